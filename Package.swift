@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One target per box of DESIGN.md. Data flows one way:
+// Kafka -> decode -> operators -> encode -> Kafka; no module reaches back up.
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "weir",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "weir", targets: ["weir"]),
+        .library(name: "WeirEngine", targets: ["WeirEngine"]),
+        .library(name: "WeirPipelines", targets: ["WeirPipelines"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CAvro", pkgConfig: "avro-c", providers: [.apt(["libavro-dev"])]),
+        .systemLibrary(name: "CYajl", pkgConfig: "yajl", providers: [.apt(["libyajl-dev"])]),
+        .target(name: "WeirKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swift5),
+        .target(name: "WeirFormats", dependencies: ["CYajl", "CAvro"], swiftSettings: swift5),
+        .target(name: "WeirEngine", dependencies: [
+            "WeirKafka", "WeirFormats",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: swift5),
+        .target(name: "WeirPipelines", dependencies: ["WeirEngine", "WeirFormats", "WeirKafka", "Yams"],
+                swiftSettings: swift5),
+        .executableTarget(name: "weir", dependencies: [
+            "WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: swift5),
+        .testTarget(name: "WeirKafkaTests", dependencies: ["WeirKafka"], swiftSettings: swift5),
+        .testTarget(name: "WeirFormatsTests", dependencies: ["WeirFormats"], swiftSettings: swift5),
+        .testTarget(name: "WeirEngineTests", dependencies: ["WeirEngine", "WeirKafka", "WeirFormats"], swiftSettings: swift5),
+        .testTarget(name: "WeirPipelinesTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirFormats"], swiftSettings: swift5),
+        .testTarget(name: "weirTests", dependencies: ["weir"], swiftSettings: swift5),
+    ]
+)
