@@ -7,7 +7,7 @@ let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
     name: "weir",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "weir", targets: ["weir"]),
         .library(name: "WeirEngine", targets: ["WeirEngine"]),

@@ -1,0 +1,8 @@
+import Glibc
+
+/// Monotonic nanoseconds, cheap enough to read once per batch.
+@inline(__always) public func monotonicNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}

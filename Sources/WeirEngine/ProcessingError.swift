@@ -1,0 +1,13 @@
+/// Why one record could not be processed. Goes into the dead-letter record's
+/// headers (`weir.error.class`, `weir.error.message`) and the metrics.
+public struct ProcessingError: Error, Sendable {
+    public enum Kind: String, Sendable {
+        case decode          // the bytes are not a record in the source format
+        case missingValue    // tombstone / empty value
+        case expression      // an expression failed (type mismatch, overflow, ...)
+        case encode          // the output could not be encoded
+    }
+    public var kind: Kind
+    public var message: String
+    public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
+}

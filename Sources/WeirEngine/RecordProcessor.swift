@@ -1,0 +1,106 @@
+import WeirFormats
+
+/// Runs a compiled `RecordProgram` on one record at a time: decode the
+/// projected fields, run the steps, encode the output.
+///
+/// One per task thread. Nothing here allocates per record in steady state: the
+/// row, the decoder's parser memory and the encoder's buffer are all reused.
+public final class RecordProcessor {
+    public enum Outcome { case emit, filtered, failed }
+
+    public let program: RecordProgram
+    private let decoder: JSONRowDecoder
+    private let encoder: JSONRowEncoder
+    private var row: Row
+    private var keyBuffer: [UInt8] = []
+    private var hasOutputKey = false
+
+    /// The reason of the last `.failed` outcome.
+    public private(set) var lastError = ProcessingError(.decode, "")
+
+    public init(program: RecordProgram) {
+        self.program = program
+        var removed: Set<String> = []
+        if case .edited(let r, _) = program.output { removed = r }
+        decoder = JSONRowDecoder(fields: program.inputFields, captureTopLevel: {
+            if case .edited = program.output { return true } else { return false }
+        }())
+        encoder = JSONRowEncoder(output: program.output, removed: removed)
+        row = Row(slotCount: program.slotCount)
+        keyBuffer.reserveCapacity(256)
+    }
+
+    /// Processes one record value. After `.emit`, call `withOutput` to read the
+    /// bytes to produce.
+    public func process(_ value: UnsafeRawBufferPointer?) -> Outcome {
+        guard let value, value.count > 0 else {
+            lastError = ProcessingError(.missingValue, "record has no value")
+            return .failed
+        }
+        row.reset()
+        do {
+            try decoder.decode(value, into: &row)
+        } catch {
+            lastError = ProcessingError(.decode, error.description)
+            return .failed
+        }
+        do {
+            for step in program.steps {
+                switch step {
+                case .filter(let e):
+                    if !(try e.evaluate(&row)).isTrue { return .filtered }
+                case .assign(let slot, let e):
+                    row.cells[slot] = try e.evaluate(&row)
+                }
+            }
+            if let k = program.outputKey {
+                let cell = try k.evaluate(&row)
+                hasOutputKey = writeKey(cell)
+            }
+        } catch {
+            lastError = ProcessingError(.expression, error.message)
+            return .failed
+        }
+        return .emit
+    }
+
+    /// Calls `body` with (key, value) of the record just processed. `inputKey`
+    /// is used when the pipeline does not compute a key.
+    @inline(__always)
+    public func withOutput<R>(input: UnsafeRawBufferPointer, inputKey: UnsafeRawBufferPointer?,
+                              _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let value: UnsafeRawBufferPointer
+        switch program.output {
+        case .original: value = input
+        case .edited: value = encoder.encodeEdited(original: input, decoder: decoder, row: row)
+        case .projected: value = encoder.encodeProjected(row: row)
+        }
+        if program.outputKey == nil { return try body(inputKey, value) }
+        if !hasOutputKey { return try body(nil, value) }
+        return try keyBuffer.withUnsafeBytes { try body($0, value) }
+    }
+
+    /// Message keys are bytes: strings as their UTF-8, numbers as decimal text,
+    /// anything else as its JSON text; null means no key.
+    private func writeKey(_ cell: Cell) -> Bool {
+        keyBuffer.removeAll(keepingCapacity: true)
+        switch cell {
+        case .missing, .null: return false
+        case .string(let s), .json(let s):
+            row.withBytes(s) { keyBuffer.append(contentsOf: $0) }
+        case .int(let v): appendDecimal(v)
+        case .double(let d): keyBuffer.append(contentsOf: d.description.utf8)
+        case .bool(let b): keyBuffer.append(contentsOf: (b ? "true" : "false").utf8)
+        }
+        return true
+    }
+
+    private func appendDecimal(_ v: Int64) {
+        if v == 0 { keyBuffer.append(UInt8(ascii: "0")); return }
+        var m = v.magnitude
+        let start = keyBuffer.count
+        while m > 0 { keyBuffer.append(UInt8(ascii: "0") + UInt8(m % 10)); m /= 10 }
+        if v < 0 { keyBuffer.append(UInt8(ascii: "-")) }
+        keyBuffer[start...].reverse()
+    }
+}

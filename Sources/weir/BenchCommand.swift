@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WeirEngine
+import WeirKafka
+import WeirPipelines
+
+/// `weir bench`: the JSON filter/map pipeline over N events on the embedded
+/// broker, reported as events/s from the first record to the last, the same
+/// way the C baseline (`rdkafka-pipe run`) reports.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure a pipeline's throughput on the embedded (or a given) broker.")
+
+    @Argument(help: "The pipeline file.") var pipeline = "pipelines/bench-filter-map.yaml"
+    @Option(help: "Events to write and process.") var events = 1_000_000
+    @Option(help: "Use this broker (e.g. from `weir broker`) instead of an in-process one.") var bootstrap: String?
+    @Option(help: "Partitions of the source topic when it is created here.") var partitions = 16
+    @Option(help: "Tasks (overrides the pipeline).") var parallelism: Int?
+    @Option(help: "Transaction (commit) interval in ms.") var commitInterval = 1000
+    @Flag(help: "Do not write events first (the source topic already holds them).") var noFill = false
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label); h.logLevel = .warning; return h
+        }
+        let p = try loadPipelineOrExit(pipeline)
+        var spec = p.job
+        if let parallelism { spec.parallelism = parallelism }
+        spec.source.group = "\(spec.source.group)-\(getpid())"
+        var broker: EmbeddedBroker?
+        let servers: String
+        if let bootstrap { servers = bootstrap } else {
+            let b = try EmbeddedBroker(brokers: 1)
+            for t in Set(spec.topics) { try b.createTopic(t, partitions: partitions) }
+            broker = b
+            servers = b.bootstrapServers
+        }
+        defer { broker?.close() }
+        let kafka = KafkaConfig(bootstrapServers: servers)
+        if !noFill {
+            let t0 = Date()
+            try BenchEvents.write(count: events, topic: spec.source.topics[0], kafka: kafka)
+            print(String(format: "FILL %d JSON msgs: %.0f msgs/s", events, Double(events) / Date().timeIntervalSince(t0)))
+        }
+        let job = Job(spec: spec, runtime: RuntimeConfig(kafka: kafka, instanceID: "bench-\(getpid())", commitIntervalMs: commitInterval))
+        let start = monotonicNanos()
+        let runner = Task { try await job.run() }
+        var done: UInt64 = 0
+        var lastProgress = start, lastCount = 0
+        while true {
+            try await Task.sleep(for: .milliseconds(2))
+            let n = job.metrics.processed
+            if n >= events { done = monotonicNanos(); break }
+            let now = monotonicNanos()
+            if n == lastCount && now - lastProgress > 30_000_000_000 {
+                printError("weir bench: stalled at \(n)/\(events)"); job.stop(); throw ExitCode(1)
+            }
+            if n != lastCount { lastCount = n; lastProgress = now }
+        }
+        job.stop()
+        try await runner.value
+        let first = job.firstRecordNanos ?? start
+        let secs = Double(done - first) / 1e9
+        let m = job.metrics
+        print(String(format: "BENCH weir %@ (parallelism %d): %d events, join %.2fs, then %.3fs => %.0f events/s (out %d, filtered %d, dead-lettered %d, commits %d)",
+                     spec.name, spec.parallelism, events, Double(first - start) / 1e9, secs, Double(events) / secs,
+                     m.emitted, m.filtered, m.deadLettered, m.commits))
+    }
+}
+
+/// The C baseline's event shape (`rdkafka-pipe fill`), so both runs parse the same documents.
+enum BenchEvents {
+    static func write(count: Int, topic: String, kafka: KafkaConfig) throws {
+        var config = kafka
+        config.properties["linger.ms"] = "5"
+        config.properties["queue.buffering.max.messages"] = "1000000"
+        let producer = try KafkaProducer(config: config)
+        let handle = producer.topic(topic)
+        for i in 0..<count {
+            var key = "k\(i % 10_000_000)"
+            var value = "{\"user_id\":\"u\(i % 1_000_000)\",\"amount\":\(i % 1000).\(i % 100 < 10 ? "0" : "")\(i % 100),\"ts\":\(1_764_064_800_123 + i),\"currency\":\"EUR\",\"country\":\"DE\",\"channel\":\"web\"}"
+            try key.withUTF8 { k in try value.withUTF8 { v in
+                try producer.produce(handle, key: UnsafeRawBufferPointer(k), value: UnsafeRawBufferPointer(v))
+            } }
+            if i & 1023 == 0 { producer.poll(timeoutMs: 0) }
+        }
+        try producer.flush(timeoutMs: 120_000)
+        if producer.deliveryStats.failed > 0 {
+            throw KafkaError(message: "\(producer.deliveryStats.failed) bench events were not delivered")
+        }
+    }
+}

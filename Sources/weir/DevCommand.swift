@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import WeirEngine
+import WeirKafka
+import WeirPipelines
+
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run a pipeline on an embedded Kafka broker, in-process: no services needed.")
+
+    @Argument(help: "The pipeline file (YAML).") var pipeline: String
+    @Option(help: "Write N sample events to the source topic, then exit once all are processed.") var generate: Int?
+    @Option(help: "Partitions of the topics created on the embedded broker.") var partitions = 4
+    @Option(help: "Output records to print at the end.") var sample = 5
+    @Flag(help: "Log librdkafka and task details.") var verbose = false
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = verbose ? .debug : .warning
+            return h
+        }
+        let p = try loadPipelineOrExit(pipeline)
+        let job = p.job
+        let broker = try EmbeddedBroker(brokers: 1)
+        defer { broker.close() }
+        for topic in Set(job.topics) { try broker.createTopic(topic, partitions: partitions) }
+        print("weir dev: embedded broker at \(broker.bootstrapServers); job \(job.name): \(job.source.topics.joined(separator: ",")) -> \(job.sink.topic)")
+
+        let kafka = KafkaConfig(bootstrapServers: broker.bootstrapServers)
+        if let n = generate {
+            let t0 = Date()
+            try SampleWriter.write(count: n, to: job.source.topics[0], kafka: kafka)
+            print(String(format: "  wrote %d sample events to %@ in %.2fs", n, job.source.topics[0], Date().timeIntervalSince(t0)))
+        }
+
+        let running = Job(spec: job, runtime: RuntimeConfig(kafka: kafka, instanceID: "dev"))
+        let monitor = DevMonitor(job: running, expected: generate)
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: running),
+                .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "weir.dev")))
+        try await group.run()
+
+        let m = running.metrics
+        print("weir dev: \(m.processed) processed · \(m.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(m.deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "") · \(m.commits) commits")
+        if sample > 0 {
+            print("sample of \(job.sink.topic):")
+            for line in try OutputSampler.read(topic: job.sink.topic, kafka: kafka, count: sample) {
+                print("  \(line)")
+            }
+        }
+        if let n = generate, m.processed < n {
+            printError("weir dev: only \(m.processed) of \(n) events were processed")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Prints progress once a second; with an expected count, returns (and so
+/// shuts the group down gracefully) once every event is processed.
+struct DevMonitor: Service {
+    let job: Job
+    let expected: Int?
+
+    func run() async throws {
+        let reporter = ProgressReporter(job: job, expected: expected)
+        let start = Date()
+        var previous = 0
+        var last = start
+        var reportedStart = false
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: .milliseconds(100))
+            if !reportedStart, let first = job.firstRecordNanos {
+                reportedStart = true
+                _ = first
+            }
+            if let n = expected, job.metrics.processed >= n {
+                print(reporter.line(elapsed: Date().timeIntervalSince(start), previous: previous, interval: Date().timeIntervalSince(last)))
+                return
+            }
+            if Date().timeIntervalSince(last) >= 1 {
+                let now = Date()
+                print(reporter.line(elapsed: now.timeIntervalSince(start), previous: previous, interval: now.timeIntervalSince(last)))
+                previous = job.metrics.processed
+                last = now
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import WeirPipelines
+
+/// Loads a pipeline file or prints its diagnostics (file:line:column) and exits 1.
+func loadPipelineOrExit(_ path: String) throws -> Pipeline {
+    do {
+        return try PipelineLoader.load(path: path)
+    } catch let error as PipelineError {
+        printError(error.description)
+        throw ExitCode(1)
+    } catch {
+        printError("\(path): error: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ text: String) {
+    var stderr = StandardError()
+    print(text, to: &stderr)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        for byte in string.utf8 { putc(Int32(byte), Glibc.stderr) }
+    }
+}
+
+import Glibc

@@ -1,0 +1,42 @@
+/// Realistic click events for `weir dev --generate` and `weir bench`:
+/// deterministic (seeded), mostly valid, with a few malformed records so the
+/// dead-letter path is exercised too.
+struct SampleClicks {
+    private var state: UInt64
+    private let malformedEvery: Int
+    private(set) var index = 0
+    static let baseTime: Int64 = 1_795_600_800_000  // 2026-11-25T10:00:00Z
+
+    init(seed: UInt64 = 42, malformedEvery: Int = 200) {
+        state = seed; self.malformedEvery = malformedEvery
+    }
+
+    /// SplitMix64: tiny, fast, and the same sequence on every machine.
+    private mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    private mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+
+    private static let events = ["click", "click", "click", "click", "click", "click", "view", "view", "scroll", "click"]
+    private static let hosts = ["Shop.Example", "shop.example", "BLOG.example", "docs.Example"]
+
+    /// The next event as (key, JSON value).
+    mutating func nextEvent() -> (key: String, value: String) {
+        index += 1
+        let user = "u\(below(10_000))"
+        if malformedEvery > 0 && index % malformedEvery == 0 {
+            return (user, "{\"event\":\"click\",\"user_id\":\"\(user)\",\"amount\":")   // truncated on purpose
+        }
+        let event = Self.events[below(Self.events.count)]
+        let host = Self.hosts[below(Self.hosts.count)]
+        let duration = below(20) == 0 ? -1 : below(30_000)
+        let cents = 1 + below(50_000)
+        let ts = Self.baseTime + Int64(index) * 3 - Int64(below(2000))
+        let value = "{\"event\":\"\(event)\",\"user_id\":\"\(user)\",\"page\":{\"url\":\"https://\(host.lowercased())/p/\(below(1000))\",\"host\":\"\(host)\"},\"duration_ms\":\(duration),\"amount\":\(cents / 100).\(cents % 100 < 10 ? "0" : "")\(cents % 100),\"ts\":\(ts),\"debug\":{\"trace\":\"t\(index)\"}}"
+        return (user, value)
+    }
+}

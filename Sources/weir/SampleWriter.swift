@@ -1,0 +1,28 @@
+import WeirKafka
+
+/// Writes generated sample events to a topic with a plain idempotent producer.
+enum SampleWriter {
+    static func write(count: Int, to topic: String, kafka: KafkaConfig, seed: UInt64 = 42) throws {
+        var config = kafka
+        config.properties["enable.idempotence"] = "true"
+        config.properties["linger.ms"] = "20"
+        config.properties["queue.buffering.max.messages"] = "1000000"
+        let producer = try KafkaProducer(config: config)
+        let handle = producer.topic(topic)
+        var gen = SampleClicks(seed: seed)
+        for i in 0..<count {
+            var (key, value) = gen.nextEvent()
+            try key.withUTF8 { k in
+                try value.withUTF8 { v in
+                    try producer.produce(handle, key: UnsafeRawBufferPointer(k), value: UnsafeRawBufferPointer(v))
+                }
+            }
+            if i & 1023 == 0 { producer.poll(timeoutMs: 0) }
+        }
+        try producer.flush(timeoutMs: 60_000)
+        let stats = producer.deliveryStats
+        if stats.failed > 0 {
+            throw KafkaError(message: "\(stats.failed) sample events were not delivered: \(stats.lastError.map { "\($0)" } ?? "unknown error")")
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+import WeirPipelines
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate", abstract: "Check a pipeline file; print every error with file:line:column.")
+
+    @Argument(help: "The pipeline file (YAML).") var pipeline: String
+
+    func run() throws {
+        let p = try loadPipelineOrExit(pipeline)
+        print("\(pipeline): ok (job \(p.job.name): \(p.job.source.topics.joined(separator: ",")) -> \(p.job.sink.topic))")
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Weir: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weir",
+        abstract: "Stream processing on Kafka: event time, keyed state, exactly once.",
+        subcommands: [DevCommand.self, RunCommand.self, BrokerCommand.self, ValidateCommand.self, BenchCommand.self]
+    )
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Weir's JSON filter/map pipeline vs the C baseline (rdkafka-pipe), same machine,
+# same run, each on its own mock broker process so both pay the same broker cost.
+#   scripts/bench-pipe.sh [EVENTS] [PARTITIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-1000000}"; P="${2:-16}"
+SHARED="${SHARED:-$(cd .. && pwd)/shared}"
+WORK="$(mktemp -d)"; trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"' EXIT
+cp -r "$SHARED/baseline" "$WORK/baseline"            # shared/ may be read-only
+make -s -C "$WORK/baseline" >/dev/null
+swift build -c release --product weir >/dev/null
+
+echo "== C baseline: rdkafka-pipe (consume -> yajl SAX -> avro-c -> txn produce)"
+"$WORK/baseline/mock-broker" 1 in:$P out:$P > "$WORK/bs1.txt" & sleep 1
+BS=$(head -1 "$WORK/bs1.txt")
+"$WORK/baseline/rdkafka-pipe" fill "$BS" in "$N"
+"$WORK/baseline/rdkafka-pipe" run "$BS" in out "$N" 100000
+kill %1; wait %1 2>/dev/null || true
+
+echo "== Weir: pipelines/bench-filter-map.yaml (consume -> yajl SAX projection -> filter/map -> JSON -> txn produce)"
+.build/release/weir broker --topic bench-in:$P --topic bench-out:$P > "$WORK/bs2.txt" & sleep 1
+BS=$(head -1 "$WORK/bs2.txt")
+.build/release/weir bench pipelines/bench-filter-map.yaml --bootstrap "$BS" --events "$N" --parallelism "${PARALLELISM:-1}"
