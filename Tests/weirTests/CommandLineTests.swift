@@ -11,7 +11,7 @@ final class CommandLineTests: XCTestCase {
                 repoRoot.appendingPathComponent(".build/debug/weir"),
             ]
             guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw XCTSkip("weir binary not built next to the tests") // scripts/test.sh builds it; this never skips there
+                throw NSError(domain: "weir", code: 1, userInfo: [NSLocalizedDescriptionKey: "weir binary not found: build it first (scripts/test.sh does)"])
             }
             return found
         }
