@@ -26,6 +26,8 @@ struct YAMLReader {
         error(field, at: Self.position(of: node), message)
     }
 
+    mutating func append(_ d: Diagnostic) { diagnostics.append(d) }
+
     static func position(of node: Node) -> SourcePosition {
         guard let m = node.mark else { return SourcePosition(line: 1, column: 1) }
         return SourcePosition(line: m.line, column: m.column)
