@@ -19,7 +19,7 @@ struct YAMLReader {
 
     mutating func error(_ field: String, at position: SourcePosition, _ message: String) {
         diagnostics.append(Diagnostic(file: file, line: position.line, column: position.column,
-                                      field: field, message: message))
+                                      field: field.isEmpty ? "(root)" : field, message: message))
     }
 
     mutating func error(_ field: String, _ node: Node, _ message: String) {
