@@ -18,6 +18,8 @@ enum StepLoader {
     static var kindNames: [String] { kinds.map(\.key) }
 
     static func load(_ node: Node, _ reader: inout YAMLReader) -> [StepDefinition] {
+        // `steps:` with every item commented out means no steps.
+        if case .scalar(let s) = node, YAMLReader.isNull(s) { return [] }
         guard let items = reader.sequence(node, "steps", expected: "a list of steps") else { return [] }
         var steps: [StepDefinition] = []
         let known = kindNames.joined(separator: ", ")
