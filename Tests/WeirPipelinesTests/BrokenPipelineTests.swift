@@ -134,6 +134,21 @@ final class BrokenPipelineTests: XCTestCase {
                       line: 7, column: 11, field: "steps[0].filter", "unknown function 'lowr'")
     }
 
+    func testErrorInMultiLinePlainScalar() {
+        assertRefused(pipeline(steps: "  - filter: event == 'click'\n      and lowr(x)\n"),
+                      line: 6, column: 11, field: "steps[0].filter", "unknown function 'lowr'")
+    }
+
+    func testErrorInMultiLineDoubleQuotedScalar() {
+        assertRefused(pipeline(steps: "  - filter: \"event == 'click'\n      and \\\"x\\\" and lowr(x)\"\n"),
+                      line: 6, column: 11, field: "steps[0].filter", "'and' needs booleans, found string")
+    }
+
+    func testQuotedNumberIsAString() {
+        assertRefused("name: t\nsource: {kafka: {topic: in}}\nsink: {kafka: {topic: out}}\nparallelism: \"2\"\n",
+                      line: 4, column: 14, field: "parallelism", "found the quoted string '2'")
+    }
+
     func testUnterminatedString() {
         assertRefused(pipeline(steps: "  - filter: \"name == 'abc\"\n"),
                       line: 5, column: 22, field: "steps[0].filter", "unterminated string")

@@ -45,7 +45,9 @@ struct YAMLReader {
             if isNull(s) { return "nothing (null)" }
             if s.style == .plain, Int64(s.string) != nil { return "the number \(s.string)" }
             let shown = s.string.count > 40 ? String(s.string.prefix(40)) + "…" : s.string
-            return "'\(shown)'"
+            // Quoted numbers are strings; say so, or "found '2'" would puzzle.
+            let quoted = s.style == .singleQuoted || s.style == .doubleQuoted
+            return quoted ? "the quoted string '\(shown)'" : "'\(shown)'"
         }
     }
 
