@@ -199,6 +199,10 @@ final class ExpressionEvaluationTests: XCTestCase {
             ("1abc", .refused("malformed number")), ("a ? b", .refused("unexpected character '?'")),
             ("'open", .refused("unterminated string")), ("a is 5", .refused("expected 'null' after 'is'")),
             ("a.(b)", .refused("expected a field name after '.'")), ("a(1)", .refused("unknown function 'a'")),
+            (Array(repeating: "a", count: 300).joined(separator: " + "), .refused("nested too deeply")),
+            (String(repeating: "(", count: 300) + "a" + String(repeating: ")", count: 300), .refused("nested too deeply")),
+            (String(repeating: "not ", count: 300) + "t", .refused("nested too deeply")),
+            (Array(repeating: "a", count: 150).joined(separator: " + "), .int(1050)),
         ])
     }
 

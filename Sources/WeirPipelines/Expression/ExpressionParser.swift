@@ -19,13 +19,34 @@ struct ExpressionParser {
         var p = ExpressionParser(tokens: try ExpressionLexer.tokenize(text))
         let e = try p.expression()
         try p.expectEnd()
+        try checkHeight(e)
         return e
+    }
+
+    /// Operator chains (`a + a + … + a`) are parsed by loops, not recursion,
+    /// but compiling and evaluating them recurses once per level: refuse
+    /// trees taller than the nesting limit.
+    private static func checkHeight(_ root: ExpressionSyntax) throws(ExpressionError) {
+        var stack: [(ExpressionSyntax, Int)] = [(root, 1)]
+        while let (e, height) = stack.popLast() {
+            if height > maxDepth {
+                throw ExpressionError(offset: e.start, message: "expression nested too deeply (more than \(maxDepth) levels)")
+            }
+            switch e.kind {
+            case .literal, .field: break
+            case .negate(let x), .not(let x), .isNull(let x, _): stack.append((x, height + 1))
+            case .binary(_, let l, let r, _), .and(let l, let r), .or(let l, let r):
+                stack.append((l, height + 1)); stack.append((r, height + 1))
+            case .call(_, let args): for a in args { stack.append((a, height + 1)) }
+            }
+        }
     }
 
     /// Parses a `select` entry: an expression optionally followed by `as name`.
     static func parseSelectItem(_ text: String) throws(ExpressionError) -> (ExpressionSyntax, alias: String?) {
         var p = ExpressionParser(tokens: try ExpressionLexer.tokenize(text))
         let e = try p.expression()
+        try checkHeight(e)
         var alias: String?
         if case .identifier(let w) = p.current.kind, w.lowercased() == "as" {
             p.position += 1
