@@ -1,0 +1,48 @@
+import Foundation
+
+/// Environment overrides, applied over the file's values:
+///
+/// | variable | setting |
+/// |---|---|
+/// | `WEIR_KAFKA_BOOTSTRAP_SERVERS` | `kafka.bootstrapServers` |
+/// | `WEIR_KAFKA_PROPERTY_<NAME>` | `kafka.properties`: NAME lower-cased, `_` → `.` |
+/// | `WEIR_PARALLELISM` | `parallelism` |
+/// | `WEIR_INSTANCE_ID` | `instanceID` |
+/// | `WEIR_DATA_DIR` | `dataDir` |
+extension ServiceConfig {
+    static let propertyPrefix = "WEIR_KAFKA_PROPERTY_"
+
+    /// Applies the variables above; bad values are reported together.
+    public mutating func applyEnvironment(_ environment: [String: String]) throws(ServiceConfigError) {
+        var problems: [Diagnostic] = []
+        func fail(_ variable: String, _ message: String) {
+            problems.append(Diagnostic(file: "environment", line: 0, column: 0, field: variable, message: message))
+        }
+        if let v = environment["WEIR_KAFKA_BOOTSTRAP_SERVERS"] {
+            if let problem = ServiceConfigRules.bootstrapProblem(v) { fail("WEIR_KAFKA_BOOTSTRAP_SERVERS", problem) }
+            else { kafka.bootstrapServers = v }
+        }
+        if let v = environment["WEIR_PARALLELISM"] {
+            if let n = Int(v.trimmingCharacters(in: .whitespaces)), Self.parallelismRange.contains(n) { parallelism = n }
+            else { fail("WEIR_PARALLELISM", "expected an integer from \(Self.parallelismRange.lowerBound) to \(Self.parallelismRange.upperBound), found '\(v)'") }
+        }
+        if let v = environment["WEIR_INSTANCE_ID"] {
+            if let problem = Names.jobNameProblem(v) { fail("WEIR_INSTANCE_ID", problem) } else { instanceID = v }
+        }
+        if let v = environment["WEIR_DATA_DIR"] {
+            if v.isEmpty { fail("WEIR_DATA_DIR", "expected a directory path, found an empty string") } else { dataDir = v }
+        }
+        // Sorted so that several problems come out in a stable order.
+        for variable in environment.keys.sorted() where variable.hasPrefix(Self.propertyPrefix) {
+            let suffix = variable.dropFirst(Self.propertyPrefix.count)
+            let name = suffix.lowercased().replacingOccurrences(of: "_", with: ".")
+            if suffix.isEmpty || name.hasPrefix(".") || name.hasSuffix(".") || name.contains("..") {
+                fail(variable, "expected WEIR_KAFKA_PROPERTY_<NAME> with NAME like SECURITY_PROTOCOL (for security.protocol)")
+                continue
+            }
+            if let problem = ServiceConfigRules.propertyProblem(name) { fail(variable, problem); continue }
+            kafka.properties[name] = environment[variable]
+        }
+        if !problems.isEmpty { throw ServiceConfigError(problems) }
+    }
+}

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Settings of one Weir process (not of a pipeline): where Kafka is, how many
+/// tasks to run, who this instance is and where it keeps local files.
+///
+/// Read from `config/weir.yaml` (every key optional), then overridden by
+/// environment variables; see docs/configuration.md.
+public struct ServiceConfig: Equatable, Sendable {
+    public struct Kafka: Equatable, Sendable {
+        /// `host:port[,host:port…]`.
+        public var bootstrapServers: String
+        /// Passed to librdkafka as they are (`security.protocol: SASL_SSL`).
+        public var properties: [String: String]
+
+        public init(bootstrapServers: String = "localhost:9092", properties: [String: String] = [:]) {
+            self.bootstrapServers = bootstrapServers; self.properties = properties
+        }
+    }
+
+    public var kafka: Kafka
+    /// Tasks per instance for pipelines that do not set their own (1…64).
+    public var parallelism: Int
+    /// This instance's stable name; part of transactional ids, so it must be
+    /// unique among running replicas and the same after a restart.
+    public var instanceID: String
+    /// Directory for local files (savepoints, scratch state).
+    public var dataDir: String
+
+    public init(kafka: Kafka = Kafka(), parallelism: Int = 2, instanceID: String, dataDir: String = "data") {
+        self.kafka = kafka; self.parallelism = parallelism; self.instanceID = instanceID; self.dataDir = dataDir
+    }
+
+    public static let defaultPath = "config/weir.yaml"
+    static let parallelismRange = 1...64
+
+    /// The defaults: local Kafka, parallelism 2, the host name, `data`.
+    public static func defaults(hostname: String = ServiceConfig.hostname()) -> ServiceConfig {
+        ServiceConfig(instanceID: hostname)
+    }
+
+    /// Reads the configuration file and applies the environment.
+    ///
+    /// - Parameter path: the file to read; nil reads `config/weir.yaml` when it
+    ///   exists and uses the defaults otherwise. A path that was named but
+    ///   cannot be read is an error.
+    public static func load(path: String? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            hostname: String = ServiceConfig.hostname()) throws(ServiceConfigError) -> ServiceConfig {
+        let file = path ?? defaultPath
+        if path == nil, !FileManager.default.fileExists(atPath: file) {
+            var config = defaults(hostname: hostname)
+            try config.applyEnvironment(environment)
+            return config
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ServiceConfigError([Diagnostic(file: file, line: 0, column: 0, field: "(file)",
+                                                 message: "cannot read the configuration file: \(error.localizedDescription)")])
+        }
+        return try load(yaml: text, file: file, environment: environment, hostname: hostname)
+    }
+
+    /// Reads configuration text (file values over defaults, environment over both).
+    public static func load(yaml: String, file: String, environment: [String: String] = [:],
+                            hostname: String = ServiceConfig.hostname()) throws(ServiceConfigError) -> ServiceConfig {
+        var config = try ServiceConfigReader.read(yaml: yaml, file: file, defaults: defaults(hostname: hostname))
+        try config.applyEnvironment(environment)
+        return config
+    }
+
+    /// This machine's host name, made safe for use as an instance id.
+    public static func hostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "weir" }
+        let raw = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let safe = String(raw.map { c -> Character in
+            c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "_" || c == "-") ? c : "-"
+        })
+        return safe.isEmpty ? "weir" : safe
+    }
+}

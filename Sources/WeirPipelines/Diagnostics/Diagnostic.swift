@@ -1,0 +1,26 @@
+/// One problem found in a pipeline or configuration file, with the place it
+/// was found: `file:line:column: error: field: message`.
+public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file name as given to the loader (or `environment` for variables).
+    public var file: String
+    /// 1-based line; 0 when the problem has no place in a file (environment variables).
+    public var line: Int
+    /// 1-based column, counted in Unicode scalars like libyaml does.
+    public var column: Int
+    /// Where in the document: `steps[1].filter`, `sink.kafka.topic`, `WEIR_PARALLELISM`.
+    public var field: String
+    /// What was expected and what was found.
+    public var message: String
+
+    public init(file: String, line: Int, column: Int, field: String, message: String) {
+        self.file = file; self.line = line; self.column = column
+        self.field = field; self.message = message
+    }
+
+    public var description: String {
+        if line > 0 {
+            return "\(file):\(line):\(column): error: \(field): \(message)"
+        }
+        return "\(file): error: \(field): \(message)"
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import WeirEngine
+import Yams
+
+/// A loaded pipeline: what the file says, and the job it compiles to.
+public struct Pipeline {
+    public let definition: PipelineDefinition
+    public let job: JobSpec
+}
+
+/// Reads pipeline files (format in docs/pipelines.md), checks them and
+/// compiles them. Every problem is reported as a `Diagnostic` with file,
+/// line, column and field; as many as can be found in one run.
+public struct PipelineLoader {
+    /// Parallelism for pipelines that do not set their own.
+    public var defaultParallelism: Int
+
+    public init(defaultParallelism: Int = 2) {
+        self.defaultParallelism = defaultParallelism
+    }
+
+    static let topLevelKeys = ["name", "source", "steps", "sink", "deadLetter", "parallelism"]
+
+    public static func load(path: String) throws(PipelineError) -> Pipeline {
+        try PipelineLoader().load(path: path)
+    }
+
+    public static func load(yaml: String, file: String) throws(PipelineError) -> Pipeline {
+        try PipelineLoader().load(yaml: yaml, file: file)
+    }
+
+    public func load(path: String) throws(PipelineError) -> Pipeline {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw PipelineError([Diagnostic(file: path, line: 0, column: 0, field: "(file)",
+                                            message: "cannot read the pipeline file: \(error.localizedDescription)")])
+        }
+        return try load(yaml: text, file: path)
+    }
+
+    public func load(yaml: String, file: String) throws(PipelineError) -> Pipeline {
+        let definition = try Self.definition(yaml: yaml, file: file)
+        let job = try PipelineCompiler.compile(definition, defaultParallelism: defaultParallelism)
+        return Pipeline(definition: definition, job: job)
+    }
+
+    /// Reads and checks the file without compiling it.
+    public static func definition(yaml: String, file: String) throws(PipelineError) -> PipelineDefinition {
+        let root: Node
+        switch YAMLDocument.compose(yaml, file: file) {
+        case .failure(let d): throw PipelineError([d])
+        case .success(nil):
+            throw PipelineError([Diagnostic(file: file, line: 1, column: 1, field: "(root)",
+                                            message: "the pipeline file is empty; expected a mapping with name, source and sink")])
+        case .success(.some(let node)): root = node
+        }
+        var reader = YAMLReader(file: file, text: yaml)
+        let definition = read(root, &reader)
+        if let definition, reader.diagnostics.isEmpty { return definition }
+        throw PipelineError(reader.diagnostics.isEmpty
+            ? [Diagnostic(file: file, line: 1, column: 1, field: "(root)", message: "the pipeline could not be read")]
+            : reader.diagnostics)
+    }
+
+    private static func read(_ root: Node, _ reader: inout YAMLReader) -> PipelineDefinition? {
+        guard let m = reader.mapping(root, "", known: topLevelKeys,
+                                     expected: "a mapping with name, source, steps and sink") else {
+            return nil
+        }
+        var name: Located<String>?
+        if let n = m.require("name", "the job name", in: &reader), let s = reader.located(n, "name", expected: "a job name") {
+            if let problem = Names.jobNameProblem(s.value) { reader.error("name", n, problem) } else { name = s }
+        }
+        let source = m.require("source", "where records come from", in: &reader)
+            .flatMap { SourceLoader.load($0, jobName: name?.value, &reader) }
+        let steps = m["steps"].map { StepLoader.load($0, &reader) } ?? []
+        let sink = m.require("sink", "where results go", in: &reader).flatMap { SinkLoader.load($0, &reader) }
+        var deadLetter: Located<String>?
+        if let d = m["deadLetter"], let dm = reader.mapping(d, "deadLetter", known: ["topic"]),
+           let t = dm.require("topic", "the dead-letter topic", in: &reader) {
+            deadLetter = reader.topic(t, "deadLetter.topic")
+        }
+        var parallelism: Int?
+        if let p = m["parallelism"] { parallelism = reader.int(p, "parallelism", in: 1...64) }
+
+        guard let name, let source, let sink, reader.diagnostics.isEmpty else { return nil }
+        checkTopics(source, sink, deadLetter, &reader)
+        return PipelineDefinition(file: reader.file, name: name, source: source, steps: steps, sink: sink,
+                                  deadLetterTopic: deadLetter, parallelism: parallelism)
+    }
+
+    /// A job that writes to a topic it reads would feed on its own output.
+    private static func checkTopics(_ source: SourceDefinition, _ sink: SinkDefinition,
+                                    _ deadLetter: Located<String>?, _ reader: inout YAMLReader) {
+        guard case .kafka(let input) = source.kind, case .kafka(let output) = sink.kind else { return }
+        let inputs = Set(input.topics.map(\.value))
+        if inputs.contains(output.topic.value) {
+            reader.append(output.topic.location.diagnostic(
+                "the sink topic '\(output.topic.value)' is also a source topic; the job would read its own output"))
+        }
+        if let d = deadLetter {
+            if inputs.contains(d.value) {
+                reader.append(d.location.diagnostic("the dead-letter topic '\(d.value)' is also a source topic"))
+            } else if d.value == output.topic.value {
+                reader.append(d.location.diagnostic("the dead-letter topic '\(d.value)' is also the sink topic; failed records would mix with results"))
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import WeirEngine
+import Yams
+
+/// `sink:` — exactly one sink kind key plus `format`.
+enum SinkLoader {
+    typealias KindLoader = (_ value: Node, _ field: String, _ reader: inout YAMLReader) -> SinkDefinition.Kind?
+
+    static let kinds: [(key: String, load: KindLoader)] = [
+        ("kafka", KafkaSinkLoader.load),
+    ]
+
+    static func load(_ node: Node, _ reader: inout YAMLReader) -> SinkDefinition? {
+        let kindKeys = kinds.map(\.key)
+        guard let m = reader.mapping(node, "sink", known: kindKeys + ["format"],
+                                     expected: "a mapping with a sink kind (\(kindKeys.joined(separator: ", "))) and a format") else { return nil }
+        let format = reader.format(m["format"], m.path("format"))
+        let present = m.entries.filter { kindKeys.contains($0.key) }
+        guard let first = present.first else {
+            reader.error("sink", at: m.position, "missing sink kind: expected one of: \(kindKeys.joined(separator: ", "))")
+            return nil
+        }
+        for extra in present.dropFirst() {
+            reader.error(m.path(extra.key), extra.keyNode, "a sink has exactly one kind; found both '\(first.key)' and '\(extra.key)'")
+        }
+        guard present.count == 1, let loader = kinds.first(where: { $0.key == first.key }),
+              let kind = loader.load(first.value, m.path(first.key), &reader), let format else { return nil }
+        return SinkDefinition(kind: kind, format: format, location: reader.location("sink", node))
+    }
+}
+
+/// `sink.kafka`: `topic` and an optional `key` expression.
+enum KafkaSinkLoader {
+    static func load(_ node: Node, _ field: String, _ reader: inout YAMLReader) -> SinkDefinition.Kind? {
+        guard let m = reader.mapping(node, field, known: ["topic", "key"]) else { return nil }
+        var key: PipelineExpression?
+        if let k = m["key"] {
+            guard let e = reader.expression(k, m.path("key")) else { return nil }
+            key = e
+        }
+        guard let t = m.require("topic", "the topic to write to", in: &reader),
+              let topic = reader.topic(t, m.path("topic")) else { return nil }
+        return .kafka(KafkaSinkDefinition(topic: topic, key: key))
+    }
+}

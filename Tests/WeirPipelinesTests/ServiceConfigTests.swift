@@ -1,0 +1,135 @@
+import XCTest
+@testable import WeirPipelines
+
+final class ServiceConfigTests: XCTestCase {
+    func refused(_ yaml: String, env: [String: String] = [:]) -> Diagnostic? {
+        do {
+            _ = try ServiceConfig.load(yaml: yaml, file: "weir.yaml", environment: env, hostname: "h1")
+            XCTFail("expected a refusal")
+            return nil
+        } catch {
+            return error.first
+        }
+    }
+
+    func testDefaults() throws {
+        let c = try ServiceConfig.load(yaml: "# only comments\n", file: "weir.yaml", hostname: "box-1")
+        XCTAssertEqual(c.kafka.bootstrapServers, "localhost:9092")
+        XCTAssertEqual(c.kafka.properties, [:])
+        XCTAssertEqual(c.parallelism, 2)
+        XCTAssertEqual(c.instanceID, "box-1")
+        XCTAssertEqual(c.dataDir, "data")
+        XCTAssertEqual(c, ServiceConfig.defaults(hostname: "box-1"))
+        XCTAssertFalse(ServiceConfig.hostname().isEmpty)
+    }
+
+    func testFileValues() throws {
+        let yaml = """
+        kafka:
+          bootstrapServers: k1:9092,k2:9092
+          properties:
+            security.protocol: SASL_SSL
+            linger.ms: 5
+            enable.ssl.certificate.verification: false
+        parallelism: 8
+        instanceID: weir-0
+        dataDir: /var/lib/weir
+
+        """
+        let c = try ServiceConfig.load(yaml: yaml, file: "weir.yaml", hostname: "h1")
+        XCTAssertEqual(c.kafka.bootstrapServers, "k1:9092,k2:9092")
+        XCTAssertEqual(c.kafka.properties, ["security.protocol": "SASL_SSL", "linger.ms": "5",
+                                            "enable.ssl.certificate.verification": "false"])
+        XCTAssertEqual(c.parallelism, 8)
+        XCTAssertEqual(c.instanceID, "weir-0")
+        XCTAssertEqual(c.dataDir, "/var/lib/weir")
+    }
+
+    func testEnvironmentOverridesFile() throws {
+        let env = [
+            "WEIR_KAFKA_BOOTSTRAP_SERVERS": "broker:29092",
+            "WEIR_PARALLELISM": "4",
+            "WEIR_INSTANCE_ID": "pod-7",
+            "WEIR_DATA_DIR": "/data",
+            "WEIR_KAFKA_PROPERTY_SECURITY_PROTOCOL": "SSL",
+            "WEIR_KAFKA_PROPERTY_SASL_USERNAME": "weir",
+            "UNRELATED": "x",
+        ]
+        let c = try ServiceConfig.load(yaml: "parallelism: 8\nkafka: {properties: {security.protocol: PLAINTEXT}}\n",
+                                       file: "weir.yaml", environment: env, hostname: "h1")
+        XCTAssertEqual(c.kafka.bootstrapServers, "broker:29092")
+        XCTAssertEqual(c.parallelism, 4)
+        XCTAssertEqual(c.instanceID, "pod-7")
+        XCTAssertEqual(c.dataDir, "/data")
+        XCTAssertEqual(c.kafka.properties, ["security.protocol": "SSL", "sasl.username": "weir"])
+    }
+
+    func testBadParallelismInFile() {
+        let d = refused("kafka:\n  bootstrapServers: k:9092\nparallelism: many\n")
+        XCTAssertEqual(d?.line, 3)
+        XCTAssertEqual(d?.column, 14)
+        XCTAssertEqual(d?.field, "parallelism")
+        XCTAssertEqual(d?.message.contains("expected an integer from 1 to 64, found 'many'"), true)
+    }
+
+    func testUnknownKeySuggestsClosest() {
+        let d = refused("kafka:\n  bootstrapServer: k:9092\n")
+        XCTAssertEqual(d?.line, 2)
+        XCTAssertEqual(d?.column, 3)
+        XCTAssertEqual(d?.field, "kafka.bootstrapServer")
+        XCTAssertEqual(d?.message.contains("did you mean 'bootstrapServers'?"), true)
+    }
+
+    func testManagedPropertyRefused() {
+        let d = refused("kafka:\n  properties:\n    transactional.id: mine\n")
+        XCTAssertEqual(d?.line, 3)
+        XCTAssertEqual(d?.column, 5)
+        XCTAssertEqual(d?.field, "kafka.properties.transactional.id")
+        XCTAssertEqual(d?.message.contains("managed by Weir"), true)
+    }
+
+    func testBadTypesInFile() {
+        XCTAssertEqual(refused("kafka: [a]\n")?.message, "expected a mapping, found a list")
+        XCTAssertEqual(refused("instanceID: a b\n")?.column, 13)
+        XCTAssertEqual(refused("kafka:\n  bootstrapServers: 'a:1, b:2'\n")?.message.contains("without spaces"), true)
+        XCTAssertEqual(refused("kafka:\n  properties:\n    linger.ms: [1]\n")?.field, "kafka.properties.linger.ms")
+        XCTAssertEqual(refused("parallelism: [\n")?.field, "(yaml)")
+    }
+
+    func testBadEnvironmentValues() {
+        let d = refused("", env: ["WEIR_PARALLELISM": "zero"])
+        XCTAssertEqual(d?.field, "WEIR_PARALLELISM")
+        XCTAssertEqual(d?.file, "environment")
+        XCTAssertEqual(d?.description, "environment: error: WEIR_PARALLELISM: expected an integer from 1 to 64, found 'zero'")
+        XCTAssertEqual(refused("", env: ["WEIR_PARALLELISM": "65"])?.field, "WEIR_PARALLELISM")
+        XCTAssertEqual(refused("", env: ["WEIR_INSTANCE_ID": "a/b"])?.field, "WEIR_INSTANCE_ID")
+        XCTAssertEqual(refused("", env: ["WEIR_KAFKA_PROPERTY_GROUP_ID": "g"])?.message.contains("managed by Weir"), true)
+        XCTAssertEqual(refused("", env: ["WEIR_KAFKA_PROPERTY_": "g"])?.field, "WEIR_KAFKA_PROPERTY_")
+        XCTAssertEqual(refused("", env: ["WEIR_KAFKA_BOOTSTRAP_SERVERS": ""])?.field, "WEIR_KAFKA_BOOTSTRAP_SERVERS")
+    }
+
+    func testLoadFromPath() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-config-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("weir.yaml").path
+        try "parallelism: 3\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let c = try ServiceConfig.load(path: path, environment: [:], hostname: "h")
+        XCTAssertEqual(c.parallelism, 3)
+        XCTAssertThrowsError(try ServiceConfig.load(path: dir.appendingPathComponent("none.yaml").path, environment: [:]))
+    }
+
+    /// The shipped config/weir.yaml states the defaults.
+    func testRepositoryConfigFileHoldsTheDefaults() throws {
+        let path = repositoryRoot().appendingPathComponent("config/weir.yaml").path
+        let c = try ServiceConfig.load(path: path, environment: [:], hostname: "h")
+        XCTAssertEqual(c, ServiceConfig.defaults(hostname: "h"))
+    }
+}
+
+import Foundation
+
+/// The repository root, found from this source file's path.
+func repositoryRoot(_ file: String = #filePath) -> URL {
+    URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
