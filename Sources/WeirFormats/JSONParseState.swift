@@ -52,8 +52,9 @@ struct JSONParseState {
         frames = .allocate(capacity: maxDepth)
     }
 
-    mutating func beginRecord(input: UnsafePointer<UInt8>?, count: Int, frameOffset: Int, row: UnsafeMutablePointer<Row>?) {
-        self.input = input; inputCount = count; self.frameOffset = frameOffset; self.row = row
+    /// Forgets the previous record; the decoder then sets input and row.
+    mutating func beginRecord() {
+        input = nil; inputCount = 0; frameOffset = 0; row = nil
         depth = 0; pendingNode = -1
         completePhase = false; topFinished = false; topEnd = 0; lastTopEnd = 0
         failure = nil

@@ -60,8 +60,8 @@ public final class JSONRowDecoder {
         if row.cells.count < fields.count {           // a row too small for the projection: widen once
             row.cells.append(contentsOf: repeatElement(Cell.missing, count: fields.count - row.cells.count))
         }
-        state.pointee.beginRecord(input: nil, count: 0, frameOffset: 0, row: nil)
-        lastSchemaID = nil
+        state.pointee.beginRecord()
+        if lastSchemaID != nil { lastSchemaID = nil }
 
         var payload = bytes
         var frameOffset = 0
@@ -105,12 +105,15 @@ public final class JSONRowDecoder {
     private func parse(_ base: UnsafePointer<UInt8>, count: Int, frameOffset: Int,
                        row: UnsafeMutablePointer<Row>) -> DecodeError? {
         let s = state
-        s.pointee.beginRecord(input: base, count: count, frameOffset: frameOffset, row: row)
+        s.pointee.input = base; s.pointee.inputCount = count
+        s.pointee.frameOffset = frameOffset; s.pointee.row = row
+        // No yajl_free: every byte yajl holds came from the arena (or its tracked
+        // malloc fallbacks), and rewinding the arena releases all of it at once,
+        // saving a callback per block; yajl owns nothing else.
         defer { s.pointee.endRecord(); arena.endRecord() }
         guard let handle = yajl_alloc(callbacks, arena.funcs, UnsafeMutableRawPointer(s)) else {
             return DecodeError(.tooLarge, offset: frameOffset, "out of memory for the parser")
         }
-        defer { yajl_free(handle) }
         s.pointee.handle = handle
         var status = yajl_parse(handle, base, count)
         if status == yajl_status_ok {
