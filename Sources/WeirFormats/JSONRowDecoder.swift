@@ -92,6 +92,12 @@ public final class JSONRowDecoder {
         guard base[first] == UInt8(ascii: "{") else {
             throw DecodeError(.notAnObject, offset: frameOffset + first, "expected a JSON object")
         }
+        // Strict UTF-8 for the whole document (yajl checks only the shape of
+        // sequences); a sequence cut by the end of input is left to the parser,
+        // which reports the document as truncated.
+        if case .invalid(let at) = UTF8Validation.check(base, count: count) {
+            throw DecodeError(.invalidUTF8, offset: frameOffset + at, "invalid UTF-8 byte sequence")
+        }
 
         let failure = withUnsafeMutablePointer(to: &row) { rowPointer in
             parse(base, count: count, frameOffset: frameOffset, row: rowPointer)
