@@ -24,7 +24,7 @@ public final class JSONRowEncoder {
     }
 
     /// An object of the layout's fields (`RecordProgram.Output.projected`).
-    /// The bytes are valid until the next call on this encoder.
+    /// The bytes are valid until the next call on this encoder, and only while it lives.
     public func encodeProjected(row: Row, layout: JSONOutputLayout) throws(EncodeError) -> UnsafeRawBufferPointer {
         let gen = try generateObject(row: row, layout: layout)
         var buffer: UnsafePointer<UInt8>?
@@ -40,7 +40,7 @@ public final class JSONRowEncoder {
     /// - Parameters:
     ///   - original: the same bytes that were given to `JSONRowDecoder.decode`.
     ///   - members: that decoder's `topLevelMembers` for this record.
-    /// The bytes are valid until the next call on this encoder.
+    /// The bytes are valid until the next call on this encoder, and only while it lives.
     public func encodeEdited(original: UnsafeRawBufferPointer, members: JSONTopLevelMembers,
                              layout: JSONEditLayout, row: Row) throws(EncodeError) -> UnsafeRawBufferPointer {
         guard members.inputCount == original.count, let source = original.baseAddress else {
