@@ -66,7 +66,7 @@ public final class JSONRowDecoder {
         var payload = bytes
         var frameOffset = 0
         if framing != .plain {
-            if bytes.first == ConfluentFrame.magicByte {
+            if bytes.count > 0, bytes[0] == ConfluentFrame.magicByte {
                 guard bytes.count >= ConfluentFrame.headerSize else {
                     throw DecodeError(.badFrame, offset: 0, "Confluent frame header cut short (\(bytes.count) bytes)")
                 }

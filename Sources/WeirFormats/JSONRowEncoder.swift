@@ -53,36 +53,58 @@ public final class JSONRowEncoder {
         var generatedCount = 0
         yajl_gen_get_buf(gen, &generated, &generatedCount)
 
-        edited.removeAll()
-        var ok = edited.append(UInt8(ascii: "{"))
-        var wroteMember = false
-        var runStart = -1, runEnd = -1
         // Consecutive kept members are copied as one run, with the original
-        // separators and whitespace between them.
-        func flushRun() {
-            guard runStart >= 0 else { return }
-            if wroteMember { ok = ok && edited.append(UInt8(ascii: ",")) }
-            ok = ok && edited.append(contentsOf: (source + runStart).assumingMemoryBound(to: UInt8.self), count: runEnd - runStart)
-            wroteMember = true
-            runStart = -1
-        }
-        for m in members {
+        // separators and whitespace between them. (Plain index loops and a
+        // struct, not closures or iterators: unoptimized builds would box
+        // captured variables and generic iterators on the heap per record.)
+        var out = EditedWriter(buffer: edited)
+        out.byte(UInt8(ascii: "{"))
+        var runStart = -1, runEnd = -1
+        var i = 0
+        while i < members.count {
+            let m = members[i]
+            i += 1
             let start = Int(m.keyStart), end = Int(m.valueEnd)
             guard start >= 0, start < end, end <= original.count else {
+                edited = out.buffer
                 throw EncodeError(.membersMismatch, "member bytes \(start)..<\(end) outside the original")
             }
-            if m.dropped { flushRun(); continue }
+            if m.dropped {
+                if runStart >= 0 { out.member(source + runStart, runEnd - runStart); runStart = -1 }
+                continue
+            }
             if runStart < 0 { runStart = start }
             runEnd = end
         }
-        flushRun()
+        if runStart >= 0 { out.member(source + runStart, runEnd - runStart) }
         if let generated, generatedCount > 2 {       // "{}" has no inside
-            if wroteMember { ok = ok && edited.append(UInt8(ascii: ",")) }
-            ok = ok && edited.append(contentsOf: generated + 1, count: generatedCount - 2)
+            out.member(UnsafeRawPointer(generated + 1), generatedCount - 2)
         }
-        ok = ok && edited.append(UInt8(ascii: "}"))
-        guard ok else { throw EncodeError(.generator, "out of memory for the output") }
+        out.byte(UInt8(ascii: "}"))
+        edited = out.buffer
+        guard out.ok else { throw EncodeError(.generator, "out of memory for the output") }
         return UnsafeRawBufferPointer(start: edited.base, count: edited.count)
+    }
+
+    /// Appends the edited object's pieces, remembering whether memory ran out.
+    private struct EditedWriter {
+        var buffer: RawGrowableBuffer<UInt8>
+        var ok = true
+        var wroteMember = false
+
+        init(buffer: RawGrowableBuffer<UInt8>) {
+            self.buffer = buffer
+            self.buffer.removeAll()
+        }
+
+        mutating func byte(_ b: UInt8) { ok = buffer.append(b) && ok }
+
+        /// Member text (or several members with their separators), after a comma if needed.
+        mutating func member(_ p: UnsafeRawPointer, _ n: Int) {
+            if wroteMember { byte(UInt8(ascii: ",")) }
+            ok = buffer.append(contentsOf: p.assumingMemoryBound(to: UInt8.self), count: n) && ok
+            wroteMember = true
+        }
     }
 
     // MARK: generation
