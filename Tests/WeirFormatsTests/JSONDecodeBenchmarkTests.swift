@@ -40,6 +40,44 @@ final class JSONDecodeBenchmarkTests: XCTestCase {
         }
     }
 
+    /// Decode + encode, for the record shapes of RecordProgram.Output (informative; no C counterpart).
+    func testDecodeEncodeThroughput() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard env["WEIR_BENCH"] == "1" else { throw XCTSkip("set WEIR_BENCH=1 (release build) to run the benchmark") }
+        let n = Int(env["WEIR_BENCH_N"] ?? "") ?? 5_000_000
+        let bytes = Array(Self.documents[1].utf8)
+        let encoder = JSONRowEncoder()
+        var row = Row(slotCount: 3)
+        var failures = 0, outputBytes = 0
+
+        let projected = JSONRowDecoder(fields: paths("user_id", "amount", "ts"))
+        let select = JSONOutputLayout([("user", 0), ("amount", 1), ("ts", 2)])
+        let t0 = bytes.withUnsafeBytes { raw -> Double in
+            let start = now()
+            for _ in 0..<n {
+                do throws(DecodeError) { try projected.decode(raw, into: &row) } catch { failures += 1 }
+                do throws(EncodeError) { outputBytes &+= try encoder.encodeProjected(row: row, layout: select).count } catch { failures += 1 }
+            }
+            return now() - start
+        }
+        let edit = JSONEditLayout(removed: ["currency"], append: [("amount_eur", 1)])
+        let editing = JSONRowDecoder(fields: paths("user_id", "amount", "ts"), captureTopLevel: true,
+                                     droppedTopLevelKeys: edit.droppedKeys)
+        let t1 = bytes.withUnsafeBytes { raw -> Double in
+            let start = now()
+            for _ in 0..<n {
+                do throws(DecodeError) { try editing.decode(raw, into: &row) } catch { failures += 1 }
+                do throws(EncodeError) {
+                    outputBytes &+= try encoder.encodeEdited(original: raw, members: editing.topLevelMembers, layout: edit, row: row).count
+                } catch { failures += 1 }
+            }
+            return now() - start
+        }
+        XCTAssertEqual(failures, 0)
+        print(String(format: "weir decode+encodeProjected doc=%dB N=%d: %.0f docs/s", bytes.count, n, Double(n) / t0))
+        print(String(format: "weir decode(capture)+encodeEdited doc=%dB N=%d: %.0f docs/s (out %d B)", bytes.count, n, Double(n) / t1, outputBytes))
+    }
+
     private func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)

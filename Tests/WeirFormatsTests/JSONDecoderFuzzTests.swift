@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 import WeirFormats
 
 /// Mutated documents (truncations, byte flips, insertions, deletions) must
@@ -49,6 +50,7 @@ final class JSONDecoderFuzzTests: XCTestCase {
                 XCTAssertEqual(decoder.topLevelMembers.count, 0)
             } else {
                 accepted += 1
+                checkEditedOutput(bytes, decoder: decoder, row: row)
             }
             // A valid record right after must decode exactly as on a fresh decoder.
             XCTAssertNil(decodeJSON(decoder, reference, row: &row))
@@ -60,5 +62,32 @@ final class JSONDecoderFuzzTests: XCTestCase {
         }
         XCTAssertGreaterThan(accepted, 50)
         XCTAssertGreaterThan(refused, 1000)
+        XCTAssertGreaterThan(editedChecked, 20)
+    }
+
+    let encoder = JSONRowEncoder()
+    let layout = JSONEditLayout(removed: ["ts"], append: [("amount_copy", 1)])
+    var editedChecked = 0
+
+    /// Whatever the decoder accepts, the edited output is JSON that Foundation
+    /// reads whenever it reads the input, with the same members minus `ts`.
+    func checkEditedOutput(_ bytes: [UInt8], decoder: JSONRowDecoder, row: Row) {
+        guard let input = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return }
+        let result: Result<[UInt8], EncodeError> = bytes.withUnsafeBytes { raw in
+            do throws(EncodeError) {
+                return .success(Array(try encoder.encodeEdited(original: raw, members: decoder.topLevelMembers, layout: layout, row: row)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard case .success(let out) = result else { return XCTFail("encodeEdited failed on accepted input: \(result)") }
+        guard let output = (try? JSONSerialization.jsonObject(with: Data(out))) as? [String: Any] else {
+            return XCTFail("edited output is not JSON: \(String(decoding: out, as: UTF8.self))")
+        }
+        var expected = Set(input.keys)
+        expected.remove("ts")
+        if case .missing = row.cells[1] {} else { expected.insert("amount_copy") }
+        XCTAssertEqual(Set(output.keys), expected)
+        editedChecked += 1
     }
 }
