@@ -84,6 +84,7 @@ final class JSONZeroAllocationTests: XCTestCase {
             return XCTFail("child run without the malloc interposer")
         }
         let shim = try Self.buildShim()
+        defer { try? FileManager.default.removeItem(atPath: (shim as NSString).deletingLastPathComponent) }
         let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let child = Process()
         child.executableURL = URL(fileURLWithPath: exe)
