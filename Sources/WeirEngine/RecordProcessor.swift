@@ -10,7 +10,9 @@ public final class RecordProcessor {
 
     public let program: RecordProgram
     private let decoder: JSONRowDecoder
-    private let encoder: JSONRowEncoder
+    private let encoder = JSONRowEncoder()
+    private let projected: JSONOutputLayout?
+    private let edited: JSONEditLayout?
     private var row: Row
     private var keyBuffer: [UInt8] = []
     private var hasOutputKey = false
@@ -20,12 +22,19 @@ public final class RecordProcessor {
 
     public init(program: RecordProgram) {
         self.program = program
-        var removed: Set<String> = []
-        if case .edited(let r, _) = program.output { removed = r }
-        decoder = JSONRowDecoder(fields: program.inputFields, captureTopLevel: {
-            if case .edited = program.output { return true } else { return false }
-        }())
-        encoder = JSONRowEncoder(output: program.output, removed: removed)
+        switch program.output {
+        case .original:
+            projected = nil; edited = nil
+            decoder = JSONRowDecoder(fields: program.inputFields)
+        case .edited(let removed, let append):
+            let layout = JSONEditLayout(removed: removed, append: append)
+            projected = nil; edited = layout
+            decoder = JSONRowDecoder(fields: program.inputFields, captureTopLevel: true,
+                                     droppedTopLevelKeys: layout.droppedKeys)
+        case .projected(let fields):
+            projected = JSONOutputLayout(fields); edited = nil
+            decoder = JSONRowDecoder(fields: program.inputFields)
+        }
         row = Row(slotCount: program.slotCount)
         keyBuffer.reserveCapacity(256)
     }
@@ -65,15 +74,23 @@ public final class RecordProcessor {
     }
 
     /// Calls `body` with (key, value) of the record just processed. `inputKey`
-    /// is used when the pipeline does not compute a key.
+    /// is used when the pipeline does not compute a key. Returns nil (and sets
+    /// `lastError`) when the output cannot be encoded.
     @inline(__always)
     public func withOutput<R>(input: UnsafeRawBufferPointer, inputKey: UnsafeRawBufferPointer?,
-                              _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+                              _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
         let value: UnsafeRawBufferPointer
-        switch program.output {
-        case .original: value = input
-        case .edited: value = encoder.encodeEdited(original: input, decoder: decoder, row: row)
-        case .projected: value = encoder.encodeProjected(row: row)
+        do {
+            if let edited {
+                value = try encoder.encodeEdited(original: input, members: decoder.topLevelMembers, layout: edited, row: row)
+            } else if let projected {
+                value = try encoder.encodeProjected(row: row, layout: projected)
+            } else {
+                value = input
+            }
+        } catch {
+            lastError = ProcessingError(.encode, "\(error)")
+            return nil
         }
         if program.outputKey == nil { return try body(inputKey, value) }
         if !hasOutputKey { return try body(nil, value) }

@@ -73,11 +73,17 @@ public final class StreamTask: @unchecked Sendable {
                     consumed += 1
                     switch processor.process(msg.value) {
                     case .emit:
-                        try processor.withOutput(input: msg.value ?? UnsafeRawBufferPointer(start: nil, count: 0),
-                                                 inputKey: msg.key) { key, value in
+                        let produced: Void? = try processor.withOutput(
+                            input: msg.value ?? UnsafeRawBufferPointer(start: nil, count: 0), inputKey: msg.key
+                        ) { key, value in
                             try producer.produce(out, key: key, value: value)
                         }
-                        emitted += 1
+                        if produced == nil {
+                            try deadLetter(msg, producer: producer, topic: dlq)
+                            failed += 1
+                        } else {
+                            emitted += 1
+                        }
                     case .filtered:
                         filtered += 1
                     case .failed:
