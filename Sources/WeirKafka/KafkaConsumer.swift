@@ -27,6 +27,12 @@ public final class KafkaConsumer {
                 onRebalance: @escaping (RebalanceEvent) -> Void,
                 onError: @escaping (KafkaError) -> Void = { _ in }) throws {
         let callbacks = ConsumerCallbacks(onRebalance: onRebalance, onError: onError)
+        var config = config
+        if config.groupID == nil {
+            // librdkafka's consumer queue exists only with a group; a consumer that only
+            // uses `assign` never joins it, so a private name is harmless.
+            config.groupID = "weir-unjoined-\(UInt64.random(in: 0...UInt64.max))"
+        }
         let conf = try config.makeConf(for: .consumer)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(callbacks).toOpaque())
         rd_kafka_conf_set_log_cb(conf, KafkaLog.callback)
@@ -43,7 +49,7 @@ public final class KafkaConsumer {
         rd_kafka_poll_set_consumer(handle)
         guard let queue = rd_kafka_queue_get_consumer(handle) else {
             rd_kafka_destroy(handle)
-            throw KafkaError.usage("consumer has no consumer queue (group.id missing?)", code: .invalidArgument)
+            throw KafkaError.usage("consumer has no consumer queue", code: .invalidArgument)
         }
         self.handle = handle
         self.queue = queue
@@ -72,7 +78,8 @@ public final class KafkaConsumer {
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
     }
 
-    /// Manual assignment without a group (e.g. reading a state topic back).
+    /// Manual assignment, no group join (e.g. reading a state topic back). With no
+    /// `groupID` in the config the consumer gets a private one it never joins.
     public func assign(_ offsets: [TopicPartitionOffset]) throws {
         let list = TopicPartitionList(offsets)
         let err = rd_kafka_assign(handle, list.pointer)
