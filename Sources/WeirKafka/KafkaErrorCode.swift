@@ -28,6 +28,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let state = KafkaErrorCode(rawValue: -172)
     public static let notConfigured = KafkaErrorCode(rawValue: -145)
     public static let unsupportedFeature = KafkaErrorCode(rawValue: -165)
+    public static let purgeQueue = KafkaErrorCode(rawValue: -152)
+    public static let purgeInflight = KafkaErrorCode(rawValue: -151)
     public static let fatal = KafkaErrorCode(rawValue: -150)
     public static let fenced = KafkaErrorCode(rawValue: -144)
 
