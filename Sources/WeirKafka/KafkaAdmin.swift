@@ -59,7 +59,11 @@ public final class KafkaAdmin {
         defer { rd_kafka_event_destroy(event) }
         let eventError = rd_kafka_event_error(event)
         if eventError.rawValue != 0 {
-            let text = rd_kafka_event_error_string(event).map { String(cString: $0) } ?? ""
+            var text = rd_kafka_event_error_string(event).map { String(cString: $0) } ?? ""
+            if text.contains("controller") {
+                // What librdkafka 2.0.2 says against its own mock cluster, which has no controller.
+                text += " (no controller: on the embedded broker use EmbeddedBroker.createTopic)"
+            }
             throw KafkaError(code: eventError, message: "CreateTopics: \(text)", handle: handle)
         }
         guard let result = rd_kafka_event_CreateTopics_result(event) else {
