@@ -23,7 +23,9 @@ public struct KafkaConfig: Sendable {
     public var enableAutoCommit: Bool
     /// Off by default: EOF is not a record and the task loop does not need it.
     public var enablePartitionEOF: Bool
-    /// librdkafka log lines at or above this level are forwarded to swift-log.
+    /// librdkafka log lines at or above this level are forwarded to swift-log. Quiet by
+    /// default (`.critical`: fatal client failures only), because every error worth acting
+    /// on also arrives as a thrown `KafkaError`, an `onError` call or a delivery failure.
     public var logLevel: Logger.Level
     /// Extra or overriding librdkafka properties, by librdkafka's names.
     public var properties: [String: String]
@@ -39,7 +41,7 @@ public struct KafkaConfig: Sendable {
                 clientID: String = "weir",
                 enableAutoCommit: Bool = false,
                 enablePartitionEOF: Bool = false,
-                logLevel: Logger.Level = .error,
+                logLevel: Logger.Level = .critical,
                 properties: [String: String] = [:]) {
         self.bootstrapServers = bootstrapServers
         self.groupID = groupID

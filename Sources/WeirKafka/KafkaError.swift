@@ -90,9 +90,12 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
     }
 
     /// Plain codes carry no flags, so this mirrors what librdkafka does with them
-    /// internally: transient broker/network conditions are retried, the rest are not.
+    /// internally: transient broker/network conditions are retried, records purged by an
+    /// abort belong to an aborted transaction, the rest are not recoverable by retrying.
     static func kind(ofPlain code: Int32) -> Kind {
-        retriablePlainCodes.contains(code) ? .retriable : .fatal
+        if retriablePlainCodes.contains(code) { return .retriable }
+        if code == KafkaErrorCode.purgeQueue.rawValue || code == KafkaErrorCode.purgeInflight.rawValue { return .abortable }
+        return .fatal
     }
 
     /// Mirrors the Kafka protocol's retriable flag and librdkafka's transient internal codes.

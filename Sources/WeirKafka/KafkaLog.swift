@@ -4,7 +4,9 @@ import Logging
 /// Routes librdkafka's log lines to swift-log. librdkafka itself filters by
 /// `log_level` (set from `KafkaConfig.logLevel`), so only wanted lines cross over.
 enum KafkaLog {
-    static let logger = Logger(label: "weir.kafka.librdkafka")
+    /// Made per line (lines are rare: librdkafka filters first) so that a logging
+    /// backend bootstrapped after the first client was created is still used.
+    static var logger: Logger { Logger(label: "weir.kafka.librdkafka") }
 
     /// swift-log level → syslog level as librdkafka's `log_level` expects.
     static func syslogLevel(for level: Logger.Level) -> Int {

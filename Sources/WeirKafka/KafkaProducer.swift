@@ -12,7 +12,8 @@ public final class KafkaProducer {
     private var closed = false
 
     public init(config: KafkaConfig) throws {
-        let callbacks = ProducerCallbacks()
+        let callbacks = ProducerCallbacks(transactional: config.transactionalID != nil
+                                          || config.properties["transactional.id"] != nil)
         let conf = try config.makeConf(for: .producer)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(callbacks).toOpaque())
         rd_kafka_conf_set_log_cb(conf, KafkaLog.callback)

@@ -4,9 +4,14 @@ import CRdKafka
 /// `KafkaProducer`, which destroys the handle first. Delivery reports and errors are
 /// served inside `poll`/`flush`/transaction calls on the caller's thread: no locking.
 final class ProducerCallbacks {
+    /// In a transaction any failed record dooms the transaction (librdkafka then requires
+    /// an abort), so its delivery error is abortable unless the producer failed fatally.
+    let transactional: Bool
     var stats = DeliveryStats()
     var fatalError: KafkaError?
     var lastError: KafkaError?
+
+    init(transactional: Bool) { self.transactional = transactional }
 
     static func from(_ opaque: UnsafeMutableRawPointer?) -> ProducerCallbacks? {
         opaque.map { Unmanaged<ProducerCallbacks>.fromOpaque($0).takeUnretainedValue() }
@@ -22,8 +27,12 @@ final class ProducerCallbacks {
         } else {
             callbacks.stats.failed += 1
             let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
-            callbacks.stats.lastFailure = KafkaError(
-                code: err, message: "delivery to \(topic) failed: \(String(cString: rd_kafka_err2str(err)))", handle: rk)
+            var error = KafkaError(code: err, message: "delivery to \(topic) failed: \(String(cString: rd_kafka_err2str(err)))", handle: rk)
+            let producerFailed = rk.map { KafkaError.fatalCause(of: $0) != nil } ?? false
+            if callbacks.transactional, !error.isFenced, !producerFailed {
+                error = KafkaError(code: error.code, message: error.message, kind: .abortable)
+            }
+            callbacks.stats.lastFailure = error
         }
     }
 

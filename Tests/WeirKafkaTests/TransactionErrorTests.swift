@@ -88,6 +88,7 @@ final class TransactionErrorTests: XCTestCase {
         XCTAssertEqual(caught?.isFenced, false)
         XCTAssertGreaterThan(producer.deliveryStats.failed, 0, "the rejected batch is reported as failed")
         XCTAssertEqual(producer.deliveryStats.lastFailure?.errorCode, .messageSizeTooLarge)
+        XCTAssertEqual(producer.deliveryStats.lastFailure?.kind, .abortable, "a failed record in a transaction dooms only the transaction")
         try producer.abortTransaction(timeoutMs: 5000)
         // The engine's policy: abortable -> abort and retry the checkpoint.
         var attempts: [String] = []
