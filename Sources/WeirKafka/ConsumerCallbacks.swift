@@ -6,7 +6,7 @@ import CRdKafka
 final class ConsumerCallbacks {
     let onRebalance: (RebalanceEvent) -> Void
     let onError: (KafkaError) -> Void
-    var fatalError: KafkaError?
+    var fatalFailure: KafkaError?
     /// Filled by `KafkaConsumer.setStartOffsets` from inside an `.assigned` event.
     var startOffsets: [TopicPartition: Int64] = [:]
 
@@ -19,8 +19,10 @@ final class ConsumerCallbacks {
         opaque.map { Unmanaged<ConsumerCallbacks>.fromOpaque($0).takeUnretainedValue() }
     }
 
-    func report(_ error: KafkaError) {
-        if error.isFatal, fatalError == nil { fatalError = error }
+    /// `clientFailed`: librdkafka raised its fatal error (error_cb with __FATAL); only
+    /// then is the consumer itself unusable.
+    func report(_ error: KafkaError, clientFailed: Bool = false) {
+        if clientFailed, fatalFailure == nil { fatalFailure = error }
         onError(error)
     }
 
@@ -42,7 +44,8 @@ final class ConsumerCallbacks {
         rk, err, reason, opaque in
         guard let callbacks = from(opaque) else { return }
         let text = reason.map { String(cString: $0) }
-        callbacks.report(KafkaError(code: rd_kafka_resp_err_t(rawValue: err), message: text, handle: rk))
+        callbacks.report(KafkaError(code: rd_kafka_resp_err_t(rawValue: err), message: text, handle: rk),
+                         clientFailed: err == KafkaErrorCode.fatal.rawValue)
     }
 
     static let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t,

@@ -22,7 +22,7 @@ public final class KafkaConsumer {
     ///   - onRebalance: called before each assignment change is applied.
     ///   - onError: consumer-level errors (not records), e.g. broker down or partition
     ///     errors; librdkafka keeps retrying these on its own. Fatal ones are also kept
-    ///     in `fatalError`.
+    ///     in `fatalFailure`.
     public init(config: KafkaConfig,
                 onRebalance: @escaping (RebalanceEvent) -> Void,
                 onError: @escaping (KafkaError) -> Void = { _ in }) throws {
@@ -64,7 +64,7 @@ public final class KafkaConsumer {
     }
 
     /// The first fatal error this consumer hit (the consumer is unusable after it).
-    public var fatalError: KafkaError? { callbacks.fatalError }
+    public var fatalFailure: KafkaError? { callbacks.fatalFailure }
 
     public func subscribe(_ topics: [String]) throws {
         let list = TopicPartitionList(capacity: topics.count)

@@ -32,7 +32,7 @@ public final class KafkaProducer {
 
     public var deliveryStats: DeliveryStats { callbacks.stats }
     /// Set once the producer has failed fatally (e.g. fenced); it is unusable after.
-    public var fatalError: KafkaError? { callbacks.fatalError }
+    public var fatalFailure: KafkaError? { callbacks.fatalFailure }
     /// The last error librdkafka reported through its error callback.
     public var lastError: KafkaError? { callbacks.lastError }
     /// Messages and requests not yet acknowledged.

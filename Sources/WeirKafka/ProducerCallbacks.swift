@@ -8,7 +8,7 @@ final class ProducerCallbacks {
     /// an abort), so its delivery error is abortable unless the producer failed fatally.
     let transactional: Bool
     var stats = DeliveryStats()
-    var fatalError: KafkaError?
+    var fatalFailure: KafkaError?
     var lastError: KafkaError?
 
     init(transactional: Bool) { self.transactional = transactional }
@@ -42,8 +42,9 @@ final class ProducerCallbacks {
         // For __FATAL this resolves the real cause through rd_kafka_fatal_error.
         let error = KafkaError(code: rd_kafka_resp_err_t(rawValue: err), message: reason.map { String(cString: $0) }, handle: rk)
         callbacks.lastError = error
-        if error.isFatal, err == KafkaErrorCode.fatal.rawValue || error.isFenced, callbacks.fatalError == nil {
-            callbacks.fatalError = error
+        // librdkafka signals an unusable client with __FATAL only; other errors are informational.
+        if err == KafkaErrorCode.fatal.rawValue, callbacks.fatalFailure == nil {
+            callbacks.fatalFailure = error
         }
     }
 }

@@ -69,8 +69,8 @@ final class TransactionErrorTests: XCTestCase {
             XCTAssertTrue([KafkaErrorCode.fenced, .producerFenced, .invalidProducerEpoch].contains(error.errorCode), "\(label): \(error)")
             // The error callback runs on poll; librdkafka raises its fatal error only for some of these.
             producer.poll(timeoutMs: 100)
-            XCTAssertEqual(producer.fatalError != nil, librdkafkaFatal, "\(label): \(String(describing: producer.fatalError))")
-            if let fatal = producer.fatalError { XCTAssertTrue(fatal.isFenced, "\(label): \(fatal)") }
+            XCTAssertEqual(producer.fatalFailure != nil, librdkafkaFatal, "\(label): \(String(describing: producer.fatalFailure))")
+            if let fatal = producer.fatalFailure { XCTAssertTrue(fatal.isFenced, "\(label): \(fatal)") }
             XCTAssertThrowsError(try transaction(producer), "\(label): a fenced producer must not commit again") { next in
                 XCTAssertEqual((next as? KafkaError)?.kind, .fatal, label)
             }
@@ -105,7 +105,7 @@ final class TransactionErrorTests: XCTestCase {
         }
         print("[mock] attempts after abortable produce error: \(attempts)")
         XCTAssertEqual(attempts.last, "ok", "after aborting the producer commits again")
-        XCTAssertNil(producer.fatalError)
+        XCTAssertNil(producer.fatalFailure)
     }
 
     /// librdkafka 2.0.2's mock does not fence: a second instance with the same
