@@ -16,7 +16,9 @@ public final class KafkaConsumer {
     /// pointer cannot be freed and reused for another topic while cached.
     private var topicNames: [OpaquePointer: String] = [:]
     private var topicRefs: [OpaquePointer] = []
+    /// Open until `close` returns; during close the revoke callback may still commit.
     private var closed = false
+    private var closing = false
 
     /// - Parameters:
     ///   - onRebalance: called before each assignment change is applied.
@@ -66,15 +68,22 @@ public final class KafkaConsumer {
     /// The first fatal error this consumer hit (the consumer is unusable after it).
     public var fatalFailure: KafkaError? { callbacks.fatalFailure }
 
+    /// The handle, unless the consumer is closed (then every call fails cleanly instead
+    /// of touching freed memory).
+    private func live() throws -> OpaquePointer {
+        if closed { throw KafkaError.usage("consumer is closed") }
+        return handle
+    }
+
     public func subscribe(_ topics: [String]) throws {
         let list = TopicPartitionList(capacity: topics.count)
         for topic in topics { rd_kafka_topic_partition_list_add(list.pointer, topic, RD_KAFKA_PARTITION_UA) }
-        let err = rd_kafka_subscribe(handle, list.pointer)
+        let err = rd_kafka_subscribe(try live(), list.pointer)
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
     }
 
     public func unsubscribe() throws {
-        let err = rd_kafka_unsubscribe(handle)
+        let err = rd_kafka_unsubscribe(try live())
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
     }
 
@@ -82,16 +91,17 @@ public final class KafkaConsumer {
     /// `groupID` in the config the consumer gets a private one it never joins.
     public func assign(_ offsets: [TopicPartitionOffset]) throws {
         let list = TopicPartitionList(offsets)
-        let err = rd_kafka_assign(handle, list.pointer)
+        let err = rd_kafka_assign(try live(), list.pointer)
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
     }
 
     /// Serves callbacks and hands up to `maxMessages` records to `body`, waiting at most
     /// `timeoutMs` for the first. Returns the number of records passed to `body`.
-    /// Each `KafkaMessage` is valid only inside `body`.
+    /// Each `KafkaMessage` is valid only inside `body`. Do not call `poll` or `close`
+    /// from inside `body` or a rebalance callback: the batch buffer is being read.
     @discardableResult
     public func poll(maxMessages: Int, timeoutMs: Int, _ body: (KafkaMessage) -> Void) -> Int {
-        guard !closed, maxMessages > 0 else { return 0 }
+        guard !closed, !closing, maxMessages > 0 else { return 0 }
         if maxMessages > batchCapacity {
             // Grows once for a larger batch size; steady state never allocates.
             batch.deallocate()
@@ -131,7 +141,7 @@ public final class KafkaConsumer {
 
     public func seek(_ offsets: [TopicPartitionOffset], timeoutMs: Int = 5000) throws {
         let list = TopicPartitionList(offsets)
-        if let error = rd_kafka_seek_partitions(handle, list.pointer, Int32(clamping: timeoutMs)) {
+        if let error = rd_kafka_seek_partitions(try live(), list.pointer, Int32(clamping: timeoutMs)) {
             throw KafkaError(consuming: error, handle: handle)
         }
         if let error = list.firstError { throw error }
@@ -147,7 +157,7 @@ public final class KafkaConsumer {
     /// Next offset to be read per partition (`invalid` if nothing consumed yet).
     public func position(_ partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
         let list = TopicPartitionList(partitions)
-        let err = rd_kafka_position(handle, list.pointer)
+        let err = rd_kafka_position(try live(), list.pointer)
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
         return list.offsets
     }
@@ -155,7 +165,7 @@ public final class KafkaConsumer {
     /// The group's committed offsets for `partitions` (`invalid` where none).
     public func committed(_ partitions: [TopicPartition], timeoutMs: Int = 5000) throws -> [TopicPartitionOffset] {
         let list = TopicPartitionList(partitions)
-        let err = rd_kafka_committed(handle, list.pointer, Int32(clamping: timeoutMs))
+        let err = rd_kafka_committed(try live(), list.pointer, Int32(clamping: timeoutMs))
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
         if let error = list.firstError { throw error }
         return list.offsets
@@ -163,7 +173,7 @@ public final class KafkaConsumer {
 
     public func assignment() throws -> [TopicPartition] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        let err = rd_kafka_assignment(handle, &list)
+        let err = rd_kafka_assignment(try live(), &list)
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
         guard let list else { return [] }
         return TopicPartitionList(adopting: list).partitions
@@ -171,21 +181,21 @@ public final class KafkaConsumer {
 
     public func pause(_ partitions: [TopicPartition]) throws {
         let list = TopicPartitionList(partitions)
-        let err = rd_kafka_pause_partitions(handle, list.pointer)
+        let err = rd_kafka_pause_partitions(try live(), list.pointer)
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
         if let error = list.firstError { throw error }
     }
 
     public func resume(_ partitions: [TopicPartition]) throws {
         let list = TopicPartitionList(partitions)
-        let err = rd_kafka_resume_partitions(handle, list.pointer)
+        let err = rd_kafka_resume_partitions(try live(), list.pointer)
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
         if let error = list.firstError { throw error }
     }
 
     /// For `KafkaProducer.sendOffsetsToTransaction`.
     public func groupMetadata() throws -> ConsumerGroupMetadata {
-        guard let metadata = rd_kafka_consumer_group_metadata(handle) else {
+        guard let metadata = rd_kafka_consumer_group_metadata(try live()) else {
             throw KafkaError.usage("consumer has no group metadata (group.id missing?)", code: .invalidArgument)
         }
         return ConsumerGroupMetadata(adopting: metadata)
@@ -194,29 +204,32 @@ public final class KafkaConsumer {
     /// Commits `offsets` (next offsets to read) to the group: the at-least-once mode.
     public func commit(offsets: [TopicPartitionOffset], async: Bool = false) throws {
         let list = TopicPartitionList(offsets)
-        let err = rd_kafka_commit(handle, list.pointer, async ? 1 : 0)
+        let err = rd_kafka_commit(try live(), list.pointer, async ? 1 : 0)
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
         if !async, let error = list.firstError { throw error }
     }
 
     /// The group member id ("" before the first join).
     public var memberID: String {
-        guard let id = rd_kafka_memberid(handle) else { return "" }
+        guard !closed, let id = rd_kafka_memberid(handle) else { return "" }
         defer { rd_kafka_mem_free(handle, id) }
         return String(cString: id)
     }
 
     /// "EAGER", "COOPERATIVE" or "NONE" (not in a group yet).
     public var rebalanceProtocol: String {
-        rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } ?? "NONE"
+        guard !closed else { return "NONE" }
+        return rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } ?? "NONE"
     }
 
     /// Leaves the group (the final revoke is delivered to `onRebalance`), then frees the
     /// handle. Idempotent; also run by deinit.
     public func close() {
-        guard !closed else { return }
-        closed = true
+        guard !closed, !closing else { return }
+        // Still usable from the revoke callback that rd_kafka_consumer_close triggers.
+        closing = true
         _ = rd_kafka_consumer_close(handle)
+        closed = true
         rd_kafka_queue_destroy(queue)
         for ref in topicRefs { rd_kafka_topic_destroy(ref) }
         topicRefs.removeAll()

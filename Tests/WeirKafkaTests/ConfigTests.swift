@@ -50,3 +50,34 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(retriable.isRetriable)
     }
 }
+
+final class ClosedClientTests: XCTestCase {
+    /// After close every call fails cleanly (or is a no-op) instead of touching freed memory.
+    func testCallsAfterCloseFailCleanly() throws {
+        let broker = try EmbeddedBroker()
+        try broker.createTopic("closed", partitions: 1)
+        let consumer = try KafkaConsumer(config: TestConfig.consumer(broker, group: "closed-group"), onRebalance: { _ in })
+        consumer.close()
+        XCTAssertEqual(consumer.poll(maxMessages: 10, timeoutMs: 10) { _ in }, 0)
+        XCTAssertThrowsError(try consumer.subscribe(["closed"]))
+        XCTAssertThrowsError(try consumer.commit(offsets: [TopicPartitionOffset(topic: "closed", partition: 0, offset: 1)]))
+        XCTAssertThrowsError(try consumer.assignment())
+        XCTAssertThrowsError(try consumer.groupMetadata())
+        XCTAssertEqual(consumer.memberID, "")
+
+        let producer = try KafkaProducer(config: TestConfig.producer(broker))
+        let topic = try producer.topic("closed")
+        producer.close()
+        XCTAssertThrowsError(try producer.send(topic, key: "k", value: "v"))
+        XCTAssertThrowsError(try producer.topic("other"))
+        XCTAssertThrowsError(try producer.flush(timeoutMs: 10))
+        XCTAssertThrowsError(try producer.beginTransaction())
+        XCTAssertEqual(producer.poll(timeoutMs: 0), 0)
+
+        let other = try KafkaProducer(config: TestConfig.producer(broker))
+        XCTAssertThrowsError(try other.send(topic, key: "k", value: "v"), "a handle from another producer is refused")
+
+        broker.close()
+        XCTAssertThrowsError(try broker.createTopic("late", partitions: 1))
+    }
+}
