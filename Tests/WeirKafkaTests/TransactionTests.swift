@@ -81,7 +81,7 @@ final class TransactionTests: XCTestCase {
         // 3. Retriable errors injected into produce, AddPartitionsToTxn and EndTxn are retried.
         try broker.pushBrokerRequestErrors(brokerID: 1, apiKey: .produce, errors: [.notEnoughReplicas, .notEnoughReplicas])
         try broker.pushBrokerRequestErrors(brokerID: 1, apiKey: .addPartitionsToTxn, errors: [.concurrentTransactions, .coordinatorNotAvailable])
-        try broker.pushBrokerRequestErrors(brokerID: 1, apiKey: .endTxn, errors: [.concurrentTransactions])
+        try broker.pushBrokerRequestErrors(brokerID: 1, apiKey: .endTxn, errors: [.concurrentTransactions, .coordinatorNotAvailable])
         try timed("commit 20 through injected retriable errors") {
             try producer.beginTransaction()
             for i in 0..<20 { try producer.send(topic, key: "r\(i)", value: "retried-\(i)") }
