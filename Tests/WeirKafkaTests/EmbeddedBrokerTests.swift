@@ -76,22 +76,22 @@ final class EmbeddedBrokerTests: XCTestCase {
         XCTAssertThrowsError(try broker.setBrokerDown(42), "unknown broker ids are refused")
     }
 
-    /// A topic error (Metadata and AddPartitionsToTxn) stalls the transaction: the commit
-    /// times out as retriable, and retrying the same call after the error clears commits
-    /// (librdkafka requires the retry to be the same call: an abort now is a conflict).
+    /// A topic error set before the producer learns the topic hides it from Metadata: the
+    /// records stall, the commit times out as retriable, and retrying the same call after
+    /// the error clears commits (librdkafka wants that same call again: an abort now is a
+    /// conflict).
     func testTopicErrorStallsCommitUntilCleared() throws {
         let broker = try EmbeddedBroker()
         try broker.createTopic("denied", partitions: 1)
-        let producer = try KafkaProducer(config: TestConfig.producer(broker, transactionalID: "denied-tx",
-                                                                     extra: ["topic.metadata.refresh.interval.ms": "200"]))
+        try broker.topicSetError("denied", error: KafkaErrorCode(rawValue: 29)) // TOPIC_AUTHORIZATION_FAILED
+        let producer = try KafkaProducer(config: TestConfig.producer(broker, transactionalID: "denied-tx"))
         try producer.initTransactions(timeoutMs: 5000)
         let topic = try producer.topic("denied")
-        try broker.topicSetError("denied", error: KafkaErrorCode(rawValue: 29)) // TOPIC_AUTHORIZATION_FAILED
         try producer.beginTransaction()
         try producer.send(topic, key: "k", value: "v")
         var caught: KafkaError?
         do { try producer.commitTransaction(timeoutMs: 1500) } catch let error as KafkaError { caught = error }
-        print("[mock] commit with a topic error: \(String(describing: caught))")
+        print("[mock] commit while Metadata hides the topic: \(String(describing: caught))")
         XCTAssertEqual(caught?.kind, .retriable, String(describing: caught))
         XCTAssertEqual(caught?.errorCode, .timedOut)
         XCTAssertThrowsError(try producer.abortTransaction(timeoutMs: 1000), "a different call than the one to retry") { error in
@@ -102,5 +102,33 @@ final class EmbeddedBrokerTests: XCTestCase {
             try producer.commitTransaction(timeoutMs: 10000)
         }
         XCTAssertEqual(producer.deliveryStats.delivered, 1)
+    }
+
+    /// The same error once the producer knows the topic fails AddPartitionsToTxn: the
+    /// transaction is abortable, and after an abort the producer carries on.
+    func testTopicErrorOnAddPartitionsToTxnIsAbortable() throws {
+        let broker = try EmbeddedBroker()
+        try broker.createTopic("denied", partitions: 1)
+        let producer = try KafkaProducer(config: TestConfig.producer(broker, transactionalID: "denied-tx"))
+        try producer.initTransactions(timeoutMs: 5000)
+        let topic = try producer.topic("denied")
+        try producer.beginTransaction()
+        try producer.send(topic, key: "k", value: "first")
+        try producer.commitTransaction(timeoutMs: 5000)
+
+        try broker.topicSetError("denied", error: KafkaErrorCode(rawValue: 29)) // TOPIC_AUTHORIZATION_FAILED
+        try producer.beginTransaction()
+        try producer.send(topic, key: "k", value: "denied")
+        var caught: KafkaError?
+        do { try producer.commitTransaction(timeoutMs: 5000) } catch let error as KafkaError { caught = error }
+        print("[mock] commit with AddPartitionsToTxn topic error: \(String(describing: caught))")
+        XCTAssertEqual(caught?.kind, .abortable, String(describing: caught))
+        XCTAssertEqual(caught?.code, 29)
+        try broker.topicSetError("denied", error: .noError)
+        try producer.abortTransaction(timeoutMs: 5000)
+        try producer.beginTransaction()
+        try producer.send(topic, key: "k", value: "after")
+        XCTAssertNoThrow(try producer.commitTransaction(timeoutMs: 5000))
+        XCTAssertNil(producer.fatalFailure)
     }
 }
