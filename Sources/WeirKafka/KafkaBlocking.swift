@@ -3,7 +3,7 @@ import Foundation
 /// Runs a blocking librdkafka call on a dedicated OS thread, so control-plane async
 /// code (CLI, admin, REST) never blocks Swift's cooperative pool.
 public enum KafkaBlocking {
-    /// Name of the threads `run` starts (visible in debuggers and `top -H`).
+    /// Name given to the threads `run` starts (best effort: shown by debuggers).
     public static let threadName = "weir-kafka-blk"
 
     public static func run<T>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
