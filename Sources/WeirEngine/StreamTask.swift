@@ -60,8 +60,8 @@ public final class StreamTask: @unchecked Sendable {
 
         try producer.initTransactions(timeoutMs: 30_000)
         try consumer.subscribe(job.source.topics)
-        let out = producer.topic(job.sink.topic)
-        let dlq = job.deadLetterTopic.map { producer.topic($0) }
+        let out = try producer.topic(job.sink.topic)
+        let dlq = try job.deadLetterTopic.map { try producer.topic($0) }
 
         while !stopFlag.isSet {
             var consumed = 0, emitted = 0, filtered = 0, failed = 0
@@ -93,7 +93,7 @@ public final class StreamTask: @unchecked Sendable {
                 } catch let e as KafkaError {
                     produceError = e
                 } catch {
-                    produceError = KafkaError(message: "\(error)")
+                    produceError = KafkaError.local("\(error)")
                 }
             }
             if consumed > 0 {
@@ -126,9 +126,9 @@ public final class StreamTask: @unchecked Sendable {
     private func commit() throws {
         guard let producer, let consumer, txn.isOpen else { return }
         try? txn.commitStarted()
-        let offsets = consumer.position(consumer.assignment()).filter { $0.offset >= 0 }
         do {
-            try producer.sendOffsetsToTransaction(offsets, metadata: consumer.groupMetadata(), timeoutMs: 30_000)
+            let offsets = try consumer.position(consumer.assignment()).filter { $0.offset >= 0 }
+            try producer.sendOffsetsToTransaction(offsets, metadata: try consumer.groupMetadata(), timeoutMs: 30_000)
             try commitWithRetry(producer)
             try? txn.committed()
             for o in offsets { committedOffsets[o.topicPartition] = o.offset }
@@ -160,8 +160,8 @@ public final class StreamTask: @unchecked Sendable {
         try producer.abortTransaction(timeoutMs: 30_000)
         try? txn.aborted()
         metrics.aborts.add(1, ordering: .relaxed)
-        for tp in consumer.assignment() {
-            let offset = committedOffsets[tp] ?? (job.source.startFrom == .earliest ? KafkaOffset.beginning : KafkaOffset.end)
+        for tp in try consumer.assignment() {
+            let offset = committedOffsets[tp] ?? (job.source.startFrom == .earliest ? TopicPartitionOffset.beginning : TopicPartitionOffset.end)
             try consumer.seek(topic: tp.topic, partition: tp.partition, offset: offset)
         }
     }

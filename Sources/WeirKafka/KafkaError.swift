@@ -120,3 +120,10 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
         KafkaError(code: code.rawValue, message: message, kind: .fatal)
     }
 }
+
+extension KafkaError {
+    /// An error raised by Weir itself around Kafka (not by librdkafka): fatal, code `_FAIL`.
+    public static func local(_ message: String) -> KafkaError {
+        KafkaError(code: -196, message: message, kind: .fatal)
+    }
+}

@@ -76,7 +76,7 @@ enum BenchEvents {
         config.properties["linger.ms"] = "5"
         config.properties["queue.buffering.max.messages"] = "1000000"
         let producer = try KafkaProducer(config: config)
-        let handle = producer.topic(topic)
+        let handle = try producer.topic(topic)
         for i in 0..<count {
             var key = "k\(i % 10_000_000)"
             var value = "{\"user_id\":\"u\(i % 1_000_000)\",\"amount\":\(i % 1000).\(i % 100 < 10 ? "0" : "")\(i % 100),\"ts\":\(1_764_064_800_123 + i),\"currency\":\"EUR\",\"country\":\"DE\",\"channel\":\"web\"}"
@@ -87,7 +87,7 @@ enum BenchEvents {
         }
         try producer.flush(timeoutMs: 120_000)
         if producer.deliveryStats.failed > 0 {
-            throw KafkaError(message: "\(producer.deliveryStats.failed) bench events were not delivered")
+            throw KafkaError.local("\(producer.deliveryStats.failed) bench events were not delivered")
         }
     }
 }

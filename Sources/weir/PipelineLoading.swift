@@ -2,14 +2,11 @@ import ArgumentParser
 import WeirPipelines
 
 /// Loads a pipeline file or prints its diagnostics (file:line:column) and exits 1.
-func loadPipelineOrExit(_ path: String) throws -> Pipeline {
+func loadPipelineOrExit(_ path: String, defaultParallelism: Int = 2) throws -> Pipeline {
     do {
-        return try PipelineLoader.load(path: path)
-    } catch let error as PipelineError {
-        printError(error.description)
-        throw ExitCode(1)
+        return try PipelineLoader(defaultParallelism: defaultParallelism).load(path: path)
     } catch {
-        printError("\(path): error: \(error)")
+        printError(error.description)
         throw ExitCode(1)
     }
 }

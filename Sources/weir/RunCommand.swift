@@ -24,7 +24,6 @@ struct RunCommand: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "weir.run")
-        let p = try loadPipelineOrExit(pipeline)
         let service: ServiceConfig
         do {
             service = try ServiceConfig.load(path: config ?? (FileManager.default.fileExists(atPath: "config/weir.yaml") ? "config/weir.yaml" : nil),
@@ -33,8 +32,9 @@ struct RunCommand: AsyncParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
+        let p = try loadPipelineOrExit(pipeline, defaultParallelism: service.parallelism)
         var spec = p.job
-        if let n = parallelism ?? service.parallelismOverride { spec.parallelism = n }
+        if let n = parallelism { spec.parallelism = n }
         var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
         kafka.properties = service.kafka.properties
         let job = Job(spec: spec, runtime: RuntimeConfig(kafka: kafka, instanceID: service.instanceID), logger: logger)

@@ -8,7 +8,7 @@ enum SampleWriter {
         config.properties["linger.ms"] = "20"
         config.properties["queue.buffering.max.messages"] = "1000000"
         let producer = try KafkaProducer(config: config)
-        let handle = producer.topic(topic)
+        let handle = try producer.topic(topic)
         var gen = SampleClicks(seed: seed)
         for i in 0..<count {
             var (key, value) = gen.nextEvent()
@@ -22,7 +22,7 @@ enum SampleWriter {
         try producer.flush(timeoutMs: 60_000)
         let stats = producer.deliveryStats
         if stats.failed > 0 {
-            throw KafkaError(message: "\(stats.failed) sample events were not delivered: \(stats.lastError.map { "\($0)" } ?? "unknown error")")
+            throw KafkaError.local("\(stats.failed) sample events were not delivered: \(stats.lastFailure.map { "\($0)" } ?? "unknown error")")
         }
     }
 }

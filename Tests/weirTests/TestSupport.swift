@@ -36,7 +36,7 @@ func readAll(topic: String, bootstrap: String, atLeast count: Int, timeoutMs: In
     while Date().timeIntervalSince(start) * 1000 < Double(timeoutMs) {
         let n = consumer.poll(maxMessages: 1000, timeoutMs: 100) { m in
             var headers: [String: String] = [:]
-            for h in m.headers() { headers[h.name] = String(decoding: h.value, as: UTF8.self) }
+            for h in m.headers() { headers[h.name] = h.value.map { String(decoding: $0, as: UTF8.self) } ?? "" }
             out.append(ReadRecord(key: m.key.map { String(decoding: $0, as: UTF8.self) },
                                   value: m.value.map { Array($0) } ?? [], headers: headers,
                                   partition: m.partition, offset: m.offset))
@@ -50,7 +50,7 @@ func readAll(topic: String, bootstrap: String, atLeast count: Int, timeoutMs: In
 /// Produces (key, value) pairs with a plain producer and waits for delivery.
 func produceAll(_ records: [(String, [UInt8])], topic: String, bootstrap: String) throws {
     let producer = try KafkaProducer(config: KafkaConfig(bootstrapServers: bootstrap))
-    let handle = producer.topic(topic)
+    let handle = try producer.topic(topic)
     for (k, v) in records {
         var key = k
         try key.withUTF8 { kb in
@@ -58,5 +58,5 @@ func produceAll(_ records: [(String, [UInt8])], topic: String, bootstrap: String
         }
     }
     try producer.flush(timeoutMs: 30_000)
-    if producer.deliveryStats.failed > 0 { throw KafkaError(message: "delivery failed: \(producer.deliveryStats.failed)") }
+    if producer.deliveryStats.failed > 0 { throw KafkaError.local("delivery failed: \(producer.deliveryStats.failed)") }
 }
