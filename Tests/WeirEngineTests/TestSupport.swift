@@ -74,7 +74,7 @@ func testDirectory(_ file: String = #filePath) -> URL { URL(fileURLWithPath: fil
 
 /// Runs a command, returns (exit code, stdout). Stderr is passed through.
 @discardableResult
-func run(_ args: [String], cwd: URL? = nil) throws -> (Int32, String) {
+func runCommand(_ args: [String], cwd: URL? = nil) throws -> (Int32, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = args
