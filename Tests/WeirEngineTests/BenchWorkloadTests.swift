@@ -200,10 +200,12 @@ final class BenchWorkloadTests: XCTestCase {
         let scanNs = DispatchTime.now().uptimeNanoseconds - t0
 
         // warm-up run, then the measured one on a fresh operator (tables grow again: realistic)
-        _ = try Workload(keepRows: false).run(data)
+        let warm = try Workload(keepRows: false)
+        _ = try warm.run(data)
+        defer { withExtendedLifetime(warm) {} }
         let w = try Workload(keepRows: false)
-        let m0 = Heap.inUseBytes()
         let a0 = MallocCounter.count()
+        let m0 = Heap.inUseBytes()
         t0 = DispatchTime.now().uptimeNanoseconds
         let n = try w.run(data)
         let ns = DispatchTime.now().uptimeNanoseconds - t0
@@ -213,15 +215,19 @@ final class BenchWorkloadTests: XCTestCase {
         XCTAssertEqual(w.out.late, 0)
 
         // steady state: the same records again into existing (key, window)s -- watermark held, nothing fires
+        // everything measured before stays alive, so no release lands in the window
         let steady = try Workload(keepRows: false)
+        defer { withExtendedLifetime((w, scanOnly, data)) {} }
         let firstMinute = Array(data.prefix(upTo: data.firstIndex(ofLine: 16_000)))
         _ = try steady.run(firstMinute, flush: false)
-        let s0 = Heap.inUseBytes(), c0 = MallocCounter.count()
+        let s0 = Heap.inUseBytes()
+        let c0 = MallocCounter.count()
         var steadyN = 0
         t0 = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<20 { steadyN += try steady.run(firstMinute, flush: false) }
         let steadyNs = DispatchTime.now().uptimeNanoseconds - t0
-        let s1 = Heap.inUseBytes(), c1 = MallocCounter.count()
+        let c1 = MallocCounter.count()
+        let s1 = Heap.inUseBytes()
 
         let eps = Double(n) / (Double(ns) / 1e9)
         let opEps = Double(n) / (Double(ns - min(ns, scanNs)) / 1e9)
@@ -233,7 +239,7 @@ final class BenchWorkloadTests: XCTestCase {
         print(String(format: "BENCH steady state (existing key+window): %d records, %.0f events/s, heap delta %d bytes, %@ allocations",
                      steadyN, Double(steadyN) / (Double(steadyNs) / 1e9), s1 - s0,
                      c0 < 0 ? "n/a" : String(c1 - c0)))
-        XCTAssertEqual(s1 - s0, 0, "steady state must not grow the heap")
+        XCTAssertLessThanOrEqual(s1 - s0, 0, "steady state must not grow the heap")
         if c0 >= 0 { XCTAssertEqual(c1 - c0, 0, "steady state must not allocate") }
     }
 }
@@ -270,9 +276,10 @@ enum Heap {
         guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallinfo2") else { return -1 }
         typealias F = @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?
         let f = unsafeBitCast(sym, to: F.self)
-        var info = [Int](repeating: 0, count: 10)
-        info.withUnsafeMutableBytes { _ = f($0.baseAddress!) }
-        return info[7] + info[4]
+        // on the stack: measuring must not allocate
+        var info: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &info) { _ = f($0.baseAddress!) }
+        return info.7 + info.4
         #else
         return -1
         #endif
