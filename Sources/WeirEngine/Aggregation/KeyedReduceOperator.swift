@@ -10,11 +10,13 @@ public final class KeyedReduceOperator: Operator {
     public let outputLayout: [(name: String, slot: Int)]
 
     private let keys: KeyLayout
-    private var aggs: Aggregator
+    // Hot properties are `@exclusivity(unchecked)`: one task thread owns this object and no
+    // access overlaps, while the dynamic checks cost about a third of the per-record time.
+    @exclusivity(unchecked) private var aggs: Aggregator
     private let fingerprint: UInt64
-    private var states: [KeyedWindowState?] = []
-    private var out: Row
-    private var keyBuffer: [UInt8] = []
+    @exclusivity(unchecked) private var states: [KeyedWindowState?] = []
+    @exclusivity(unchecked) private var out: Row
+    @exclusivity(unchecked) private var keyBuffer: [UInt8] = []
 
     public init(_ config: ReduceOperatorConfig) throws(WindowConfigError) {
         self.config = config

@@ -27,18 +27,20 @@ final class KeyedWindowState {
 
     let width: Int
     let keys = ByteTable(initialBuckets: 1024)
-    private(set) var keyWindowCount: [Int32] = []
-    private(set) var keyFirstWindow: [Int32] = []
+    // Hot properties are `@exclusivity(unchecked)`: one task thread owns this object and no
+    // access overlaps, while the dynamic checks cost about a third of the per-record time.
+    @exclusivity(unchecked) private(set) var keyWindowCount: [Int32] = []
+    @exclusivity(unchecked) private(set) var keyFirstWindow: [Int32] = []
 
-    private(set) var windows: [Window] = []
-    private var buckets: [Int32]
-    private var freeWindow: Int32 = -1
-    private(set) var windowCount = 0
+    @exclusivity(unchecked) private(set) var windows: [Window] = []
+    @exclusivity(unchecked) private var buckets: [Int32]
+    @exclusivity(unchecked) private var freeWindow: Int32 = -1
+    @exclusivity(unchecked) private(set) var windowCount = 0
 
-    var acc: [UInt64] = []
+    @exclusivity(unchecked) var acc: [UInt64] = []
     let aux = ByteTable(initialBuckets: 64)
     let custom: [CustomAccumulatorStore]
-    var timers = TimerQueue()
+    @exclusivity(unchecked) var timers = TimerQueue()
 
     init(width: Int, custom: [CustomAccumulatorStore]) {
         self.width = width
