@@ -84,8 +84,10 @@ public struct WatermarkTracker: Sendable {
             guard !parts[i].idle else { continue }
             anyActive = true
             let m = parts[i].maxEventTime
-            // Saturating: a partition without records holds the watermark at Int64.min.
-            let w = m == .min ? Int64.min : m &- config.maxOutOfOrdernessMs
+            // Saturating: a partition without records holds the watermark at Int64.min,
+            // and no configured out-of-orderness can wrap around.
+            let (d, overflow) = m.subtractingReportingOverflow(config.maxOutOfOrdernessMs)
+            let w = m == .min ? Int64.min : (overflow ? (config.maxOutOfOrdernessMs > 0 ? .min : .max) : d)
             if w < minimum { minimum = w }
         }
         if anyActive && minimum > watermark { watermark = minimum }
