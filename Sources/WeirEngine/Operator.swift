@@ -79,6 +79,13 @@ public protocol Operator: AnyObject {
 }
 
 extension Operator {
+    /// One partition's snapshot cut into chunks below `maxChunkBytes` (for the
+    /// checkpoint's state topic; see docs/state-format.md).
+    public func snapshotChunks(partition: Int, maxChunkBytes: Int = StateSnapshot.defaultMaxChunkBytes) -> [[UInt8]] {
+        let blob = snapshot(partition: partition)
+        return (try? StateSnapshot.split(blob, maxChunkBytes: maxChunkBytes)) ?? [blob]
+    }
+
     /// Restores one partition from a single snapshot blob.
     public func restore(partition: Int, bytes: [UInt8]) throws(StateFormatError) {
         try restore(partition: partition, chunks: [bytes])

@@ -62,7 +62,7 @@ final class StateSnapshotTests: XCTestCase {
         for (i, e) in evs.enumerated() {
             if i == cut {
                 var blobs: [Int: [[UInt8]]] = [:]
-                for p in o.partitions { blobs[p] = try StateSnapshot.split(o.snapshot(partition: p), maxChunkBytes: 300) }
+                for p in o.partitions { blobs[p] = o.snapshotChunks(partition: p, maxChunkBytes: 300) }
                 if i > 100 { XCTAssertTrue(blobs.values.contains { $0.count > 1 }, "small chunks exercise chunking") }
                 let wm = o.currentTime
                 o = try makeOp(window, lateness: lateness)

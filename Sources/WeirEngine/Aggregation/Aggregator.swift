@@ -421,12 +421,13 @@ struct Aggregator {
             let b = base + offsets[a]
             switch ops[a] {
             case .first, .last:
-                if st.acc[b + 1] >= 5 {
+                let tag = st.acc[b + 1]
+                if tag == 5 || tag == 6 {
                     guard let n = KeyEncoding.readVarint(bytes, at: &pos), n <= bytes.count - pos else { return false }
                     let id = st.aux.append(owner: owner(w, a), UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + n]))
                     pos += n
                     st.acc[b + 2] = UInt64(bitPattern: Int64(id))
-                } else if st.acc[b + 1] > 3 { return false }
+                } else if tag > 3 { return false }
             case .countDistinct, .collect:
                 guard let count = KeyEncoding.readVarint(bytes, at: &pos) else { return false }
                 st.acc[b + 1] = UInt64(bitPattern: -1)
