@@ -1,0 +1,93 @@
+import WeirFormats
+
+/// Why one record could not be processed by an operator (no key, an aggregate
+/// input of the wrong type, ...). The record goes to the dead-letter topic;
+/// the message is built only on this error path.
+public struct OperatorError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Whether an emitted row is the first result for its (key, window) or a newer
+/// version of one already emitted (a late record within the allowed lateness,
+/// or a running `reduce`). Sinks treat output as an upsert keyed by the key
+/// fields plus `window_start`/`window_end`.
+public enum EmitKind: Sendable, Equatable { case insert, update }
+
+/// Where an operator's results go. The task loop implements it with the
+/// encoder + transactional producer; tests collect rows.
+///
+/// `emit` gets the operator's own output row (laid out as the operator's
+/// `outputLayout`); it is valid only during the call — encode or copy it.
+public protocol OperatorOutput {
+    mutating func emit(_ row: Row, kind: EmitKind, partition: Int)
+    /// A record too late for every window it belongs to (its windows are
+    /// already purged). `row` is the input row; the task loop sends the raw
+    /// record to the late-data topic.
+    mutating func late(_ row: Row, timestampMs: Int64, partition: Int)
+}
+
+/// What an operator gets when it opens.
+public struct OperatorContext {
+    /// Processing time (epoch ms) for processing-time windows.
+    public var clock: any OperatorClock
+    public init(clock: any OperatorClock = SystemClock()) { self.clock = clock }
+}
+
+/// A stateful operator of the per-record path.
+///
+/// Keyed state is held per *state partition*: the input partition the record
+/// came from (the repartition topic's partition when the job repartitions).
+/// All records of one key must arrive on one partition — Kafka guarantees it
+/// when the key is the message key or after repartitioning — so that each
+/// partition's state can be snapshotted, restored and dropped on its own when
+/// the partition moves to another task.
+///
+/// Nothing here is thread-safe: one operator instance belongs to one task thread.
+public protocol Operator: AnyObject {
+    /// Output field names and the slots of the output row that hold them, for the encoder.
+    var outputLayout: [(name: String, slot: Int)] { get }
+
+    func open(_ context: OperatorContext)
+
+    /// Processes one record. `timestampMs` is its event time (ignored by
+    /// processing-time operators, which stamp it with their clock).
+    /// Throws for a record that cannot be processed; state is then unchanged.
+    func process<O: OperatorOutput>(row: inout Row, timestampMs: Int64, partition: Int,
+                                    output: inout O) throws(OperatorError)
+
+    /// The task watermark advanced: fire and purge due event-time windows.
+    func onWatermark<O: OperatorOutput>(_ watermarkMs: Int64, output: inout O)
+
+    /// Processing time advanced (call about every 100 ms and per batch): fire
+    /// due processing-time windows.
+    func onProcessingTime<O: OperatorOutput>(nowMs: Int64, output: inout O)
+
+    /// The state of one partition, in the format of `docs/state-format.md`.
+    func snapshot(partition: Int) -> [UInt8]
+    /// Replaces one partition's state with a snapshot (one or more chunks of it).
+    func restore(partition: Int, chunks: [[UInt8]]) throws(StateFormatError)
+    /// Forgets one partition's state (revoked on rebalance).
+    func dropPartition(_ partition: Int)
+    /// The partitions that have state.
+    var partitions: [Int] { get }
+
+    /// End of input: fire every remaining window, then drop window state.
+    func flush<O: OperatorOutput>(output: inout O)
+    func close()
+}
+
+extension Operator {
+    /// One partition's snapshot cut into chunks below `maxChunkBytes` (for the
+    /// checkpoint's state topic; see docs/state-format.md).
+    public func snapshotChunks(partition: Int, maxChunkBytes: Int = StateSnapshot.defaultMaxChunkBytes) -> [[UInt8]] {
+        let blob = snapshot(partition: partition)
+        return (try? StateSnapshot.split(blob, maxChunkBytes: maxChunkBytes)) ?? [blob]
+    }
+
+    /// Restores one partition from a single snapshot blob.
+    public func restore(partition: Int, bytes: [UInt8]) throws(StateFormatError) {
+        try restore(partition: partition, chunks: [bytes])
+    }
+}

@@ -1,0 +1,107 @@
+/// How a task derives its watermark from the event times it reads.
+public struct WatermarkConfig: Sendable, Equatable {
+    /// How much older than the newest event an event may arrive and still be
+    /// on time: a partition's watermark is `max event time − maxOutOfOrdernessMs`.
+    public var maxOutOfOrdernessMs: Int64
+    /// After this much processing time without a record a partition is idle and
+    /// stops holding the task's watermark back; nil = never idle.
+    public var idleTimeoutMs: Int64?
+
+    public init(maxOutOfOrdernessMs: Int64, idleTimeoutMs: Int64? = nil) {
+        self.maxOutOfOrdernessMs = maxOutOfOrdernessMs
+        self.idleTimeoutMs = idleTimeoutMs
+    }
+}
+
+/// The watermark state machine of one task.
+///
+/// Per input partition it keeps the max event time seen and the processing
+/// time of its last record. The task watermark is the minimum over the
+/// partitions that are not idle of `max − maxOutOfOrderness`, and it never goes
+/// backwards. As in Flink's `WatermarkOutputMultiplexer`:
+/// - a partition that has seen no record yet holds the watermark at its
+///   minimum until it sends a record or goes idle;
+/// - a partition is idle after `idleTimeout` of processing time without records
+///   (counted from its last record, or from when it was added), and is active
+///   again with its next record;
+/// - when every partition is idle the watermark stays where it is.
+/// Partitions are small non-negative ints (Kafka partition numbers); state is a
+/// flat array indexed by them, so `observe` is O(1) and allocation-free.
+public struct WatermarkTracker: Sendable {
+    public let config: WatermarkConfig
+
+    struct PartitionState: Sendable {
+        var present = false
+        var maxEventTime = Int64.min   // Int64.min = no record yet
+        var lastActivityMs: Int64 = 0
+        var idle = false
+    }
+
+    private var parts: [PartitionState] = []
+    /// The task watermark (Int64.min until every active partition has a record).
+    public private(set) var watermark: Int64 = .min
+
+    public init(config: WatermarkConfig) { self.config = config }
+
+    /// Starts tracking a partition (on assignment). A new partition holds the
+    /// watermark back until its first record or its idle timeout.
+    /// `restoredMaxEventTime` is the max event time a checkpoint recorded for it.
+    public mutating func addPartition(_ p: Int, nowMs: Int64, restoredMaxEventTime: Int64? = nil) {
+        guard p >= 0 else { return }
+        if p >= parts.count { parts.append(contentsOf: repeatElement(PartitionState(), count: p + 1 - parts.count)) }
+        parts[p] = PartitionState(present: true, maxEventTime: restoredMaxEventTime ?? .min, lastActivityMs: nowMs, idle: false)
+    }
+
+    /// Stops tracking a partition (revoked on rebalance).
+    public mutating func removePartition(_ p: Int) {
+        guard p >= 0 && p < parts.count else { return }
+        parts[p] = PartitionState()
+    }
+
+    public var partitions: [Int] { parts.indices.filter { parts[$0].present } }
+
+    /// Records one event (per record: O(1), no allocation). An unknown partition is added.
+    @inline(__always)
+    public mutating func observe(partition p: Int, eventTimeMs: Int64, nowMs: Int64) {
+        guard p >= 0 else { return }
+        if p >= parts.count || !parts[p].present { addPartition(p, nowMs: nowMs) }
+        if eventTimeMs > parts[p].maxEventTime { parts[p].maxEventTime = eventTimeMs }
+        parts[p].lastActivityMs = nowMs
+        parts[p].idle = false
+    }
+
+    /// Marks partitions idle whose last record is older than the idle timeout
+    /// and recomputes the watermark (call once per batch, or on a timer).
+    /// Returns the watermark, which never decreases.
+    @discardableResult
+    public mutating func advance(nowMs: Int64) -> Int64 {
+        var minimum = Int64.max
+        var anyActive = false
+        for i in parts.indices where parts[i].present {
+            if let t = config.idleTimeoutMs, !parts[i].idle, nowMs - parts[i].lastActivityMs >= t {
+                parts[i].idle = true
+            }
+            guard !parts[i].idle else { continue }
+            anyActive = true
+            let m = parts[i].maxEventTime
+            // Saturating: a partition without records holds the watermark at Int64.min,
+            // and no configured out-of-orderness can wrap around.
+            let (d, overflow) = m.subtractingReportingOverflow(config.maxOutOfOrdernessMs)
+            let w = m == .min ? Int64.min : (overflow ? (config.maxOutOfOrdernessMs > 0 ? .min : .max) : d)
+            if w < minimum { minimum = w }
+        }
+        if anyActive && minimum > watermark { watermark = minimum }
+        return watermark
+    }
+
+    public func isIdle(_ p: Int) -> Bool { p >= 0 && p < parts.count && parts[p].present && parts[p].idle }
+
+    /// The max event time seen on a partition (for the checkpoint marker), nil if none.
+    public func maxEventTime(_ p: Int) -> Int64? {
+        guard p >= 0 && p < parts.count && parts[p].present && parts[p].maxEventTime != .min else { return nil }
+        return parts[p].maxEventTime
+    }
+
+    /// Restores the task watermark from a checkpoint (it only moves forward).
+    public mutating func restoreWatermark(_ wm: Int64) { if wm > watermark { watermark = wm } }
+}

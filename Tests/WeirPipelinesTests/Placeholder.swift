@@ -1,0 +1,1 @@
+// placeholder so the package builds in this worktree (drop at merge)
