@@ -1,1 +1,0 @@
-// placeholder so the package builds in this worktree (drop at merge)
