@@ -184,13 +184,16 @@ final class BenchWorkloadTests: XCTestCase {
         XCTAssertTrue(byKey.isEmpty, "rows missing from Weir's output: \(byKey.count)")
     }
 
-    /// `WEIR_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter BenchWorkloadTests/testBenchmark1M`
+    /// The 1M-event benchmark with `WEIR_BENCH=1` (release build:
+    /// `WEIR_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter BenchWorkloadTests/testBenchmark1M`);
+    /// otherwise the same checks on 100k events, so the suite always runs it.
     func testBenchmark1M() throws {
-        guard ProcessInfo.processInfo.environment["WEIR_BENCH"] == "1" else { throw XCTSkip("set WEIR_BENCH=1") }
+        let full = ProcessInfo.processInfo.environment["WEIR_BENCH"] == "1"
+        let total = full ? 1_000_000 : 100_000
         guard let bench = Self.benchDir() else { return XCTFail("shared/bench/flink not found") }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-bench-1m")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-bench-\(total)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let events = try generate(1_000_000, dir, bench: bench)
+        let events = try generate(total, dir, bench: bench)
         let data = Array(try Data(contentsOf: events))
 
         // scanner alone, to separate its cost
@@ -211,7 +214,8 @@ final class BenchWorkloadTests: XCTestCase {
         let ns = DispatchTime.now().uptimeNanoseconds - t0
         let a1 = MallocCounter.count()
         let m1 = Heap.inUseBytes()
-        XCTAssertEqual(w.out.emitted, 486_867)
+        // 486,867 distinct (user, minute) pairs at 1M (the workload's README); counted independently otherwise
+        XCTAssertEqual(w.out.emitted, full ? 486_867 : Self.distinctUserMinutes(data))
         XCTAssertEqual(w.out.late, 0)
 
         // steady state: the same records again into existing (key, window)s -- watermark held, nothing fires
@@ -241,6 +245,21 @@ final class BenchWorkloadTests: XCTestCase {
                      c0 < 0 ? "n/a" : String(c1 - c0)))
         XCTAssertLessThanOrEqual(s1 - s0, 0, "steady state must not grow the heap")
         if c0 >= 0 { XCTAssertEqual(c1 - c0, 0, "steady state must not allocate") }
+    }
+}
+
+extension BenchWorkloadTests {
+    /// Distinct (user_id, minute of ts) pairs, by a plain text scan of the JSON lines.
+    static func distinctUserMinutes(_ data: [UInt8]) -> Int {
+        var pairs = Set<String>()
+        for line in data.split(separator: 10) {
+            let text = String(decoding: line, as: UTF8.self)
+            guard let u = text.range(of: "\"user_id\":\""), let t = text.range(of: "\"ts\":") else { continue }
+            let user = text[u.upperBound...].prefix { $0 != "\"" }
+            let ts = Int64(text[t.upperBound...].prefix { $0.isNumber }) ?? 0
+            pairs.insert("\(user)@\(ts / 60_000)")
+        }
+        return pairs.count
     }
 }
 

@@ -4,7 +4,7 @@ import WeirFormats
 
 /// Decode throughput of the projected row (user_id, amount, ts) over the two
 /// documents of shared/baseline/format-bench.c, to compare with its yajl SAX
-/// figure. Runs only with WEIR_BENCH=1, in a release build:
+/// figure. Measures with WEIR_BENCH=1, in a release build:
 ///   WEIR_BENCH=1 swift test -c release --scratch-path .build-json --filter JSONDecodeBenchmarkTests
 /// WEIR_BENCH_N sets the documents per run (default 5,000,000, as format-bench).
 final class JSONDecodeBenchmarkTests: XCTestCase {
@@ -15,8 +15,8 @@ final class JSONDecodeBenchmarkTests: XCTestCase {
 
     func testProjectedDecodeThroughput() throws {
         let env = ProcessInfo.processInfo.environment
-        guard env["WEIR_BENCH"] == "1" else { throw XCTSkip("set WEIR_BENCH=1 (release build) to run the benchmark") }
-        let n = Int(env["WEIR_BENCH_N"] ?? "") ?? 5_000_000
+        // Without WEIR_BENCH=1 the same loop runs on few documents: a check, not a measurement.
+        let n = env["WEIR_BENCH"] == "1" ? (Int(env["WEIR_BENCH_N"] ?? "") ?? 5_000_000) : 20_000
         let decoder = JSONRowDecoder(fields: paths("user_id", "amount", "ts"))
         var row = Row(slotCount: 3)
         for doc in Self.documents {
@@ -43,8 +43,8 @@ final class JSONDecodeBenchmarkTests: XCTestCase {
     /// Decode + encode, for the record shapes of RecordProgram.Output (informative; no C counterpart).
     func testDecodeEncodeThroughput() throws {
         let env = ProcessInfo.processInfo.environment
-        guard env["WEIR_BENCH"] == "1" else { throw XCTSkip("set WEIR_BENCH=1 (release build) to run the benchmark") }
-        let n = Int(env["WEIR_BENCH_N"] ?? "") ?? 5_000_000
+        // Without WEIR_BENCH=1 the same loop runs on few documents: a check, not a measurement.
+        let n = env["WEIR_BENCH"] == "1" ? (Int(env["WEIR_BENCH_N"] ?? "") ?? 5_000_000) : 20_000
         let bytes = Array(Self.documents[1].utf8)
         let encoder = JSONRowEncoder()
         var row = Row(slotCount: 3)

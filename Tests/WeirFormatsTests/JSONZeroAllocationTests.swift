@@ -111,7 +111,7 @@ final class JSONZeroAllocationTests: XCTestCase {
         return { function() }
     }
 
-    /// Compiles the interposer with the system C compiler (skips when there is none).
+    /// Compiles the interposer with the system C compiler (fails when there is none).
     static func buildShim() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-malloc-count-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -119,14 +119,14 @@ final class JSONZeroAllocationTests: XCTestCase {
         let library = dir.appendingPathComponent("malloc_count.so").path
         try shimSource.write(toFile: source, atomically: true, encoding: .utf8)
         guard let cc = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first(where: FileManager.default.isExecutableFile) else {
-            throw XCTSkip("no C compiler to build the malloc interposer")
+            throw NSError(domain: "weir.test", code: 1, userInfo: [NSLocalizedDescriptionKey: "no C compiler to build the malloc interposer (install gcc)"])
         }
         let compile = Process()
         compile.executableURL = URL(fileURLWithPath: cc)
         compile.arguments = ["-O2", "-shared", "-fPIC", "-ftls-model=initial-exec", "-o", library, source]
         try compile.run()
         compile.waitUntilExit()
-        guard compile.terminationStatus == 0 else { throw XCTSkip("could not compile the malloc interposer") }
+        guard compile.terminationStatus == 0 else { throw NSError(domain: "weir.test", code: 2, userInfo: [NSLocalizedDescriptionKey: "could not compile the malloc interposer"]) }
         return library
     }
 

@@ -16,14 +16,14 @@ final class ExamplePipelineTests: XCTestCase {
         XCTAssertEqual(job.sink.topic, "output-topic")
         XCTAssertEqual(job.deadLetterTopic, "clicks-dlq")
         XCTAssertEqual(job.parallelism, 2)
-        XCTAssertEqual(p.definition.steps.count, 3)
+        XCTAssertEqual(p.definition.steps.count, 4)
 
         let program = job.program
         let names = program.inputFields.map(\.description)
         XCTAssertEqual(names, ["event", "duration_ms", "page.host", "amount", "user_id"])
         guard case .edited(let removed, let append) = program.output else { return XCTFail("expected an edited output") }
-        XCTAssertEqual(removed, ["debug", "host", "amount_cents", "amount_eur", "slow"])
-        XCTAssertEqual(append.map(\.name), ["host", "amount_cents", "amount_eur", "slow"])
+        XCTAssertEqual(removed, ["debug", "page", "user_id", "user", "host", "amount_cents", "seconds"])
+        XCTAssertEqual(append.map(\.name), ["host", "amount_cents", "seconds", "user"])
 
         // One click event as the decoder would fill the row.
         func row(event: String, duration: Int64, amount: Double) -> Row {
@@ -50,8 +50,9 @@ final class ExamplePipelineTests: XCTestCase {
         guard case .string(let host)? = out["host"] else { return XCTFail("host is not a string") }
         XCTAssertEqual(click.string(host), "shop.example")
         XCTAssertEqual(out["amount_cents"], .int(1250))
-        XCTAssertEqual(out["amount_eur"], .double(11.5))
-        XCTAssertEqual(out["slow"], .bool(true))
+        XCTAssertEqual(out["seconds"], .double(1.234))
+        guard case .string(let user)? = out["user"] else { return XCTFail("user is not a string") }
+        XCTAssertEqual(click.string(user), "u42", "user_id renamed to user")
         guard let key = program.outputKey, case .string(let k) = try key.evaluate(&click) else { return XCTFail("no key") }
         XCTAssertEqual(click.string(k), "u42")
 
