@@ -27,7 +27,8 @@ public final class Job: Service, @unchecked Sendable {
     }
 
     /// Asks every task to commit and stop; `run()` returns once they have.
-    public func stop() { tasks.forEach { $0.requestStop() } }
+    /// `flush`: the input has ended, fire every open window first.
+    public func stop(flush: Bool = false) { tasks.forEach { $0.requestStop(flush: flush) } }
 
     public func run() async throws {
         logger.info("job starting", metadata: ["job": "\(spec.name)", "parallelism": "\(tasks.count)"])

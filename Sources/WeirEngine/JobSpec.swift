@@ -21,6 +21,23 @@ public struct JobSpec {
         public init(topic: String, format: Format = .json) { self.topic = topic; self.format = format }
     }
 
+    /// The keyed, stateful part after the stateless steps (window or reduce).
+    public struct StatefulStage {
+        public var timestamp: TimestampExtractor
+        public var watermark: WatermarkConfig
+        /// One operator per task (operators are not thread-safe).
+        public var makeOperator: () throws -> any Operator
+        /// Where records too late for every window go (nil: counted only).
+        public var lateDataTopic: String?
+        /// Output slots of the key fields, for the output message key.
+        public var keySlots: [Int]
+        public init(timestamp: TimestampExtractor, watermark: WatermarkConfig, keySlots: [Int],
+                    lateDataTopic: String? = nil, makeOperator: @escaping () throws -> any Operator) {
+            self.timestamp = timestamp; self.watermark = watermark; self.keySlots = keySlots
+            self.lateDataTopic = lateDataTopic; self.makeOperator = makeOperator
+        }
+    }
+
     public var name: String
     public var source: Source
     public var program: RecordProgram
@@ -28,17 +45,19 @@ public struct JobSpec {
     /// Where records that cannot be processed go; nil = counted and skipped.
     public var deadLetterTopic: String?
     public var parallelism: Int
+    public var stateful: StatefulStage?
 
     public init(name: String, source: Source, program: RecordProgram, sink: Sink,
-                deadLetterTopic: String? = nil, parallelism: Int = 2) {
+                deadLetterTopic: String? = nil, parallelism: Int = 2, stateful: StatefulStage? = nil) {
         self.name = name; self.source = source; self.program = program; self.sink = sink
-        self.deadLetterTopic = deadLetterTopic; self.parallelism = parallelism
+        self.deadLetterTopic = deadLetterTopic; self.parallelism = parallelism; self.stateful = stateful
     }
 
     /// Every topic the job reads or writes (for `weir dev` to create).
     public var topics: [String] {
         var t = source.topics + [sink.topic]
         if let d = deadLetterTopic { t.append(d) }
+        if let l = stateful?.lateDataTopic { t.append(l) }
         return t
     }
 }

@@ -6,6 +6,7 @@ public struct ProcessingError: Error, Sendable {
         case missingValue    // tombstone / empty value
         case expression      // an expression failed (type mismatch, overflow, ...)
         case encode          // the output could not be encoded
+        case timestamp       // no usable event time
     }
     public var kind: Kind
     public var message: String

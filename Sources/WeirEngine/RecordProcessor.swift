@@ -14,7 +14,7 @@ public final class RecordProcessor {
     private let projected: JSONOutputLayout?
     private let edited: JSONEditLayout?
     private var row: Row
-    private var keyBuffer: [UInt8] = []
+    private var key = MessageKey()
     private var hasOutputKey = false
 
     /// The reason of the last `.failed` outcome.
@@ -36,7 +36,6 @@ public final class RecordProcessor {
             decoder = JSONRowDecoder(fields: program.inputFields)
         }
         row = Row(slotCount: program.slotCount)
-        keyBuffer.reserveCapacity(256)
     }
 
     /// Processes one record value. After `.emit`, call `withOutput` to read the
@@ -64,7 +63,7 @@ public final class RecordProcessor {
             }
             if let k = program.outputKey {
                 let cell = try k.evaluate(&row)
-                hasOutputKey = writeKey(cell)
+                hasOutputKey = key.set(cell, in: row)
             }
         } catch {
             lastError = ProcessingError(.expression, error.message)
@@ -94,30 +93,10 @@ public final class RecordProcessor {
         }
         if program.outputKey == nil { return try body(inputKey, value) }
         if !hasOutputKey { return try body(nil, value) }
-        return try keyBuffer.withUnsafeBytes { try body($0, value) }
+        return try key.bytes.withUnsafeBytes { try body($0, value) }
     }
 
-    /// Message keys are bytes: strings as their UTF-8, numbers as decimal text,
-    /// anything else as its JSON text; null means no key.
-    private func writeKey(_ cell: Cell) -> Bool {
-        keyBuffer.removeAll(keepingCapacity: true)
-        switch cell {
-        case .missing, .null: return false
-        case .string(let s), .json(let s):
-            row.withBytes(s) { keyBuffer.append(contentsOf: $0) }
-        case .int(let v): appendDecimal(v)
-        case .double(let d): keyBuffer.append(contentsOf: d.description.utf8)
-        case .bool(let b): keyBuffer.append(contentsOf: (b ? "true" : "false").utf8)
-        }
-        return true
-    }
-
-    private func appendDecimal(_ v: Int64) {
-        if v == 0 { keyBuffer.append(UInt8(ascii: "0")); return }
-        var m = v.magnitude
-        let start = keyBuffer.count
-        while m > 0 { keyBuffer.append(UInt8(ascii: "0") + UInt8(m % 10)); m /= 10 }
-        if v < 0 { keyBuffer.append(UInt8(ascii: "-")) }
-        keyBuffer[start...].reverse()
-    }
+    /// Gives a stateful operator the decoded row of the record just processed.
+    @inline(__always)
+    public func withRow<R>(_ body: (inout Row) throws -> R) rethrows -> R { try body(&row) }
 }

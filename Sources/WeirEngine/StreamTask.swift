@@ -20,21 +20,27 @@ public final class StreamTask: @unchecked Sendable {
 
     private var consumer: KafkaConsumer?
     private var producer: KafkaProducer?
-    private var processor: RecordProcessor
+    private var chain: RecordChain?
+    private var sink: KafkaTaskSink?
     private var txn: TransactionState
     /// Next offsets as of the last successful commit: where an abort seeks back to.
     private var committedOffsets: [TopicPartition: Int64] = [:]
 
     public init(job: JobSpec, runtime: RuntimeConfig, slot: Int, logger: Logger) {
         self.job = job; self.runtime = runtime; self.slot = slot; self.logger = logger
-        processor = RecordProcessor(program: job.program)
         txn = TransactionState(intervalNanos: UInt64(max(1, runtime.commitIntervalMs)) * 1_000_000)
     }
 
     public var transactionalID: String { "\(job.name)-\(runtime.instanceID)-\(slot)" }
 
-    /// Asks the loop to finish its batch, commit and close. Thread-safe.
-    public func requestStop() { stopFlag.set() }
+    /// Asks the loop to finish its batch, commit and close. With `flush`, the
+    /// input is treated as ended: every open window fires first (for `weir dev
+    /// --generate` and bounded runs). Thread-safe.
+    public func requestStop(flush: Bool = false) {
+        if flush { flushFlag.set() }
+        stopFlag.set()
+    }
+    private let flushFlag = StopFlag()
 
     /// Runs the task until stopped or failed. Blocking: call on a dedicated thread.
     public func run() throws {
@@ -56,58 +62,51 @@ public final class StreamTask: @unchecked Sendable {
         pc.properties["linger.ms"] = pc.properties["linger.ms"] ?? "5"
         let producer = try KafkaProducer(config: pc)
         self.producer = producer
-        defer { consumer.close(); self.consumer = nil; self.producer = nil }
+        defer { consumer.close(); self.consumer = nil; self.producer = nil; self.sink = nil; chain?.op?.close() }
 
+        let chain = try RecordChain(job: job)
+        self.chain = chain
+        let sink = try KafkaTaskSink(producer: producer, job: job)
+        self.sink = sink
         try producer.initTransactions(timeoutMs: 30_000)
         try consumer.subscribe(job.source.topics)
-        let out = try producer.topic(job.sink.topic)
-        let dlq = try job.deadLetterTopic.map { try producer.topic($0) }
 
         while !stopFlag.isSet {
-            var consumed = 0, emitted = 0, filtered = 0, failed = 0
-            var produceError: KafkaError?
+            var consumed = 0
+            var failure: Error?
+            let nowMs = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
             _ = consumer.poll(maxMessages: runtime.batchSize, timeoutMs: 100) { msg in
-                if produceError != nil { return }
+                if failure != nil { return }
                 do {
                     if !txn.isOpen { try beginTransaction() }
                     consumed += 1
-                    switch processor.process(msg.value) {
-                    case .emit:
-                        let produced: Void? = try processor.withOutput(
-                            input: msg.value ?? UnsafeRawBufferPointer(start: nil, count: 0), inputKey: msg.key
-                        ) { key, value in
-                            try producer.produce(out, key: key, value: value)
-                        }
-                        if produced == nil {
-                            try deadLetter(msg, producer: producer, topic: dlq)
-                            failed += 1
-                        } else {
-                            emitted += 1
-                        }
-                    case .filtered:
-                        filtered += 1
-                    case .failed:
-                        try deadLetter(msg, producer: producer, topic: dlq)
-                        failed += 1
-                    }
-                } catch let e as KafkaError {
-                    produceError = e
+                    sink.current = msg
+                    let ts = msg.timestamp
+                    try chain.process(value: msg.value, key: msg.key, kafkaTimestampMs: ts >= 0 ? ts : nil,
+                                      partition: Int(msg.partition), nowMs: nowMs, sink: sink)
                 } catch {
-                    produceError = KafkaError.local("\(error)")
+                    failure = error
                 }
+            }
+            sink.current = nil
+            if failure == nil && txn.isOpen {
+                do { try chain.advance(nowMs: nowMs, sink: sink) } catch { failure = error }
             }
             if consumed > 0 {
                 if metrics.firstRecordNanos.load(ordering: .relaxed) == 0 {
                     metrics.firstRecordNanos.store(monotonicNanos(), ordering: .relaxed)
                 }
                 metrics.consumed.add(consumed, ordering: .relaxed)
-                metrics.emitted.add(emitted, ordering: .relaxed)
-                metrics.filtered.add(filtered, ordering: .relaxed)
-                metrics.deadLettered.add(failed, ordering: .relaxed)
             }
-            if let e = produceError { try handle(e) }
+            metrics.add(chain.takeCounts())
+            if let e = failure { try handle(e as? KafkaError ?? KafkaError.local("\(e)")) }
             producer.poll(timeoutMs: 0)
             if txn.commitDue(now: monotonicNanos()) { try commit() }
+        }
+        if flushFlag.isSet && chain.op != nil {
+            if !txn.isOpen { try beginTransaction() }
+            try chain.flush(sink: sink)
+            metrics.add(chain.takeCounts())
         }
         if txn.isOpen { try commit() }
         logger.info("task stopped", metadata: ["task": "\(transactionalID)"])
@@ -170,31 +169,19 @@ public final class StreamTask: @unchecked Sendable {
     private func onRebalance(_ event: RebalanceEvent) {
         switch event {
         case .assigned(let parts):
+            let now = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
+            for p in parts { chain?.addPartition(Int(p.partition), nowMs: now) }
             logger.info("assigned", metadata: ["task": "\(transactionalID)", "partitions": "\(parts.map { "\($0.topic)[\($0.partition)]" })"])
-        case .revoked:
+        case .revoked(let parts):
             do { try commit() } catch { logger.error("commit on revoke failed", metadata: ["error": "\(error)"]) }
-        case .lost:
+            for p in parts { chain?.removePartition(Int(p.partition)) }
+        case .lost(let parts):
             if txn.isOpen, let producer {
                 _ = try? producer.abortTransaction(timeoutMs: 30_000)
                 try? txn.aborted()
             }
+            for p in parts { chain?.removePartition(Int(p.partition)) }
         }
-    }
-
-    // MARK: dead letters
-
-    private func deadLetter(_ msg: KafkaMessage, producer: KafkaProducer, topic: KafkaTopicHandle?) throws {
-        guard let topic else { return }   // no dead-letter topic: counted only
-        let err = processor.lastError
-        let headers = [
-            KafkaHeader(name: "weir.error.class", value: Array(err.kind.rawValue.utf8)),
-            KafkaHeader(name: "weir.error.message", value: Array(err.message.utf8)),
-            KafkaHeader(name: "weir.source.topic", value: Array(msg.topic.utf8)),
-            KafkaHeader(name: "weir.source.partition", value: Array(String(msg.partition).utf8)),
-            KafkaHeader(name: "weir.source.offset", value: Array(String(msg.offset).utf8)),
-            KafkaHeader(name: "weir.pipeline", value: Array(job.name.utf8)),
-        ] + msg.headers()
-        try producer.produce(topic, key: msg.key, value: msg.value, headers: headers)
     }
 }
 

@@ -4,7 +4,10 @@ import Synchronization
 /// record) and read by the control plane (progress, later /metrics).
 public final class TaskMetrics: Sendable {
     public let consumed = Atomic<Int>(0)
+    /// Input records fully handled: emitted, filtered, dead-lettered or absorbed into state.
+    public let handled = Atomic<Int>(0)
     public let emitted = Atomic<Int>(0)
+    public let late = Atomic<Int>(0)
     public let filtered = Atomic<Int>(0)
     public let deadLettered = Atomic<Int>(0)
     public let commits = Atomic<Int>(0)
@@ -14,20 +17,27 @@ public final class TaskMetrics: Sendable {
 
     public init() {}
 
-    /// Records fully handled: emitted, filtered out or dead-lettered.
-    public var processed: Int {
-        emitted.load(ordering: .relaxed) + filtered.load(ordering: .relaxed) + deadLettered.load(ordering: .relaxed)
+    public var processed: Int { handled.load(ordering: .relaxed) }
+
+    /// Publishes a chain's counts (once per batch).
+    public func add(_ c: RecordChain.Counts) {
+        if c.records > 0 { handled.add(c.records, ordering: .relaxed) }
+        if c.emitted > 0 { emitted.add(c.emitted, ordering: .relaxed) }
+        if c.filtered > 0 { filtered.add(c.filtered, ordering: .relaxed) }
+        if c.deadLettered > 0 { deadLettered.add(c.deadLettered, ordering: .relaxed) }
+        if c.late > 0 { late.add(c.late, ordering: .relaxed) }
     }
 }
 
 /// The sum over a job's tasks, as a plain value for printing and tests.
 public struct MetricsSnapshot: Sendable, Equatable {
-    public var consumed = 0, emitted = 0, filtered = 0, deadLettered = 0, commits = 0, aborts = 0
-    public var processed: Int { emitted + filtered + deadLettered }
+    public var consumed = 0, processed = 0, emitted = 0, filtered = 0, deadLettered = 0, late = 0, commits = 0, aborts = 0
 
     public init(_ tasks: [TaskMetrics]) {
         for m in tasks {
             consumed += m.consumed.load(ordering: .relaxed)
+            processed += m.handled.load(ordering: .relaxed)
+            late += m.late.load(ordering: .relaxed)
             emitted += m.emitted.load(ordering: .relaxed)
             filtered += m.filtered.load(ordering: .relaxed)
             deadLettered += m.deadLettered.load(ordering: .relaxed)

@@ -74,15 +74,11 @@ struct DevMonitor: Service {
         let start = Date()
         var previous = 0
         var last = start
-        var reportedStart = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .milliseconds(100))
-            if !reportedStart, let first = job.firstRecordNanos {
-                reportedStart = true
-                _ = first
-            }
             if let n = expected, job.metrics.processed >= n {
                 print(reporter.line(elapsed: Date().timeIntervalSince(start), previous: previous, interval: Date().timeIntervalSince(last)))
+                job.stop(flush: true)   // the generated input has ended: fire open windows
                 return
             }
             if Date().timeIntervalSince(last) >= 1 {

@@ -1,0 +1,12 @@
+/// Where a `RecordChain` sends what it produces for the record being
+/// processed: output records, the record itself as a dead letter, or the
+/// record itself as late data. A Kafka task's sink produces inside the task's
+/// transaction; a file runner's sink writes lines.
+///
+/// The sink knows the current input record (the task sets it before calling
+/// the chain), so dead-letter and late-data writes can carry its original bytes.
+public protocol ChainSink: AnyObject {
+    func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws
+    func deadLetter(_ error: ProcessingError) throws
+    func late() throws
+}

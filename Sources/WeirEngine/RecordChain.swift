@@ -1,0 +1,173 @@
+import WeirFormats
+
+/// The per-record work of a task, independent of where records come from and
+/// go to: the stateless program (decode, filter/map, encode) and, when the job
+/// has one, the keyed stateful operator with its event-time machinery.
+///
+/// One per task thread. Synchronous; no allocation per record in steady state.
+public final class RecordChain {
+    public struct Counts {
+        /// Input records fully handled (whatever their outcome).
+        public var records = 0
+        /// Output records written (stateless results, fired windows, updates).
+        public var emitted = 0
+        public var filtered = 0, deadLettered = 0, late = 0
+    }
+
+    public let processor: RecordProcessor
+    private let stage: JobSpec.StatefulStage?
+    public let op: (any Operator)?
+    private var output: EncodingOutput?
+    public private(set) var watermarks: WatermarkTracker
+    /// Counted since the last `takeCounts()`.
+    private var counts = Counts()
+
+    public init(job: JobSpec, clock: any OperatorClock = SystemClock()) throws {
+        processor = RecordProcessor(program: job.program)
+        stage = job.stateful
+        watermarks = WatermarkTracker(config: job.stateful?.watermark ?? WatermarkConfig(maxOutOfOrdernessMs: 0))
+        if let stage = job.stateful {
+            let op = try stage.makeOperator()
+            op.open(OperatorContext(clock: clock))
+            self.op = op
+            output = EncodingOutput(layout: JSONOutputLayout(op.outputLayout), keySlots: stage.keySlots)
+        } else {
+            op = nil
+        }
+    }
+
+    public func takeCounts() -> Counts {
+        defer { counts = Counts() }
+        return counts
+    }
+
+    /// Processes one input record. Throws only what the sink throws.
+    @inline(__always)
+    public func process<S: ChainSink>(value: UnsafeRawBufferPointer?, key: UnsafeRawBufferPointer?,
+                                      kafkaTimestampMs: Int64?, partition: Int, nowMs: Int64, sink: S) throws {
+        counts.records += 1
+        switch processor.process(value) {
+        case .filtered:
+            counts.filtered += 1
+        case .failed:
+            try sink.deadLetter(processor.lastError)
+            counts.deadLettered += 1
+        case .emit:
+            if let op, let stage, let output {
+                try runOperator(op, stage: stage, output: output, kafkaTimestampMs: kafkaTimestampMs,
+                                partition: partition, nowMs: nowMs, sink: sink)
+            } else {
+                let produced: Void? = try processor.withOutput(
+                    input: value ?? UnsafeRawBufferPointer(start: nil, count: 0), inputKey: key
+                ) { k, v in try sink.emit(key: k, value: v) }
+                if produced == nil {
+                    try sink.deadLetter(processor.lastError)
+                    counts.deadLettered += 1
+                } else {
+                    counts.emitted += 1
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func runOperator<S: ChainSink>(_ op: any Operator, stage: JobSpec.StatefulStage, output: EncodingOutput,
+                                           kafkaTimestampMs: Int64?, partition: Int, nowMs: Int64, sink: S) throws {
+        var failure: ProcessingError?
+        var out = output.bound(to: sink)
+        processor.withRow { row in
+            let ts: Int64
+            do {
+                ts = try stage.timestamp.extract(row, kafkaTimestampMs: kafkaTimestampMs)
+            } catch {
+                failure = ProcessingError(.timestamp, "\(error)")
+                return
+            }
+            watermarks.observe(partition: partition, eventTimeMs: ts, nowMs: nowMs)
+            do {
+                try op.process(row: &row, timestampMs: ts, partition: partition, output: &out)
+            } catch {
+                failure = ProcessingError(.expression, "\(error)")
+            }
+        }
+        if let error = out.error { throw error }
+        counts.emitted += out.emitted
+        if out.late > 0 { counts.late += out.late }
+        if let failure {
+            try sink.deadLetter(failure)
+            counts.deadLettered += 1
+        }
+    }
+
+    /// After a batch (and on idle polls): advance the watermark and fire due
+    /// windows; fire processing-time windows.
+    public func advance<S: ChainSink>(nowMs: Int64, sink: S) throws {
+        guard let op, let output else { return }
+        var out = output.bound(to: sink)
+        let before = watermarks.watermark
+        let wm = watermarks.advance(nowMs: nowMs)
+        if wm > before { op.onWatermark(wm, output: &out) }
+        op.onProcessingTime(nowMs: nowMs, output: &out)
+        if let error = out.error { throw error }
+        counts.emitted += out.emitted
+    }
+
+    /// End of input: fire every remaining window.
+    public func flush<S: ChainSink>(sink: S) throws {
+        guard let op, let output else { return }
+        var out = output.bound(to: sink)
+        op.flush(output: &out)
+        if let error = out.error { throw error }
+        counts.emitted += out.emitted
+    }
+
+    /// A partition arrived (assignment): it takes part in the watermark.
+    public func addPartition(_ p: Int, nowMs: Int64, restoredMaxEventTime: Int64? = nil) {
+        watermarks.addPartition(p, nowMs: nowMs, restoredMaxEventTime: restoredMaxEventTime)
+    }
+
+    /// A partition left (revoked/lost): forget its state and watermark.
+    public func removePartition(_ p: Int) {
+        watermarks.removePartition(p)
+        op?.dropPartition(p)
+    }
+}
+
+/// Encodes operator output rows as JSON and hands them to a sink.
+final class EncodingOutput {
+    let layout: JSONOutputLayout
+    let keySlots: [Int]
+    let encoder = JSONRowEncoder()
+    var key = MessageKey()
+
+    init(layout: JSONOutputLayout, keySlots: [Int]) { self.layout = layout; self.keySlots = keySlots }
+
+    func bound<S: ChainSink>(to sink: S) -> Bound<S> { Bound(owner: self, sink: sink) }
+
+    struct Bound<S: ChainSink>: OperatorOutput {
+        let owner: EncodingOutput
+        let sink: S
+        var emitted = 0, late = 0
+        var error: Error?
+
+        mutating func emit(_ row: Row, kind: EmitKind, partition: Int) {
+            guard error == nil else { return }
+            do {
+                let value = try owner.encoder.encodeProjected(row: row, layout: owner.layout)
+                if owner.key.set(slots: owner.keySlots, in: row) {
+                    try owner.key.bytes.withUnsafeBytes { try sink.emit(key: $0, value: value) }
+                } else {
+                    try sink.emit(key: nil, value: value)
+                }
+                emitted += 1
+            } catch {
+                self.error = error
+            }
+        }
+
+        mutating func late(_ row: Row, timestampMs: Int64, partition: Int) {
+            guard error == nil else { return }
+            do { try sink.late(); late += 1 } catch { self.error = error }
+        }
+    }
+}
