@@ -70,6 +70,7 @@ public final class StreamTask: @unchecked Sendable {
         self.sink = sink
         try producer.initTransactions(timeoutMs: 30_000)
         try consumer.subscribe(job.source.topics)
+        metrics.subscribedNanos.store(monotonicNanos(), ordering: .relaxed)
 
         while !stopFlag.isSet {
             var consumed = 0
@@ -169,6 +170,9 @@ public final class StreamTask: @unchecked Sendable {
     private func onRebalance(_ event: RebalanceEvent) {
         switch event {
         case .assigned(let parts):
+            if metrics.assignedNanos.load(ordering: .relaxed) == 0 {
+                metrics.assignedNanos.store(monotonicNanos(), ordering: .relaxed)
+            }
             let now = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
             for p in parts { chain?.addPartition(Int(p.partition), nowMs: now) }
             logger.info("assigned", metadata: ["task": "\(transactionalID)", "partitions": "\(parts.map { "\($0.topic)[\($0.partition)]" })"])

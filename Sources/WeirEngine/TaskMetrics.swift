@@ -12,6 +12,9 @@ public final class TaskMetrics: Sendable {
     public let deadLettered = Atomic<Int>(0)
     public let commits = Atomic<Int>(0)
     public let aborts = Atomic<Int>(0)
+    /// Monotonic nanoseconds when the task subscribed and when it first got partitions (0 = not yet).
+    public let subscribedNanos = Atomic<UInt64>(0)
+    public let assignedNanos = Atomic<UInt64>(0)
     /// Monotonic nanoseconds of the first record processed (0 = none yet).
     public let firstRecordNanos = Atomic<UInt64>(0)
 

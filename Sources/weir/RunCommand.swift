@@ -61,8 +61,17 @@ struct StartupReporter: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if let first = job.firstRecordNanos {
-                let ms = Double(first - startNanos) / 1e6
-                logger.info("first record processed", metadata: ["ms_since_start": "\(Int(ms))"])
+                // The group join is the broker's (3 s on the embedded one); report it apart.
+                let m = job.tasks.map(\.metrics)
+                let subscribed = m.map { $0.subscribedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min() ?? first
+                let assigned = m.map { $0.assignedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min() ?? first
+                let ms = { (a: UInt64, b: UInt64) in String(format: "%.1f", Double(b &- a) / 1e6) }
+                logger.info("first record processed", metadata: [
+                    "ms_since_start": "\(ms(startNanos, first))",
+                    "ms_start_to_subscribed": "\(ms(startNanos, subscribed))",
+                    "ms_group_join": "\(ms(subscribed, assigned))",
+                    "ms_assigned_to_first_record": "\(ms(assigned, first))",
+                ])
                 break
             }
             try? await Task.sleep(for: .milliseconds(5))
