@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import Logging
 import WeirEngine
 import WeirKafka
@@ -21,6 +22,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Do not write events first (the source topic already holds them).") var noFill = false
 
     func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label); h.logLevel = .warning; return h
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import Logging
 import ServiceLifecycle
 import WeirEngine
@@ -18,6 +19,7 @@ struct DevCommand: AsyncParsableCommand {
     @Flag(help: "Log librdkafka and task details.") var verbose = false
 
     func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = verbose ? .debug : .warning

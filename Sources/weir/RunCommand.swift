@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import Logging
 import ServiceLifecycle
 import WeirEngine
@@ -16,6 +17,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
 
     func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
         let startNanos = monotonicNanos()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
