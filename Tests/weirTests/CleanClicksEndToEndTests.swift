@@ -61,7 +61,7 @@ final class CleanClicksEndToEndTests: XCTestCase {
         }
 
         let running = Job(spec: job, runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: broker.bootstrapServers),
-                                                           instanceID: "e2e", commitIntervalMs: 200))
+                                                           instanceID: "e2e", checkpointIntervalMs: 200))
         let runner = Task { try await running.run() }
         let deadline = Date().addingTimeInterval(60)
         while running.metrics.processed < events.count && Date() < deadline {
