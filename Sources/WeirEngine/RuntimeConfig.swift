@@ -13,10 +13,35 @@ public struct RuntimeConfig: Sendable {
     public var sessionTimeoutMs: Int
     /// Must stay well above the commit interval and below the broker's maximum.
     public var transactionTimeoutMs: Int
+    public var restart: RestartStrategy
 
     public init(kafka: KafkaConfig, instanceID: String = "0", checkpointIntervalMs: Int = 5000,
-                batchSize: Int = 1000, sessionTimeoutMs: Int = 6000, transactionTimeoutMs: Int = 60000) {
+                batchSize: Int = 1000, sessionTimeoutMs: Int = 6000, transactionTimeoutMs: Int = 60000,
+                restart: RestartStrategy = .default) {
         self.kafka = kafka; self.instanceID = instanceID; self.checkpointIntervalMs = checkpointIntervalMs
         self.batchSize = batchSize; self.sessionTimeoutMs = sessionTimeoutMs; self.transactionTimeoutMs = transactionTimeoutMs
+        self.restart = restart
     }
+}
+
+extension RuntimeConfig {
+    /// The broker aborts a transaction open longer than `transaction.timeout.ms`;
+    /// a checkpoint must commit well before that, and the broker refuses
+    /// timeouts above its `transaction.max.timeout.ms` (15 min by default).
+    public func validate() throws(ConfigError) {
+        guard checkpointIntervalMs >= 10 else {
+            throw ConfigError("checkpoint interval \(checkpointIntervalMs) ms is below 10 ms")
+        }
+        guard transactionTimeoutMs >= 3 * checkpointIntervalMs else {
+            throw ConfigError("transaction.timeout.ms (\(transactionTimeoutMs)) must be at least 3× the checkpoint interval (\(checkpointIntervalMs) ms)")
+        }
+        guard transactionTimeoutMs <= 900_000 else {
+            throw ConfigError("transaction.timeout.ms (\(transactionTimeoutMs)) is above the broker default maximum of 900000")
+        }
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -15,7 +15,7 @@ import WeirKafka
 /// record.
 public final class StreamTask: @unchecked Sendable {
     public let slot: Int
-    public let metrics = TaskMetrics()
+    public let metrics: TaskMetrics
     private let job: JobSpec
     private let runtime: RuntimeConfig
     private let logger: Logger
@@ -36,8 +36,8 @@ public final class StreamTask: @unchecked Sendable {
     private struct Committed { var marker: CheckpointMarker; var chunks: [[UInt8]] }
     private var committed: [TopicPartition: Committed] = [:]
 
-    public init(job: JobSpec, runtime: RuntimeConfig, slot: Int, logger: Logger) {
-        self.job = job; self.runtime = runtime; self.slot = slot; self.logger = logger
+    public init(job: JobSpec, runtime: RuntimeConfig, slot: Int, metrics: TaskMetrics = TaskMetrics(), logger: Logger) {
+        self.job = job; self.runtime = runtime; self.slot = slot; self.metrics = metrics; self.logger = logger
         txn = TransactionState(intervalNanos: UInt64(max(1, runtime.checkpointIntervalMs)) * 1_000_000)
     }
 

@@ -15,6 +15,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Service configuration (YAML); WEIR_* environment variables override it.") var config: String?
     @Option(help: "Tasks in this instance (overrides the pipeline and config).") var parallelism: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "Treat the input as ended once no record arrived for this long (ms): fire open windows, checkpoint, exit 0. For bounded runs and tests.")
+    var drainIdleMs: Int?
+    @Option(help: "Checkpoint interval in ms (overrides the pipeline).") var checkpointInterval: Int?
 
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
@@ -39,10 +42,17 @@ struct RunCommand: AsyncParsableCommand {
         if let n = parallelism { spec.parallelism = n }
         var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
         kafka.properties = service.kafka.properties
-        let job = Job(spec: spec, runtime: RuntimeConfig(kafka: kafka, instanceID: service.instanceID), logger: logger)
+        var runtime = RuntimeConfig(kafka: kafka, instanceID: service.instanceID)
+        if let ms = checkpointInterval { runtime.checkpointIntervalMs = ms }
+        let job = Job(spec: spec, runtime: runtime, logger: logger)
         let startup = StartupReporter(job: job, startNanos: startNanos, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: job), .init(service: startup)]
+        if let drainIdleMs {
+            services.append(.init(service: DrainMonitor(job: job, idleMs: drainIdleMs, logger: logger),
+                                  successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: job), .init(service: startup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {
@@ -64,7 +74,7 @@ struct StartupReporter: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if let first = job.firstRecordNanos {
                 // The group join is the broker's (3 s on the embedded one); report it apart.
-                let m = job.tasks.map(\.metrics)
+                let m = job.slotMetrics
                 let subscribed = m.map { $0.subscribedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min() ?? first
                 let assigned = m.map { $0.assignedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min() ?? first
                 let ms = { (a: UInt64, b: UInt64) in String(format: "%.1f", Double(b &- a) / 1e6) }
@@ -79,5 +89,30 @@ struct StartupReporter: Service {
             try? await Task.sleep(for: .milliseconds(5))
         }
         try? await gracefulShutdown()
+    }
+}
+
+/// Ends a bounded run: once records have flowed and none arrived for `idleMs`,
+/// the input counts as ended (open windows fire) and the group shuts down.
+struct DrainMonitor: Service {
+    let job: Job
+    let idleMs: Int
+    let logger: Logger
+
+    func run() async throws {
+        var last = -1
+        var since = monotonicNanos()
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: .milliseconds(50))
+            let n = job.metrics.processed
+            if n != last { last = n; since = monotonicNanos(); continue }
+            // Also when this run found nothing left to read (all of it was committed before).
+            let assigned = job.slotMetrics.contains { $0.assignedNanos.load(ordering: .relaxed) > 0 }
+            if (n > 0 || assigned) && monotonicNanos() - since >= UInt64(idleMs) * 1_000_000 {
+                logger.info("input drained", metadata: ["processed": "\(n)"])
+                job.stop(flush: true)
+                return
+            }
+        }
     }
 }
