@@ -104,11 +104,12 @@ struct DrainMonitor: Service {
         var since = monotonicNanos()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .milliseconds(50))
+            // Idle time counts from the first assignment (the group join is not idleness).
+            let assignedAt = job.slotMetrics.map { $0.assignedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min()
+            guard let assignedAt else { continue }
             let n = job.metrics.processed
             if n != last { last = n; since = monotonicNanos(); continue }
-            // Also when this run found nothing left to read (all of it was committed before).
-            let assigned = job.slotMetrics.contains { $0.assignedNanos.load(ordering: .relaxed) > 0 }
-            if (n > 0 || assigned) && monotonicNanos() - since >= UInt64(idleMs) * 1_000_000 {
+            if monotonicNanos() - max(since, assignedAt) >= UInt64(idleMs) * 1_000_000 {
                 logger.info("input drained", metadata: ["processed": "\(n)"])
                 job.stop(flush: true)
                 return
