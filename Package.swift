@@ -38,6 +38,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: swift5),
         .testTarget(name: "WeirKafkaTests", dependencies: ["WeirKafka"], swiftSettings: swift5),
         .testTarget(name: "WeirFormatsTests", dependencies: ["WeirFormats"], swiftSettings: swift5),

@@ -23,8 +23,12 @@ public final class Job: Service, @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let flushing = Atomic<Bool>(false)
     public let restarts = Atomic<Int>(0)
+    private let savepoint: SavepointRestore?
 
-    public init(spec: JobSpec, runtime: RuntimeConfig, logger: Logger = Logger(label: "weir.job")) {
+    /// `savepoint`: start every partition from it (checked against the pipeline
+    /// in `run()` before anything starts).
+    public init(spec: JobSpec, runtime: RuntimeConfig, savepoint: Savepoint? = nil, logger: Logger = Logger(label: "weir.job")) {
+        self.savepoint = savepoint.map(SavepointRestore.init)
         self.spec = spec
         self.runtime = runtime
         self.logger = logger
@@ -49,8 +53,17 @@ public final class Job: Service, @unchecked Sendable {
         current.withLock { $0.forEach { $0?.requestStop(flush: flush) } }
     }
 
+    /// Takes a savepoint into `directory`: every running task checkpoints and
+    /// writes its partitions; poll `isDone` on the result.
+    public func requestSavepoint(directory: String) throws -> SavepointCollector {
+        let collector = try SavepointCollector(directory: directory, job: spec.name, slots: slotMetrics.count)
+        current.withLock { $0.forEach { $0?.requestSavepoint(collector) } }
+        return collector
+    }
+
     public func run() async throws {
         try runtime.validate()
+        try savepoint?.checkCompatible(with: spec)
         logger.info("job starting", metadata: ["job": "\(spec.name)", "parallelism": "\(slotMetrics.count)"])
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -76,7 +89,7 @@ public final class Job: Service, @unchecked Sendable {
     /// strategy allows.
     private func runSlot(_ slot: Int) async throws {
         while true {
-            let task = StreamTask(job: spec, runtime: runtime, slot: slot, metrics: slotMetrics[slot], logger: logger)
+            let task = StreamTask(job: spec, runtime: runtime, slot: slot, metrics: slotMetrics[slot], savepoint: savepoint, logger: logger)
             current.withLock { $0[slot] = task }
             if stopping.load(ordering: .acquiring) { task.requestStop(flush: flushing.load(ordering: .acquiring)) }
             do {

@@ -36,8 +36,13 @@ public final class StreamTask: @unchecked Sendable {
     private struct Committed { var marker: CheckpointMarker; var chunks: [[UInt8]] }
     private var committed: [TopicPartition: Committed] = [:]
 
-    public init(job: JobSpec, runtime: RuntimeConfig, slot: Int, metrics: TaskMetrics = TaskMetrics(), logger: Logger) {
+    private let savepointRestore: SavepointRestore?
+    private let savepointRequest = Mutex<SavepointCollector?>(nil)
+
+    public init(job: JobSpec, runtime: RuntimeConfig, slot: Int, metrics: TaskMetrics = TaskMetrics(),
+                savepoint: SavepointRestore? = nil, logger: Logger) {
         self.job = job; self.runtime = runtime; self.slot = slot; self.metrics = metrics; self.logger = logger
+        self.savepointRestore = savepoint
         txn = TransactionState(intervalNanos: UInt64(max(1, runtime.checkpointIntervalMs)) * 1_000_000)
     }
 
@@ -50,6 +55,12 @@ public final class StreamTask: @unchecked Sendable {
     public func requestStop(flush: Bool = false) {
         if flush { flushFlag.set() }
         stopFlag.set()
+    }
+
+    /// Asks the task to write its partitions to a savepoint at its next
+    /// checkpoint (taken right away). Thread-safe.
+    public func requestSavepoint(_ collector: SavepointCollector) {
+        savepointRequest.withLock { $0 = collector }
     }
 
     /// Runs the task until stopped or failed. Blocking: call on a dedicated thread.
@@ -121,6 +132,9 @@ public final class StreamTask: @unchecked Sendable {
             if let e = failure { try handle(e as? KafkaError ?? KafkaError.local("\(e)")) }
             producer.poll(timeoutMs: 0)
             if txn.commitDue(now: monotonicNanos()) { try checkpoint() }
+            if let collector = savepointRequest.withLock({ r -> SavepointCollector? in defer { r = nil }; return r }) {
+                try writeSavepoint(collector)
+            }
         }
         if let e = restoreFailure { throw e }
         if flushFlag.isSet && chain.op != nil {
@@ -198,6 +212,17 @@ public final class StreamTask: @unchecked Sendable {
         } catch let e as KafkaError {
             try handle(e)
         }
+    }
+
+    /// A savepoint is a checkpoint written out: commit one now, then write the
+    /// committed state of every assigned partition to the collector's directory.
+    private func writeSavepoint(_ collector: SavepointCollector) throws {
+        if !txn.isOpen { try beginTransaction() }
+        try checkpoint()
+        let assigned = Set(try consumer?.assignment() ?? [])
+        let parts = committed.filter { assigned.contains($0.key) }.map { (marker: $0.value.marker, chunks: $0.value.chunks) }
+        try collector.report(slot: slot, partitions: parts)
+        logger.info("savepoint written", metadata: ["task": "\(transactionalID)", "partitions": "\(parts.count)", "dir": "\(collector.directory)"])
     }
 
     private func produce(_ topic: KafkaTopicHandle, _ partition: Int32, _ key: [UInt8], _ value: [UInt8]) throws {
@@ -295,6 +320,18 @@ public final class StreamTask: @unchecked Sendable {
         for tp in parts {
             let p = Int(tp.partition)
             chain.op?.dropPartition(p)
+            if let (saved, chunks) = savepointRestore?.take(topic: tp.topic, partition: tp.partition) {
+                if let op = chain.op { try op.restore(partition: p, chunks: chunks) }
+                chain.addPartition(p, nowMs: now, restoredMaxEventTime: saved.maxEventTime)
+                ids.observe(saved.checkpointID)
+                let marker = CheckpointMarker(checkpointID: saved.checkpointID, topic: tp.topic, partition: tp.partition,
+                                              nextOffset: saved.nextOffset, watermark: saved.watermark,
+                                              maxEventTime: saved.maxEventTime, chunkCount: UInt32(chunks.count))
+                committed[tp] = Committed(marker: marker, chunks: chunks)
+                starts.append(TopicPartitionOffset(tp, offset: saved.nextOffset))
+                bytes += chunks.reduce(0) { $0 + $1.count }; restoredCount += 1
+                continue
+            }
             guard let r = try restorer.restore(topic: tp.topic, partition: tp.partition, statePartition: statePartition(tp)) else {
                 chain.addPartition(p, nowMs: now)
                 committed[tp] = nil

@@ -18,6 +18,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Treat the input as ended once no record arrived for this long (ms): fire open windows, checkpoint, exit 0. For bounded runs and tests.")
     var drainIdleMs: Int?
     @Option(help: "Checkpoint interval in ms (overrides the pipeline).") var checkpointInterval: Int?
+    @Option(help: "Start every partition from this savepoint (written by `weir savepoint`).") var fromSavepoint: String?
 
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
@@ -44,9 +45,17 @@ struct RunCommand: AsyncParsableCommand {
         kafka.properties = service.kafka.properties
         var runtime = RuntimeConfig(kafka: kafka, instanceID: service.instanceID)
         if let ms = checkpointInterval { runtime.checkpointIntervalMs = ms }
-        let job = Job(spec: spec, runtime: runtime, logger: logger)
+        var savepoint: Savepoint?
+        if let fromSavepoint {
+            do { savepoint = try Savepoint.load(directory: fromSavepoint) } catch {
+                printError("weir run: \(error)"); throw ExitCode(1)
+            }
+        }
+        let job = Job(spec: spec, runtime: runtime, savepoint: savepoint, logger: logger)
         let startup = StartupReporter(job: job, startNanos: startNanos, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: job), .init(service: startup)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: job), .init(service: startup), .init(service: SavepointTrigger(job: job, logger: logger)),
+        ]
         if let drainIdleMs {
             services.append(.init(service: DrainMonitor(job: job, idleMs: drainIdleMs, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup))
@@ -59,6 +68,7 @@ struct RunCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             logger.error("job failed", metadata: ["error": "\(error)"])
+            printError("weir run: \(error)")
             throw ExitCode(2)
         }
     }
