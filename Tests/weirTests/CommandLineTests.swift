@@ -25,13 +25,23 @@ final class CommandLineTests: XCTestCase {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
         try p.run()
+        // Drain both pipes while it runs: a full pipe would block the child.
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        for (pipe, isOut) in [(out, true), (err, false)] {
+            group.enter()
+            DispatchQueue.global().async {
+                let d = pipe.fileHandleForReading.readDataToEndOfFile()
+                if isOut { outData = d } else { errData = d }
+                group.leave()
+            }
+        }
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         if p.isRunning { p.terminate(); XCTFail("weir \(args) timed out") }
         p.waitUntilExit()
-        return (p.terminationStatus,
-                String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        group.wait()
+        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 
     func testValidateAcceptsTheExamples() throws {
@@ -70,5 +80,25 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(r.out.contains("sample of output-topic:"), r.out)
         // the sample shows real output records: cleaned clicks with the computed fields
         XCTAssertTrue(r.out.contains("\"amount_cents\""), r.out)
+    }
+
+    /// `weir broker --port P` in its own process; other `weir` processes reach it
+    /// through the fixed port: generate 500 events, read them back.
+    func testBrokerOnAFixedPortServesOtherProcesses() throws {
+        let port = 20_000 + Int(getpid() % 10_000)
+        let broker = Process()
+        broker.executableURL = try weir
+        broker.arguments = ["broker", "--port", "\(port)", "--topic", "t:3"]
+        let out = Pipe()
+        broker.standardOutput = out
+        try broker.run()
+        defer { broker.terminate(); broker.waitUntilExit() }
+        let first = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        XCTAssertEqual(first.trimmingCharacters(in: .whitespacesAndNewlines), "127.0.0.1:\(port)")
+        let gen = try run(["generate", "--bootstrap", "127.0.0.1:\(port)", "--topic", "t", "--events", "500"])
+        XCTAssertEqual(gen.status, 0, gen.err)
+        let read = try run(["consume", "--bootstrap", "127.0.0.1:\(port)", "--topic", "t", "--idle-ms", "1500"])
+        XCTAssertEqual(read.status, 0, read.err)
+        XCTAssertEqual(read.out.split(separator: "\n").count, 500)
     }
 }
