@@ -18,13 +18,22 @@ public final class RecordChain {
     private let stage: JobSpec.StatefulStage?
     public let op: (any Operator)?
     private var output: EncodingOutput?
+    /// Processing time for processing-time windows (wall clock, epoch ms);
+    /// the `nowMs` callers pass is for idle detection and may be monotonic.
+    private let clock: any OperatorClock
     public private(set) var watermarks: WatermarkTracker
+    /// Keep all keyed state in state partition 0 while the watermark is still
+    /// tracked per input partition. For one task reading all of a bounded
+    /// input (file jobs): a key spread over several files is then one key, so
+    /// results do not depend on how the input is split into files.
+    public var singleStatePartition = false
     /// Counted since the last `takeCounts()`.
     private var counts = Counts()
 
     public init(job: JobSpec, clock: any OperatorClock = SystemClock()) throws {
         processor = RecordProcessor(program: job.program)
         stage = job.stateful
+        self.clock = clock
         watermarks = WatermarkTracker(config: job.stateful?.watermark ?? WatermarkConfig(maxOutOfOrdernessMs: 0))
         if let stage = job.stateful {
             let op = try stage.makeOperator()
@@ -76,16 +85,18 @@ public final class RecordChain {
         var failure: ProcessingError?
         var out = output.bound(to: sink)
         processor.withRow { row in
-            let ts: Int64
-            do {
-                ts = try stage.timestamp.extract(row, kafkaTimestampMs: kafkaTimestampMs)
-            } catch {
-                failure = ProcessingError(.timestamp, "\(error)")
-                return
+            var ts: Int64 = 0   // processing time: the operator stamps the record itself
+            if let extractor = stage.timestamp {
+                do {
+                    ts = try extractor.extract(row, kafkaTimestampMs: kafkaTimestampMs)
+                } catch {
+                    failure = ProcessingError(.timestamp, "\(error)")
+                    return
+                }
+                watermarks.observe(partition: partition, eventTimeMs: ts, nowMs: nowMs)
             }
-            watermarks.observe(partition: partition, eventTimeMs: ts, nowMs: nowMs)
             do {
-                try op.process(row: &row, timestampMs: ts, partition: partition, output: &out)
+                try op.process(row: &row, timestampMs: ts, partition: singleStatePartition ? 0 : partition, output: &out)
             } catch {
                 failure = ProcessingError(.expression, "\(error)")
             }
@@ -101,13 +112,17 @@ public final class RecordChain {
 
     /// After a batch (and on idle polls): advance the watermark and fire due
     /// windows; fire processing-time windows.
+    @inline(__always)
     public func advance<S: ChainSink>(nowMs: Int64, sink: S) throws {
-        guard let op, let output else { return }
+        guard let op, let stage, let output else { return }
         var out = output.bound(to: sink)
-        let before = watermarks.watermark
-        let wm = watermarks.advance(nowMs: nowMs)
-        if wm > before { op.onWatermark(wm, output: &out) }
-        op.onProcessingTime(nowMs: nowMs, output: &out)
+        if stage.timestamp != nil {
+            let before = watermarks.watermark
+            let wm = watermarks.advance(nowMs: nowMs)
+            if wm > before { op.onWatermark(wm, output: &out) }
+        } else {
+            op.onProcessingTime(nowMs: clock.nowMs(), output: &out)
+        }
         if let error = out.error { throw error }
         counts.emitted += out.emitted
     }
@@ -124,6 +139,12 @@ public final class RecordChain {
     /// A partition arrived (assignment): it takes part in the watermark.
     public func addPartition(_ p: Int, nowMs: Int64, restoredMaxEventTime: Int64? = nil) {
         watermarks.addPartition(p, nowMs: nowMs, restoredMaxEventTime: restoredMaxEventTime)
+    }
+
+    /// A partition's input has ended (a file source read to its end): it no
+    /// longer holds the watermark back; its keyed state stays.
+    public func finishPartition(_ p: Int) {
+        watermarks.finishPartition(p)
     }
 
     /// A partition left (revoked/lost): forget its state and watermark.
