@@ -25,10 +25,14 @@ struct DevCommand: AsyncParsableCommand {
         }
         let p = try loadPipelineOrExit(pipeline)
         let job = p.job
+        guard !job.readsFiles else {
+            printError("weir dev: \(pipeline) reads files; run it with `weir run \(pipeline)` (no broker needed)")
+            throw ExitCode(1)
+        }
         let broker = try EmbeddedBroker(brokers: 1)
         defer { broker.close() }
         for topic in Set(job.topics) { try broker.createTopic(topic, partitions: partitions) }
-        print("weir dev: embedded broker at \(broker.bootstrapServers); job \(job.name): \(job.source.topics.joined(separator: ",")) -> \(job.sink.topic)")
+        print("weir dev: embedded broker at \(broker.bootstrapServers); job \(job.name): \(JobDescription.flow(job))")
 
         let kafka = KafkaConfig(bootstrapServers: broker.bootstrapServers)
         if let n = generate {
