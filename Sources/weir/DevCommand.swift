@@ -53,7 +53,7 @@ struct DevCommand: AsyncParsableCommand {
         try await group.run()
 
         let m = running.metrics
-        print("weir dev: \(m.processed) processed · \(m.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(m.deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "") · \(m.commits) commits")
+        print("weir dev: \(m.processed) processed · \(m.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(m.deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "")\(job.stateful == nil ? "" : " · \(m.late) late") · \(m.commits) commits")
         if sample > 0 {
             print("sample of \(job.sink.topic):")
             for line in try OutputSampler.read(topic: job.sink.topic, kafka: kafka, count: sample) {
