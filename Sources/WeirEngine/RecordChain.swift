@@ -15,24 +15,27 @@ public final class RecordChain {
     }
 
     public let processor: RecordProcessor
-    private let stage: JobSpec.StatefulStage?
+    /// Event time of the stateful stage; nil for processing time (or no stage).
+    /// Kept apart from the stage, which would be copied (and retained) per record.
+    private let extractor: TimestampExtractor?
     public let op: (any Operator)?
-    private var output: EncodingOutput?
+    // Hot properties skip dynamic exclusivity checks: one task thread owns the chain and no access overlaps.
+    @exclusivity(unchecked) private var output: EncodingOutput?
     /// Processing time for processing-time windows (wall clock, epoch ms);
     /// the `nowMs` callers pass is for idle detection and may be monotonic.
     private let clock: any OperatorClock
-    public private(set) var watermarks: WatermarkTracker
+    @exclusivity(unchecked) public private(set) var watermarks: WatermarkTracker
     /// Keep all keyed state in state partition 0 while the watermark is still
     /// tracked per input partition. For one task reading all of a bounded
     /// input (file jobs): a key spread over several files is then one key, so
     /// results do not depend on how the input is split into files.
     public var singleStatePartition = false
     /// Counted since the last `takeCounts()`.
-    private var counts = Counts()
+    @exclusivity(unchecked) private var counts = Counts()
 
     public init(job: JobSpec, clock: any OperatorClock = SystemClock()) throws {
         processor = RecordProcessor(program: job.program)
-        stage = job.stateful
+        extractor = job.stateful?.timestamp
         self.clock = clock
         watermarks = WatermarkTracker(config: job.stateful?.watermark ?? WatermarkConfig(maxOutOfOrdernessMs: 0))
         if let stage = job.stateful {
@@ -62,8 +65,8 @@ public final class RecordChain {
             try sink.deadLetter(processor.lastError)
             counts.deadLettered += 1
         case .emit:
-            if let op, let stage, let output {
-                try runOperator(op, stage: stage, output: output, kafkaTimestampMs: kafkaTimestampMs,
+            if let op, let output {
+                try runOperator(op, output: output, kafkaTimestampMs: kafkaTimestampMs,
                                 partition: partition, nowMs: nowMs, sink: sink)
             } else {
                 let produced: Void? = try processor.withOutput(
@@ -80,13 +83,13 @@ public final class RecordChain {
     }
 
     @inline(__always)
-    private func runOperator<S: ChainSink>(_ op: any Operator, stage: JobSpec.StatefulStage, output: EncodingOutput,
+    private func runOperator<S: ChainSink>(_ op: any Operator, output: EncodingOutput,
                                            kafkaTimestampMs: Int64?, partition: Int, nowMs: Int64, sink: S) throws {
         var failure: ProcessingError?
         var out = output.bound(to: sink)
         processor.withRow { row in
             var ts: Int64 = 0   // processing time: the operator stamps the record itself
-            if let extractor = stage.timestamp {
+            if let extractor {
                 do {
                     ts = try extractor.extract(row, kafkaTimestampMs: kafkaTimestampMs)
                 } catch {
@@ -114,9 +117,9 @@ public final class RecordChain {
     /// windows; fire processing-time windows.
     @inline(__always)
     public func advance<S: ChainSink>(nowMs: Int64, sink: S) throws {
-        guard let op, let stage, let output else { return }
+        guard let op, let output else { return }
         var out = output.bound(to: sink)
-        if stage.timestamp != nil {
+        if extractor != nil {
             let before = watermarks.watermark
             let wm = watermarks.advance(nowMs: nowMs)
             if wm > before { op.onWatermark(wm, output: &out) }
@@ -159,7 +162,7 @@ final class EncodingOutput {
     let layout: JSONOutputLayout
     let keySlots: [Int]
     let encoder = JSONRowEncoder()
-    var key = MessageKey()
+    @exclusivity(unchecked) var key = MessageKey()
 
     init(layout: JSONOutputLayout, keySlots: [Int]) { self.layout = layout; self.keySlots = keySlots }
 

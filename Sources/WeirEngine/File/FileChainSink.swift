@@ -6,8 +6,10 @@ final class FileChainSink: ChainSink {
     private let deadLetters: FileWriter?
     private let lateData: FileWriter?
     /// The line being processed and where it came from; set by the job before each record.
-    var current = UnsafeRawBufferPointer(start: nil, count: 0)
-    var currentReader: LineReader?
+    // Set per record by one thread: no dynamic exclusivity checks.
+    @exclusivity(unchecked) var current = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// The input being read (dead letters name its file and line).
+    @exclusivity(unchecked) unowned(unsafe) var currentReader: LineReader?
 
     init(output: FileWriter?, deadLetters: FileWriter?, lateData: FileWriter?) {
         self.output = output; self.deadLetters = deadLetters; self.lateData = lateData

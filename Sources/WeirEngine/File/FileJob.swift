@@ -84,39 +84,45 @@ public final class FileJob: Service, @unchecked Sendable {
         // idle by the clock (it has more lines or it has ended), and runs replay exactly.
         let now: Int64 = 0
         for p in readers.indices { chain.addPartition(p, nowMs: now) }
-        var active = Array(readers.indices)
         var summary = Summary()
         var sinceReport = 0
         var tooLong = 0
-        reading: while !active.isEmpty {
-            var i = 0
-            while i < active.count {
-                let p = active[i]
-                let reader = readers[p]
-                if reader.mayBlock && reader.needsRead { try sink.flush() }   // a pipe may wait: show what is done
-                guard let line = try reader.next() else {
-                    chain.finishPartition(p)
-                    active.remove(at: i)
-                    try chain.advance(nowMs: now, sink: sink)   // the others may move the watermark now
-                    continue
-                }
-                i += 1
-                if line.bytes.isEmpty { continue }
-                sink.current = line.bytes
-                sink.currentReader = reader
-                if line.tooLong {
-                    try sink.deadLetter(ProcessingError(.decode, "line longer than \(Self.maxLineBytes) bytes"))
-                    tooLong += 1
-                } else {
-                    try chain.process(value: line.bytes, key: nil, kafkaTimestampMs: nil, partition: p, nowMs: now, sink: sink)
-                }
-                try chain.advance(nowMs: now, sink: sink)
-                sinceReport += 1
-                if sinceReport == 4096 {
-                    publish(chain.takeCounts(), extraDead: tooLong, into: &summary)
-                    tooLong = 0
-                    sinceReport = 0
-                    if stopFlag.isSet { summary.stopped = true; break reading }
+        /// One line of partition `p`; false at the end of its input.
+        @inline(__always) func step(_ reader: LineReader, _ p: Int) throws -> Bool {
+            if reader.mayBlock && reader.needsRead { try sink.flush() }   // a pipe may wait: show what is done
+            guard let line = try reader.next() else {
+                chain.finishPartition(p)
+                try chain.advance(nowMs: now, sink: sink)   // the others may move the watermark now
+                return false
+            }
+            if line.bytes.isEmpty { return true }
+            sink.current = line.bytes
+            sink.currentReader = reader
+            if line.tooLong {
+                try sink.deadLetter(ProcessingError(.decode, "line longer than \(Self.maxLineBytes) bytes"))
+                tooLong += 1
+            } else {
+                try chain.process(value: line.bytes, key: nil, kafkaTimestampMs: nil, partition: p, nowMs: now, sink: sink)
+            }
+            try chain.advance(nowMs: now, sink: sink)
+            sinceReport += 1
+            if sinceReport == 4096 {
+                publish(chain.takeCounts(), extraDead: tooLong, into: &summary)
+                tooLong = 0
+                sinceReport = 0
+                if stopFlag.isSet { summary.stopped = true }
+            }
+            return true
+        }
+        if readers.count == 1 {
+            let reader = readers[0]
+            while !summary.stopped, try step(reader, 0) {}
+        } else {
+            var active = Array(readers.indices)   // round-robin, one line each
+            while !active.isEmpty && !summary.stopped {
+                var i = 0
+                while i < active.count && !summary.stopped {
+                    if try step(readers[active[i]], active[i]) { i += 1 } else { active.remove(at: i) }
                 }
             }
         }

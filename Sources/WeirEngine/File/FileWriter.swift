@@ -12,8 +12,9 @@ final class FileWriter {
     private let ownsFD: Bool
     private let buffer: UnsafeMutableRawPointer
     private let capacity: Int
-    private var count = 0
-    private(set) var lines = 0
+    // Hot properties skip dynamic exclusivity checks: one thread writes and no access overlaps.
+    @exclusivity(unchecked) private var count = 0
+    @exclusivity(unchecked) private(set) var lines = 0
 
     /// Opens `path` for writing, truncating it; `-` is stdout.
     init(path: String, bufferBytes: Int = 1 << 20) throws(FileJobError) {

@@ -20,15 +20,17 @@ final class LineReader {
     let path: String
     private let fd: Int32
     private let ownsFD: Bool
-    private var buffer: UnsafeMutableRawPointer
-    private var capacity: Int
+    // Hot properties skip dynamic exclusivity checks: one thread reads and no access overlaps.
+    @exclusivity(unchecked) private var buffer: UnsafeMutableRawPointer
+    @exclusivity(unchecked) private var capacity: Int
     private let maxLineBytes: Int
-    private var start = 0, end = 0
-    private var atEOF = false
+    @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var end = 0
+    @exclusivity(unchecked) private var atEOF = false
     /// Set while skipping the rest of a line that was too long.
-    private var skipping = false
+    @exclusivity(unchecked) private var skipping = false
     /// Lines handed out so far (1-based number of the last one).
-    private(set) var lineNumber = 0
+    @exclusivity(unchecked) private(set) var lineNumber = 0
     /// True for pipes and terminals, whose reads may wait for a writer.
     let mayBlock: Bool
 
