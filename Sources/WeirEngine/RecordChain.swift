@@ -178,7 +178,7 @@ final class EncodingOutput {
             guard error == nil else { return }
             do {
                 let value = try owner.encoder.encodeProjected(row: row, layout: owner.layout)
-                if owner.key.set(slots: owner.keySlots, in: row) {
+                if sink.wantsKeys, owner.key.set(slots: owner.keySlots, in: row) {
                     try owner.key.bytes.withUnsafeBytes { try sink.emit(key: $0, value: value) }
                 } else {
                     try sink.emit(key: nil, value: value)

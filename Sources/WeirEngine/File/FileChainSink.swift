@@ -15,6 +15,9 @@ final class FileChainSink: ChainSink {
         self.output = output; self.deadLetters = deadLetters; self.lateData = lateData
     }
 
+    /// Output lines are values only.
+    var wantsKeys: Bool { false }
+
     @inline(__always)
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
         try output?.writeLine(value)
