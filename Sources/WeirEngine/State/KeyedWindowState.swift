@@ -38,8 +38,12 @@ final class KeyedWindowState {
     @exclusivity(unchecked) private(set) var windowCount = 0
     /// Keys without windows that are still in `keys`. A tumbling window's key
     /// usually comes back in the next window, so a key is not freed with its
-    /// last window: idle keys are swept in bulk once they outnumber the rest.
+    /// last window: idle keys are swept in bulk once they are more than twice
+    /// the peak number of keys with windows since the last sweep (compared
+    /// with the peak, not the current number: when a minute's windows fire
+    /// together, most keys are idle for a moment).
     @exclusivity(unchecked) private(set) var idleKeys = 0
+    @exclusivity(unchecked) private var peakLiveKeys = 0
 
     @exclusivity(unchecked) var acc: [UInt64] = []
     let aux = ByteTable(initialBuckets: 64)
@@ -81,16 +85,19 @@ final class KeyedWindowState {
 
     /// A key lost its last window: keep it for a while (see `idleKeys`).
     private func keyBecameIdle(_ k: Int32) {
+        let live = keys.count - idleKeys          // this key included: it was live until now
+        if live > peakLiveKeys { peakLiveKeys = live }
         idleKeys += 1
-        if idleKeys > 1024 && idleKeys > keys.count - idleKeys { sweepIdleKeys() }
+        if idleKeys > 1024 && idleKeys > 2 * peakLiveKeys { sweepIdleKeys() }
     }
 
-    /// Frees every key without windows (amortized: runs when idle keys are the majority).
+    /// Frees every key without windows (amortized: idle keys are many by then).
     private func sweepIdleKeys() {
         for i in keyWindowCount.indices where keyWindowCount[i] == 0 && keys.length(Int32(i)) >= 0 {
             keys.remove(Int32(i))
         }
         idleKeys = 0
+        peakLiveKeys = keys.count
     }
 
     @inline(__always) func keyHash(_ keyId: Int32) -> UInt64 { keys.entries[Int(keyId)].hash }
@@ -207,6 +214,7 @@ final class KeyedWindowState {
         freeWindow = -1
         windowCount = 0
         idleKeys = 0
+        peakLiveKeys = 0
         timers.removeAll()
     }
 
