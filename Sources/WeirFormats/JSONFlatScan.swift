@@ -9,14 +9,18 @@
 /// a number out of range. The caller then resets the row and the parse state
 /// and runs yajl on the record, so every error, and every unusual document,
 /// is decoded and reported by the one full parser. The document must already
-/// have passed the decoder's checks (size, UTF-8, first byte `{`).
+/// have passed the decoder's checks (size, first byte `{`); bytes above 0x7F
+/// can only be inside an accepted document's strings and keys, and
+/// `sawNonASCII` tells the caller whether to run the UTF-8 check after it.
 enum JSONFlatScan {
     @inline(__always) private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
     @inline(__always) private static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
 
     /// Decodes the object whose `{` is at `open`. Returns false to hand the record to yajl.
     static func decode(_ p: UnsafePointer<UInt8>, count n: Int, open: Int,
-                       _ s: UnsafeMutablePointer<JSONParseState>, _ row: UnsafeMutablePointer<Row>) -> Bool {
+                       _ s: UnsafeMutablePointer<JSONParseState>, _ row: UnsafeMutablePointer<Row>,
+                       sawNonASCII: inout Bool) -> Bool {
+        var high: UInt8 = 0                              // OR of every string and key byte
         let matcher = s.pointee.matcher
         let generation = s.pointee.generation
         var i = open + 1
@@ -36,6 +40,7 @@ enum JSONFlatScan {
                 let b = p[i]
                 if b == UInt8(ascii: "\"") { break }
                 if b == UInt8(ascii: "\\") || b < 0x20 { return false }
+                high |= b
                 i += 1
             }
             guard i < n else { return false }
@@ -66,6 +71,7 @@ enum JSONFlatScan {
                     let b = p[i]
                     if b == UInt8(ascii: "\"") { break }
                     if b == UInt8(ascii: "\\") || b < 0x20 { return false }
+                    high |= b
                     i += 1
                 }
                 guard i < n else { return false }
@@ -110,6 +116,7 @@ enum JSONFlatScan {
         }
         i += 1
         while i < n, isSpace(p[i]) { i += 1 }
+        sawNonASCII = high >= 0x80
         return i == n                                    // anything after the object: yajl reports it
     }
 

@@ -105,23 +105,26 @@ public final class JSONRowDecoder {
         guard base[first] == UInt8(ascii: "{") else {
             throw DecodeError(.notAnObject, offset: frameOffset + first, "expected a JSON object")
         }
+        if flatFastPath {
+            var nonASCII = false
+            let done = withUnsafeMutablePointer(to: &row) {
+                JSONFlatScan.decode(base, count: count, open: first, state, $0, sawNonASCII: &nonASCII)
+            }
+            // An accepted record is ASCII outside its strings: the UTF-8 check is needed only if they were not.
+            if done && (!nonASCII || UTF8Validation.check(base, count: count) == .valid) {
+                state.pointee.succeeded = true
+                flatRecords &+= 1
+                return
+            }
+            // Not a flat record, or not a valid one: checked and decoded (or refused) from scratch, as always.
+            row.reset()
+            state.pointee.beginRecord()
+        }
         // Strict UTF-8 for the whole document (yajl checks only the shape of
         // sequences); a sequence cut by the end of input is left to the parser,
         // which reports the document as truncated.
         if case .invalid(let at) = UTF8Validation.check(base, count: count) {
             throw DecodeError(.invalidUTF8, offset: frameOffset + at, "invalid UTF-8 byte sequence")
-        }
-
-        if flatFastPath {
-            let done = withUnsafeMutablePointer(to: &row) { JSONFlatScan.decode(base, count: count, open: first, state, $0) }
-            if done {
-                state.pointee.succeeded = true
-                flatRecords &+= 1
-                return
-            }
-            // Not a flat record, or not a valid one: yajl decodes (or refuses) it from scratch.
-            row.reset()
-            state.pointee.beginRecord()
         }
         let failure = withUnsafeMutablePointer(to: &row) { rowPointer in
             parse(base, count: count, frameOffset: frameOffset, row: rowPointer)

@@ -55,6 +55,11 @@ final class JSONFlatScanTests: XCTestCase {
         ] {
             XCTAssertFalse(same(Array(doc.utf8), d), "fast path took \(doc)")
         }
+        // flat, but not UTF-8 inside a string (or a key): refused exactly as yajl's path refuses it
+        for bytes: [UInt8] in [Array(#"{"user_id":""#.utf8) + [0xC3, 0x28] + Array(#"","ts":1}"#.utf8),
+                               Array(#"{"a"#.utf8) + [0xFF] + Array(#"":1}"#.utf8)] {
+            XCTAssertFalse(same(bytes, d))
+        }
         XCTAssertEqual(d.fast.flatRecords, 0)
     }
 
