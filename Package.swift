@@ -44,6 +44,6 @@ let package = Package(
         .testTarget(name: "WeirFormatsTests", dependencies: ["WeirFormats"], swiftSettings: swift5),
         .testTarget(name: "WeirEngineTests", dependencies: ["WeirEngine", "WeirKafka", "WeirFormats"], exclude: ["reference"], swiftSettings: swift5),
         .testTarget(name: "WeirPipelinesTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirFormats"], swiftSettings: swift5),
-        .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats"], swiftSettings: swift5),
+        .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats"], exclude: ["reference"], swiftSettings: swift5),
     ]
 )

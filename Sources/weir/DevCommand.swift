@@ -27,10 +27,14 @@ struct DevCommand: AsyncParsableCommand {
         }
         let p = try loadPipelineOrExit(pipeline)
         let job = p.job
+        guard !job.readsFiles else {
+            printError("weir dev: \(pipeline) reads files; run it with `weir run \(pipeline)` (no broker needed)")
+            throw ExitCode(1)
+        }
         let broker = try EmbeddedBroker(brokers: 1)
         defer { broker.close() }
         for topic in Set(job.topics) { try broker.createTopic(topic, partitions: partitions) }
-        print("weir dev: embedded broker at \(broker.bootstrapServers); job \(job.name): \(job.source.topics.joined(separator: ",")) -> \(job.sink.topic)")
+        print("weir dev: embedded broker at \(broker.bootstrapServers); job \(job.name): \(JobDescription.flow(job))")
 
         let kafka = KafkaConfig(bootstrapServers: broker.bootstrapServers)
         if let n = generate {
@@ -51,7 +55,7 @@ struct DevCommand: AsyncParsableCommand {
         try await group.run()
 
         let m = running.metrics
-        print("weir dev: \(m.processed) processed · \(m.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(m.deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "") · \(m.commits) commits")
+        print("weir dev: \(m.processed) processed · \(m.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(m.deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "")\(job.stateful == nil ? "" : " · \(m.late) late") · \(m.commits) commits")
         if sample > 0 {
             print("sample of \(job.sink.topic):")
             for line in try OutputSampler.read(topic: job.sink.topic, kafka: kafka, count: sample) {

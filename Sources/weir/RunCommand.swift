@@ -9,7 +9,8 @@ import WeirPipelines
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run a pipeline against the Kafka cluster named in the service config.")
+        commandName: "run", abstract: "Run a pipeline: against the Kafka cluster named in the service config, or over files to the end of its input.",
+        discussion: "A pipeline with a file source runs without Kafka, exits 0 at the end of its input and prints a summary to stderr.")
 
     @Argument(help: "The pipeline file (YAML).") var pipeline: String
     @Option(help: "Service configuration (YAML); WEIR_* environment variables override it.") var config: String?
@@ -19,6 +20,10 @@ struct RunCommand: AsyncParsableCommand {
     var drainIdleMs: Int?
     @Option(help: "Checkpoint interval in ms (overrides the pipeline).") var checkpointInterval: Int?
     @Option(help: "Start every partition from this savepoint (written by `weir savepoint`).") var fromSavepoint: String?
+    @Option(help: "File source: read this file instead of the pipeline's (repeatable, one partition each; - is stdin).")
+    var input: [String] = []
+    @Option(help: "File source: write results to this file instead of the pipeline's sink (- is stdout).")
+    var output: String?
 
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
@@ -30,6 +35,11 @@ struct RunCommand: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "weir.run")
+        let p = try loadPipelineOrExit(pipeline)
+        if p.job.readsFiles || !input.isEmpty || output != nil {
+            try await runFiles(p)
+            return
+        }
         let service: ServiceConfig
         do {
             service = try ServiceConfig.load(path: config ?? (FileManager.default.fileExists(atPath: "config/weir.yaml") ? "config/weir.yaml" : nil),
@@ -38,9 +48,8 @@ struct RunCommand: AsyncParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
-        let p = try loadPipelineOrExit(pipeline, defaultParallelism: service.parallelism)
         var spec = p.job
-        if let n = parallelism { spec.parallelism = n }
+        spec.parallelism = parallelism ?? p.definition.parallelism ?? service.parallelism
         var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
         kafka.properties = service.kafka.properties
         var runtime = RuntimeConfig(kafka: kafka, instanceID: service.instanceID)
@@ -71,6 +80,39 @@ struct RunCommand: AsyncParsableCommand {
             printError("weir run: \(error)")
             throw ExitCode(2)
         }
+    }
+
+    /// A file source: run to the end of the input, then print a summary.
+    private func runFiles(_ p: Pipeline) async throws {
+        var spec = p.job
+        guard spec.readsFiles else {
+            printError("weir run: --input and --output are for pipelines with a file source; \(pipeline) reads Kafka")
+            throw ExitCode(1)
+        }
+        if !input.isEmpty { spec.source = JobSpec.Source(files: input, format: spec.source.format) }
+        if let output { spec.sink = JobSpec.Sink(output == "-" ? .stdout : .file(output), format: spec.sink.format) }
+        if case .file(let out) = spec.sink.kind, spec.source.files?.contains(out) == true {
+            printError("weir run: the output \(out) is also an input; it would be overwritten")
+            throw ExitCode(1)
+        }
+        let job: FileJob
+        do { job = try FileJob(spec: spec) } catch {
+            printError("weir run: \(error)")
+            throw ExitCode(1)
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: job, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "weir.run")))
+        do {
+            try await group.run()
+        } catch {
+            printError("weir run: \(spec.name) failed: \(error)")
+            throw ExitCode(2)
+        }
+        guard let s = job.summary else { throw ExitCode(2) }
+        printError(FileRunSummary.line(spec, s))
+        if s.stopped { throw ExitCode(130) }
     }
 }
 
