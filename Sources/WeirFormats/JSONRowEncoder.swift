@@ -1,9 +1,9 @@
 import CYajl
 
-/// Writes rows as JSON objects, with `JSONObjectWriter` (yajl's generator's
-/// output, byte for byte, written directly) into buffers that keep their
-/// capacity, so steady state allocates nothing. One encoder per task thread;
-/// not thread-safe.
+/// Writes rows as JSON objects with yajl's generator. One generator is reused
+/// for every record (`yajl_gen_clear` + `yajl_gen_reset`), and its buffer and
+/// the edited-output buffer keep their capacity, so steady state allocates
+/// nothing. One encoder per task thread; not thread-safe.
 ///
 /// Values: `.missing` fields are left out, `.null` is null, integers are
 /// written as integers, doubles in their shortest round-trip form (non-finite
@@ -11,30 +11,26 @@ import CYajl
 /// escaped by yajl after a UTF-8 check, and `.json` fragments are copied
 /// verbatim.
 public final class JSONRowEncoder {
-    private let generator: yajl_gen?          // reference mode only; nil if malloc failed at init
-    /// Generate with yajl (the reference the tests compare `JSONObjectWriter` with).
-    let yajlReference: Bool
+    private let generator: yajl_gen?          // nil only if malloc failed at init: every encode then throws
     private var edited = RawGrowableBuffer<UInt8>()
-    private var object = RawGrowableBuffer<UInt8>()
 
-    public convenience init() { self.init(yajlReference: false) }
-
-    init(yajlReference: Bool) {
-        self.yajlReference = yajlReference
-        generator = yajlReference ? yajl_gen_alloc(nil) : nil
+    public init() {
+        generator = yajl_gen_alloc(nil)
     }
 
     deinit {
         if let generator { yajl_gen_free(generator) }
         edited.deallocate()
-        object.deallocate()
     }
 
     /// An object of the layout's fields (`RecordProgram.Output.projected`).
     /// The bytes are valid until the next call on this encoder, and only while it lives.
     public func encodeProjected(row: Row, layout: JSONOutputLayout) throws(EncodeError) -> UnsafeRawBufferPointer {
-        let (p, n) = try generateObject(row: row, layout: layout)
-        return UnsafeRawBufferPointer(start: p, count: n)
+        let gen = try generateObject(row: row, layout: layout)
+        var buffer: UnsafePointer<UInt8>?
+        var length = 0
+        yajl_gen_get_buf(gen, &buffer, &length)
+        return UnsafeRawBufferPointer(start: buffer, count: length)
     }
 
     /// The original object's members in order, minus those the decoder flagged
@@ -52,7 +48,10 @@ public final class JSONRowEncoder {
         }
         // The appended fields go through the generator as an object of their own;
         // its inside is spliced after the kept members.
-        let (generated, generatedCount) = try generateObject(row: row, layout: layout.appended)
+        let gen = try generateObject(row: row, layout: layout.appended)
+        var generated: UnsafePointer<UInt8>?
+        var generatedCount = 0
+        yajl_gen_get_buf(gen, &generated, &generatedCount)
 
         // Consecutive kept members are copied as one run, with the original
         // separators and whitespace between them. (Plain index loops and a
@@ -79,7 +78,6 @@ public final class JSONRowEncoder {
         }
         if runStart >= 0 { out.member(source + runStart, runEnd - runStart) }
         if let generated, generatedCount > 2 {       // "{}" has no inside
-            // (`generated` lives in `object`, never in `edited`, so it stays valid while `out` grows)
             out.member(UnsafeRawPointer(generated + 1), generatedCount - 2)
         }
         out.byte(UInt8(ascii: "}"))
@@ -111,17 +109,8 @@ public final class JSONRowEncoder {
 
     // MARK: generation
 
-    /// Writes the layout's object; the bytes stay valid until the next call.
-    private func generateObject(row: Row, layout: JSONOutputLayout) throws(EncodeError) -> (UnsafePointer<UInt8>?, Int) {
-        if !yajlReference {
-            var writer = JSONObjectWriter(buffer: object)
-            let failure: EncodeError? = row.arena.withUnsafeBytes { arena in
-                row.cells.withUnsafeBufferPointer { cells in writer.object(cells, arena, layout) }
-            }
-            object = writer.buffer
-            if let failure { throw failure }
-            return (UnsafePointer(object.base), object.count)
-        }
+    /// Generates the layout's object into the generator's buffer and returns the generator.
+    private func generateObject(row: Row, layout: JSONOutputLayout) throws(EncodeError) -> yajl_gen {
         guard let gen = generator else { throw EncodeError(.generator, "no generator (out of memory at init)") }
         yajl_gen_clear(gen)
         yajl_gen_reset(gen, nil)
@@ -135,10 +124,7 @@ public final class JSONRowEncoder {
             yajl_gen_reset(gen, nil)
             throw failure
         }
-        var buffer: UnsafePointer<UInt8>?
-        var length = 0
-        yajl_gen_get_buf(gen, &buffer, &length)
-        return (buffer, length)
+        return gen
     }
 
     private func writeObject(_ gen: yajl_gen, _ cells: UnsafeBufferPointer<Cell>, _ arena: UnsafeRawBufferPointer,
