@@ -14,11 +14,6 @@ public final class JSONRowDecoder {
     /// Schema id of the last record's Confluent frame, nil if it had none.
     public private(set) var lastSchemaID: UInt32?
 
-    /// Try `JSONFlatScan` first (not with `captureTopLevel`, which the scan does not record).
-    let flatFastPath: Bool
-    /// Records the fast path decoded (tests check it is taken).
-    private(set) var flatRecords = 0
-
     private let matcher: JSONFieldMatcher
     private let arena: YajlArena
     private let state: UnsafeMutablePointer<JSONParseState>
@@ -31,16 +26,8 @@ public final class JSONRowDecoder {
     ///   - droppedTopLevelKeys: keys whose captured members are flagged `dropped`
     ///     (pass `JSONEditLayout.droppedKeys`).
     ///   - framing: whether a Confluent frame is stripped, allowed or required.
-    public convenience init(fields: [FieldPath], limits: JSONLimits = .default, captureTopLevel: Bool = false,
-                            droppedTopLevelKeys: Set<String> = [], framing: ConfluentFrame.Expectation = .allowed) {
-        self.init(fields: fields, limits: limits, captureTopLevel: captureTopLevel, droppedTopLevelKeys: droppedTopLevelKeys,
-                  framing: framing, flatFastPath: true)
-    }
-
-    /// `flatFastPath: false` decodes every record with yajl (tests compare the two).
-    init(fields: [FieldPath], limits: JSONLimits, captureTopLevel: Bool, droppedTopLevelKeys: Set<String>,
-         framing: ConfluentFrame.Expectation, flatFastPath: Bool) {
-        self.flatFastPath = flatFastPath && !captureTopLevel
+    public init(fields: [FieldPath], limits: JSONLimits = .default, captureTopLevel: Bool = false,
+                droppedTopLevelKeys: Set<String> = [], framing: ConfluentFrame.Expectation = .allowed) {
         self.fields = fields
         self.limits = limits
         self.captureTopLevel = captureTopLevel
@@ -104,21 +91,6 @@ public final class JSONRowDecoder {
         guard first < count else { throw DecodeError(.empty, offset: frameOffset + count, "empty document (only whitespace)") }
         guard base[first] == UInt8(ascii: "{") else {
             throw DecodeError(.notAnObject, offset: frameOffset + first, "expected a JSON object")
-        }
-        if flatFastPath {
-            var nonASCII = false
-            let done = withUnsafeMutablePointer(to: &row) {
-                JSONFlatScan.decode(base, count: count, open: first, state, $0, sawNonASCII: &nonASCII)
-            }
-            // An accepted record is ASCII outside its strings: the UTF-8 check is needed only if they were not.
-            if done && (!nonASCII || UTF8Validation.check(base, count: count) == .valid) {
-                state.pointee.succeeded = true
-                flatRecords &+= 1
-                return
-            }
-            // Not a flat record, or not a valid one: checked and decoded (or refused) from scratch, as always.
-            row.reset()
-            state.pointee.beginRecord()
         }
         // Strict UTF-8 for the whole document (yajl checks only the shape of
         // sequences); a sequence cut by the end of input is left to the parser,
