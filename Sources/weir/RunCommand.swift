@@ -53,7 +53,8 @@ struct RunCommand: AsyncParsableCommand {
         var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
         kafka.properties = service.kafka.properties
         var runtime = RuntimeConfig(kafka: kafka, instanceID: service.instanceID)
-        if let ms = checkpointInterval { runtime.checkpointIntervalMs = ms }
+        if let ms = checkpointInterval ?? p.definition.checkpointIntervalMs.map(Int.init) { runtime.checkpointIntervalMs = ms }
+        if let r = p.definition.restart { runtime.restart = r }
         var savepoint: Savepoint?
         if let fromSavepoint {
             do { savepoint = try Savepoint.load(directory: fromSavepoint) } catch {

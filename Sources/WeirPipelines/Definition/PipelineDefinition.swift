@@ -17,6 +17,10 @@ public struct PipelineDefinition {
     public var time: TimeDefinition?
     /// `lateData:` — where records too late for every window go.
     public var lateData: DestinationDefinition?
+    /// `checkpoint: {interval: …}` in ms; nil: the default (5 s).
+    public var checkpointIntervalMs: Int64? = nil
+    /// `restart:`; nil: the default (fixed delay, 3 attempts, 10 s).
+    public var restart: RestartStrategy? = nil
 
     /// The dead-letter topic, when it is one.
     public var deadLetterTopic: Located<String>? { deadLetter?.topic }

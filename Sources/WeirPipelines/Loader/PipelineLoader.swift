@@ -21,7 +21,8 @@ public struct PipelineLoader {
         self.defaultParallelism = defaultParallelism
     }
 
-    static let topLevelKeys = ["name", "source", "time", "steps", "sink", "deadLetter", "lateData", "parallelism"]
+    static let topLevelKeys = ["name", "source", "time", "steps", "sink", "deadLetter", "lateData", "parallelism",
+                                "checkpoint", "restart"]
 
     public static func load(path: String) throws(PipelineError) -> Pipeline {
         try PipelineLoader().load(path: path)
@@ -84,10 +85,15 @@ public struct PipelineLoader {
         let time = m["time"].flatMap { TimeLoader.load($0, &reader) }
         var parallelism: Int?
         if let p = m["parallelism"] { parallelism = reader.int(p, "parallelism", in: 1...64) }
+        let checkpointInterval = m["checkpoint"].flatMap { FaultToleranceLoader.checkpointInterval($0, &reader) }
+        let restart = m["restart"].flatMap { FaultToleranceLoader.restart($0, &reader) }
 
         guard let name, let source, let sink, reader.diagnostics.isEmpty else { return nil }
         OutputChecks.check(source, sink, deadLetter: deadLetter, lateData: lateData, &reader)
-        return PipelineDefinition(file: reader.file, name: name, source: source, steps: steps, sink: sink,
-                                  deadLetter: deadLetter, parallelism: parallelism, time: time, lateData: lateData)
+        var definition = PipelineDefinition(file: reader.file, name: name, source: source, steps: steps, sink: sink,
+                                            deadLetter: deadLetter, parallelism: parallelism, time: time, lateData: lateData)
+        definition.checkpointIntervalMs = checkpointInterval
+        definition.restart = restart
+        return definition
     }
 }
