@@ -16,7 +16,9 @@ public final class RecordChain {
 
     public let processor: RecordProcessor
     private let stage: JobSpec.StatefulStage?
-    public let op: (any Operator)?
+    private let clock: any OperatorClock
+    /// Replaced only by `resetEventTime()` (after an abort). One task thread owns it.
+    @exclusivity(unchecked) public private(set) var op: (any Operator)?
     private var output: EncodingOutput?
     public private(set) var watermarks: WatermarkTracker
     /// Counted since the last `takeCounts()`.
@@ -25,6 +27,7 @@ public final class RecordChain {
     public init(job: JobSpec, clock: any OperatorClock = SystemClock()) throws {
         processor = RecordProcessor(program: job.program)
         stage = job.stateful
+        self.clock = clock
         watermarks = WatermarkTracker(config: job.stateful?.watermark ?? WatermarkConfig(maxOutOfOrdernessMs: 0))
         if let stage = job.stateful {
             let op = try stage.makeOperator()
@@ -119,6 +122,22 @@ public final class RecordChain {
         op.flush(output: &out)
         if let error = out.error { throw error }
         counts.emitted += out.emitted
+    }
+
+    /// After an abort: forgets every partition's state and event time, and the
+    /// operator's time with them (a fresh operator), as a restarted task starts.
+    /// The caller restores each partition's committed state and adds it back
+    /// with its checkpointed max event time. Without this, the watermark (which
+    /// only moves forward) stayed where the aborted records had taken it, and
+    /// the records read again were dropped as late.
+    public func resetEventTime() throws {
+        watermarks = WatermarkTracker(config: watermarks.config)
+        guard let stage else { return }
+        op?.close()
+        op = nil
+        let fresh = try stage.makeOperator()
+        fresh.open(OperatorContext(clock: clock))
+        op = fresh
     }
 
     /// A partition arrived (assignment): it takes part in the watermark.

@@ -231,23 +231,27 @@ public final class StreamTask: @unchecked Sendable {
         try producer.abortTransaction(timeoutMs: 30_000)
         try? txn.aborted()
         metrics.aborts.add(1, ordering: .relaxed)
+        try chain?.resetEventTime()
         for tp in try consumer.assignment() {
             let offset = try rewind(tp)
             try consumer.seek(topic: tp.topic, partition: tp.partition, offset: offset)
         }
     }
 
-    /// Drops a partition's uncommitted state; returns the offset to read from.
+    /// Drops a partition's uncommitted state and event time; returns the offset to read from.
     private func rewind(_ tp: TopicPartition) throws -> Int64 {
         let p = Int(tp.partition)
+        let now = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
         if let c = committed[tp] {
             if let op = chain?.op {
                 op.dropPartition(p)
                 try op.restore(partition: p, chunks: c.chunks)
             }
+            chain?.addPartition(p, nowMs: now, restoredMaxEventTime: c.marker.maxEventTime)
             return c.marker.nextOffset
         }
         chain?.op?.dropPartition(p)
+        chain?.addPartition(p, nowMs: now)
         return job.source.startFrom == .earliest ? TopicPartitionOffset.beginning : TopicPartitionOffset.end
     }
 
