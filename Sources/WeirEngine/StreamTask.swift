@@ -122,7 +122,7 @@ public final class StreamTask: @unchecked Sendable {
             producer.poll(timeoutMs: 0)
             if txn.commitDue(now: monotonicNanos()) { try checkpoint() }
         }
-        if let e = restoreFailure { throw e }
+        if let e = rebalanceFailure { throw e }
         if flushFlag.isSet && chain.op != nil {
             if !txn.isOpen { try beginTransaction() }
             try chain.flush(sink: sink)
@@ -271,11 +271,19 @@ public final class StreamTask: @unchecked Sendable {
             } catch {
                 // Without its state a partition must not be processed: fail the task.
                 logger.error("restore failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
-                restoreFailure = error
+                rebalanceFailure = error
                 stopFlag.set()
             }
         case .revoked(let parts):
-            do { try checkpoint() } catch { logger.error("checkpoint on revoke failed", metadata: ["error": "\(error)"]) }
+            do {
+                try checkpoint()
+            } catch {
+                // Only what ends the transaction for good gets here (abortable errors were
+                // aborted): the task must end, not carry on with a dead producer.
+                logger.error("checkpoint on revoke failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
+                rebalanceFailure = error
+                stopFlag.set()
+            }
             forget(parts)
         case .lost(let parts):
             if txn.isOpen, let producer {
@@ -286,7 +294,8 @@ public final class StreamTask: @unchecked Sendable {
         }
     }
 
-    private var restoreFailure: Error?
+    /// A failure inside a rebalance callback (restore, checkpoint on revoke): the task ends with it.
+    private var rebalanceFailure: Error?
 
     private func restore(_ parts: [TopicPartition]) throws {
         guard let chain, let consumer else { return }
