@@ -35,10 +35,13 @@ public final class StreamTask: @unchecked Sendable {
     /// goes back to, without reading Kafka.
     private struct Committed { var marker: CheckpointMarker; var chunks: [[UInt8]] }
     private var committed: [TopicPartition: Committed] = [:]
+    /// What has been processed of each owned partition (not the consumer's position).
+    @exclusivity(unchecked) private var read: ReadPositions
 
     public init(job: JobSpec, runtime: RuntimeConfig, slot: Int, metrics: TaskMetrics = TaskMetrics(), logger: Logger) {
         self.job = job; self.runtime = runtime; self.slot = slot; self.metrics = metrics; self.logger = logger
         txn = TransactionState(intervalNanos: UInt64(max(1, runtime.checkpointIntervalMs)) * 1_000_000)
+        read = ReadPositions(topics: job.source.topics)
     }
 
     public var transactionalID: String { "\(job.name)-\(runtime.instanceID)-\(slot)" }
@@ -96,6 +99,8 @@ public final class StreamTask: @unchecked Sendable {
             let nowMs = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
             _ = consumer.poll(maxMessages: runtime.batchSize, timeoutMs: 100) { msg in
                 if failure != nil { return }
+                // Records of partitions revoked while this batch was collected belong to their new owner.
+                guard read.accept(topic: msg.topic, partition: msg.partition, offset: msg.offset) else { return }
                 do {
                     if !txn.isOpen { try beginTransaction() }
                     consumed += 1
@@ -167,13 +172,11 @@ public final class StreamTask: @unchecked Sendable {
         let started = monotonicNanos()
         try? txn.commitStarted()
         do {
-            let positions = try consumer.position(try consumer.assignment())
             let id = ids.next()
             var written: [TopicPartition: Committed] = [:]
             var offsets: [TopicPartitionOffset] = []
-            for pos in positions {
-                let tp = pos.topicPartition
-                let next = pos.offset >= 0 ? pos.offset : committed[tp]?.marker.nextOffset ?? -1
+            for tp in try consumer.assignment() {
+                let next = read.nextOffset(tp) ?? committed[tp]?.marker.nextOffset ?? -1
                 guard next >= 0 else { continue }   // nothing read and nothing restored yet
                 let chunks = chain.op?.snapshotChunks(partition: Int(tp.partition)) ?? []
                 let sp = statePartition(tp)
@@ -248,10 +251,12 @@ public final class StreamTask: @unchecked Sendable {
                 try op.restore(partition: p, chunks: c.chunks)
             }
             chain?.addPartition(p, nowMs: now, restoredMaxEventTime: c.marker.maxEventTime)
+            read.assign(tp, from: c.marker.nextOffset)
             return c.marker.nextOffset
         }
         chain?.op?.dropPartition(p)
         chain?.addPartition(p, nowMs: now)
+        read.assign(tp, from: nil)
         return job.source.startFrom == .earliest ? TopicPartitionOffset.beginning : TopicPartitionOffset.end
     }
 
@@ -311,12 +316,14 @@ public final class StreamTask: @unchecked Sendable {
             guard let r = try restorer.restore(topic: tp.topic, partition: tp.partition, statePartition: statePartition(tp)) else {
                 chain.addPartition(p, nowMs: now)
                 committed[tp] = nil
+                read.assign(tp, from: nil)
                 continue
             }
             if let op = chain.op { try op.restore(partition: p, chunks: r.chunks) }
             chain.addPartition(p, nowMs: now, restoredMaxEventTime: r.marker.maxEventTime)
             ids.observe(r.marker.checkpointID)
             committed[tp] = Committed(marker: r.marker, chunks: r.chunks)
+            read.assign(tp, from: r.marker.nextOffset)
             starts.append(TopicPartitionOffset(tp, offset: r.marker.nextOffset))
             bytes += r.bytes; restoredCount += 1
             if parts.count > 8 {
@@ -335,6 +342,7 @@ public final class StreamTask: @unchecked Sendable {
         for tp in parts {
             chain?.removePartition(Int(tp.partition))
             committed[tp] = nil
+            read.revoke(tp)
         }
     }
 }
