@@ -58,6 +58,8 @@ struct CleanClicksExpectation {
     struct Outcome {
         /// Records read, distinct ids among them, and records beyond the first of each id.
         var records = 0, distinct = 0, duplicates = 0
+        /// Expected records not found.
+        var missing = 0
     }
 
     /// Checks the output topic's records: every expected record present with the
@@ -91,6 +93,7 @@ struct CleanClicksExpectation {
         }
         outcome.distinct = first.count
         let missing = output.keys.filter { first[$0] == nil }.sorted()
+        outcome.missing = missing.count
         XCTAssertEqual(missing.count, 0, "\(missing.count) expected records missing, e.g. \(missing.prefix(10))", file: file, line: line)
         XCTAssertEqual(unexpected.count, 0, "\(unexpected.count) unexpected records, e.g. \(unexpected.prefix(10))", file: file, line: line)
         XCTAssertEqual(differing.count, 0, "duplicates that are not identical re-emits: \(differing.prefix(10))", file: file, line: line)
