@@ -71,7 +71,9 @@ public final class Job: Service, @unchecked Sendable {
                     group.addTask { try await self.runSlot(slot) }
                 }
                 do {
-                    try await group.waitForAll()
+                    // next(), not waitForAll(): waitForAll rethrows only once every slot
+                    // has ended, and the healthy slots of a streaming job never end.
+                    while try await group.next() != nil {}
                 } catch {
                     // The job failed: stop the other slots cleanly, then report.
                     stop()

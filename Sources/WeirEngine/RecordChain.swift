@@ -18,8 +18,11 @@ public final class RecordChain {
     /// Event time of the stateful stage; nil for processing time (or no stage).
     /// Kept apart from the stage, which would be copied (and retained) per record.
     private let extractor: TimestampExtractor?
-    public let op: (any Operator)?
+    /// Only for `resetEventTime()` (a fresh operator after an abort); never read per record.
+    private let stage: JobSpec.StatefulStage?
     // Hot properties skip dynamic exclusivity checks: one task thread owns the chain and no access overlaps.
+    /// Replaced only by `resetEventTime()` (after an abort).
+    @exclusivity(unchecked) public private(set) var op: (any Operator)?
     @exclusivity(unchecked) private var output: EncodingOutput?
     /// Processing time for processing-time windows (wall clock, epoch ms);
     /// the `nowMs` callers pass is for idle detection and may be monotonic.
@@ -36,6 +39,7 @@ public final class RecordChain {
     public init(job: JobSpec, clock: any OperatorClock = SystemClock()) throws {
         processor = RecordProcessor(program: job.program)
         extractor = job.stateful?.timestamp
+        stage = job.stateful
         self.clock = clock
         watermarks = WatermarkTracker(config: job.stateful?.watermark ?? WatermarkConfig(maxOutOfOrdernessMs: 0))
         if let stage = job.stateful {
@@ -137,6 +141,22 @@ public final class RecordChain {
         op.flush(output: &out)
         if let error = out.error { throw error }
         counts.emitted += out.emitted
+    }
+
+    /// After an abort: forgets every partition's state and event time, and the
+    /// operator's time with them (a fresh operator), as a restarted task starts.
+    /// The caller restores each partition's committed state and adds it back
+    /// with its checkpointed max event time. Without this, the watermark (which
+    /// only moves forward) stayed where the aborted records had taken it, and
+    /// the records read again were dropped as late.
+    public func resetEventTime() throws {
+        watermarks = WatermarkTracker(config: watermarks.config)
+        guard let stage else { return }
+        op?.close()
+        op = nil
+        let fresh = try stage.makeOperator()
+        fresh.open(OperatorContext(clock: clock))
+        op = fresh
     }
 
     /// A partition arrived (assignment): it takes part in the watermark.

@@ -35,6 +35,8 @@ public final class StreamTask: @unchecked Sendable {
     /// goes back to, without reading Kafka.
     private struct Committed { var marker: CheckpointMarker; var chunks: [[UInt8]] }
     private var committed: [TopicPartition: Committed] = [:]
+    /// What has been processed of each owned partition (not the consumer's position).
+    @exclusivity(unchecked) private var read: ReadPositions
 
     private let savepointRestore: SavepointRestore?
     private let savepointRequest = Mutex<SavepointCollector?>(nil)
@@ -44,6 +46,7 @@ public final class StreamTask: @unchecked Sendable {
         self.job = job; self.runtime = runtime; self.slot = slot; self.metrics = metrics; self.logger = logger
         self.savepointRestore = savepoint
         txn = TransactionState(intervalNanos: UInt64(max(1, runtime.checkpointIntervalMs)) * 1_000_000)
+        read = ReadPositions(topics: job.source.topics)
     }
 
     public var transactionalID: String { "\(job.name)-\(runtime.instanceID)-\(slot)" }
@@ -107,6 +110,8 @@ public final class StreamTask: @unchecked Sendable {
             let nowMs = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
             _ = consumer.poll(maxMessages: runtime.batchSize, timeoutMs: 100) { msg in
                 if failure != nil { return }
+                // Records of partitions revoked while this batch was collected belong to their new owner.
+                guard read.accept(topic: msg.topic, partition: msg.partition, offset: msg.offset) else { return }
                 do {
                     if !txn.isOpen { try beginTransaction() }
                     consumed += 1
@@ -136,7 +141,7 @@ public final class StreamTask: @unchecked Sendable {
                 try writeSavepoint(collector)
             }
         }
-        if let e = restoreFailure { throw e }
+        if let e = rebalanceFailure { throw e }
         if flushFlag.isSet && chain.op != nil {
             if !txn.isOpen { try beginTransaction() }
             try chain.flush(sink: sink)
@@ -181,13 +186,11 @@ public final class StreamTask: @unchecked Sendable {
         let started = monotonicNanos()
         try? txn.commitStarted()
         do {
-            let positions = try consumer.position(try consumer.assignment())
             let id = ids.next()
             var written: [TopicPartition: Committed] = [:]
             var offsets: [TopicPartitionOffset] = []
-            for pos in positions {
-                let tp = pos.topicPartition
-                let next = pos.offset >= 0 ? pos.offset : committed[tp]?.marker.nextOffset ?? -1
+            for tp in try consumer.assignment() {
+                let next = read.nextOffset(tp) ?? committed[tp]?.marker.nextOffset ?? -1
                 guard next >= 0 else { continue }   // nothing read and nothing restored yet
                 let chunks = chain.op?.snapshotChunks(partition: Int(tp.partition)) ?? []
                 let sp = statePartition(tp)
@@ -256,23 +259,29 @@ public final class StreamTask: @unchecked Sendable {
         try producer.abortTransaction(timeoutMs: 30_000)
         try? txn.aborted()
         metrics.aborts.add(1, ordering: .relaxed)
+        try chain?.resetEventTime()
         for tp in try consumer.assignment() {
             let offset = try rewind(tp)
             try consumer.seek(topic: tp.topic, partition: tp.partition, offset: offset)
         }
     }
 
-    /// Drops a partition's uncommitted state; returns the offset to read from.
+    /// Drops a partition's uncommitted state and event time; returns the offset to read from.
     private func rewind(_ tp: TopicPartition) throws -> Int64 {
         let p = Int(tp.partition)
+        let now = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
         if let c = committed[tp] {
             if let op = chain?.op {
                 op.dropPartition(p)
                 try op.restore(partition: p, chunks: c.chunks)
             }
+            chain?.addPartition(p, nowMs: now, restoredMaxEventTime: c.marker.maxEventTime)
+            read.assign(tp, from: c.marker.nextOffset)
             return c.marker.nextOffset
         }
         chain?.op?.dropPartition(p)
+        chain?.addPartition(p, nowMs: now)
+        read.assign(tp, from: nil)
         return job.source.startFrom == .earliest ? TopicPartitionOffset.beginning : TopicPartitionOffset.end
     }
 
@@ -292,11 +301,19 @@ public final class StreamTask: @unchecked Sendable {
             } catch {
                 // Without its state a partition must not be processed: fail the task.
                 logger.error("restore failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
-                restoreFailure = error
+                rebalanceFailure = error
                 stopFlag.set()
             }
         case .revoked(let parts):
-            do { try checkpoint() } catch { logger.error("checkpoint on revoke failed", metadata: ["error": "\(error)"]) }
+            do {
+                try checkpoint()
+            } catch {
+                // Only what ends the transaction for good gets here (abortable errors were
+                // aborted): the task must end, not carry on with a dead producer.
+                logger.error("checkpoint on revoke failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
+                rebalanceFailure = error
+                stopFlag.set()
+            }
             forget(parts)
         case .lost(let parts):
             if txn.isOpen, let producer {
@@ -307,7 +324,8 @@ public final class StreamTask: @unchecked Sendable {
         }
     }
 
-    private var restoreFailure: Error?
+    /// A failure inside a rebalance callback (restore, checkpoint on revoke): the task ends with it.
+    private var rebalanceFailure: Error?
 
     private func restore(_ parts: [TopicPartition]) throws {
         guard let chain, let consumer else { return }
@@ -335,12 +353,14 @@ public final class StreamTask: @unchecked Sendable {
             guard let r = try restorer.restore(topic: tp.topic, partition: tp.partition, statePartition: statePartition(tp)) else {
                 chain.addPartition(p, nowMs: now)
                 committed[tp] = nil
+                read.assign(tp, from: nil)
                 continue
             }
             if let op = chain.op { try op.restore(partition: p, chunks: r.chunks) }
             chain.addPartition(p, nowMs: now, restoredMaxEventTime: r.marker.maxEventTime)
             ids.observe(r.marker.checkpointID)
             committed[tp] = Committed(marker: r.marker, chunks: r.chunks)
+            read.assign(tp, from: r.marker.nextOffset)
             starts.append(TopicPartitionOffset(tp, offset: r.marker.nextOffset))
             bytes += r.bytes; restoredCount += 1
             if parts.count > 8 {
@@ -359,6 +379,7 @@ public final class StreamTask: @unchecked Sendable {
         for tp in parts {
             chain?.removePartition(Int(tp.partition))
             committed[tp] = nil
+            read.revoke(tp)
         }
     }
 }
