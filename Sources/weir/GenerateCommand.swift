@@ -13,12 +13,13 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Number of events.") var events = 10_000
     @Option(help: "Random seed (the same seed gives the same events).") var seed: UInt64 = 42
     @Option(help: "Every Nth event is malformed JSON (0: none).") var malformedEvery = 200
+    @Option(help: "Distinct user_ids (keys).") var users = 10_000
     @Option(help: "Also write the events, one JSON per line, to this file.") var file: String?
 
     func run() throws {
         var lines: [String]? = file == nil ? nil : []
         try SampleWriter.write(count: events, to: topic, kafka: KafkaConfig(bootstrapServers: bootstrap),
-                               seed: seed, malformedEvery: malformedEvery) { _, value in lines?.append(value) }
+                               seed: seed, malformedEvery: malformedEvery, users: users) { _, value in lines?.append(value) }
         if let file, let lines {
             try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         }

@@ -74,6 +74,15 @@ struct RunCommand: AsyncParsableCommand {
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        defer {
+            let pauses = job.slotMetrics.map(\.checkpointPauses)
+            let p50 = pauses.compactMap { $0.quantileMs(0.5) }.max(), p99 = pauses.compactMap { $0.quantileMs(0.99) }.max()
+            logger.info("checkpoints", metadata: [
+                "count": "\(pauses.reduce(0) { $0 + $1.count })",
+                "pause_p50_ms": "\(p50.map { String(format: "%.1f", $0) } ?? "-")",
+                "pause_p99_ms": "\(p99.map { String(format: "%.1f", $0) } ?? "-")",
+            ])
+        }
         do {
             try await group.run()
         } catch {

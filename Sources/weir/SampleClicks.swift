@@ -4,11 +4,12 @@
 struct SampleClicks {
     private var state: UInt64
     private let malformedEvery: Int
+    private let users: Int
     private(set) var index = 0
     static let baseTime: Int64 = 1_795_600_800_000  // 2026-11-25T10:00:00Z
 
-    init(seed: UInt64 = 42, malformedEvery: Int = 200) {
-        state = seed; self.malformedEvery = malformedEvery
+    init(seed: UInt64 = 42, malformedEvery: Int = 200, users: Int = 10_000) {
+        state = seed; self.malformedEvery = malformedEvery; self.users = max(1, users)
     }
 
     /// SplitMix64: tiny, fast, and the same sequence on every machine.
@@ -27,7 +28,7 @@ struct SampleClicks {
     /// The next event as (key, JSON value).
     mutating func nextEvent() -> (key: String, value: String) {
         index += 1
-        let user = "u\(below(10_000))"
+        let user = "u\(below(users))"
         if malformedEvery > 0 && index % malformedEvery == 0 {
             return (user, "{\"event\":\"click\",\"user_id\":\"\(user)\",\"amount\":")   // truncated on purpose
         }

@@ -2,7 +2,7 @@ import WeirKafka
 
 /// Writes generated sample events to a topic with a plain idempotent producer.
 enum SampleWriter {
-    static func write(count: Int, to topic: String, kafka: KafkaConfig, seed: UInt64 = 42, malformedEvery: Int = 200,
+    static func write(count: Int, to topic: String, kafka: KafkaConfig, seed: UInt64 = 42, malformedEvery: Int = 200, users: Int = 10_000,
                       onEvent: (String, String) -> Void = { _, _ in }) throws {
         var config = kafka
         config.properties["enable.idempotence"] = "true"
@@ -10,7 +10,7 @@ enum SampleWriter {
         config.properties["queue.buffering.max.messages"] = "1000000"
         let producer = try KafkaProducer(config: config)
         let handle = try producer.topic(topic)
-        var gen = SampleClicks(seed: seed, malformedEvery: malformedEvery)
+        var gen = SampleClicks(seed: seed, malformedEvery: malformedEvery, users: users)
         for i in 0..<count {
             var (key, value) = gen.nextEvent()
             onEvent(key, value)
