@@ -23,7 +23,7 @@ public final class RecordChain {
     private var counts = Counts()
 
     public init(job: JobSpec, clock: any OperatorClock = SystemClock()) throws {
-        processor = RecordProcessor(program: job.program)
+        processor = try RecordProcessor(job: job)
         stage = job.stateful
         watermarks = WatermarkTracker(config: job.stateful?.watermark ?? WatermarkConfig(maxOutOfOrdernessMs: 0))
         if let stage = job.stateful {
@@ -50,6 +50,9 @@ public final class RecordChain {
         case .filtered:
             counts.filtered += 1
         case .failed:
+            // The registry being unreachable is not the record's fault: fail the
+            // task (its transaction aborts, nothing is lost) rather than dead-letter.
+            if processor.lastError.kind == .unavailable { throw processor.lastError }
             try sink.deadLetter(processor.lastError)
             counts.deadLettered += 1
         case .emit:

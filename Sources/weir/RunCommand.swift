@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import WeirEngine
+import WeirFormats
 import WeirKafka
 import WeirPipelines
 
@@ -14,6 +15,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Service configuration (YAML); WEIR_* environment variables override it.") var config: String?
     @Option(help: "Tasks in this instance (overrides the pipeline and config).") var parallelism: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "Schema registry URL for pipelines that name none (also WEIR_SCHEMA_REGISTRY_URL).") var schemaRegistry: String?
 
     func run() async throws {
         let startNanos = monotonicNanos()
@@ -35,6 +37,9 @@ struct RunCommand: AsyncParsableCommand {
         let p = try loadPipelineOrExit(pipeline, defaultParallelism: service.parallelism)
         var spec = p.job
         if let n = parallelism { spec.parallelism = n }
+        if spec.formats.registry == nil, let url = schemaRegistry ?? ProcessInfo.processInfo.environment["WEIR_SCHEMA_REGISTRY_URL"] {
+            spec.formats.registry = SchemaRegistryConfig(url: url)
+        }
         var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
         kafka.properties = service.kafka.properties
         let job = Job(spec: spec, runtime: RuntimeConfig(kafka: kafka, instanceID: service.instanceID), logger: logger)

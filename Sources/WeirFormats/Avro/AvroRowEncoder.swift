@@ -184,6 +184,16 @@ public final class AvroRowEncoder {
         }
     }
 
+    /// A JSON value as a Confluent-framed Avro record of `schema` (tools, samples
+    /// and tests; allocates). Nil when the value does not fit the schema.
+    public static func encode(json: JSONValue, schema: AvroSchema, schemaID: UInt32) -> [UInt8]? {
+        var w = AvroBinaryWriter()
+        defer { w.buffer.deallocate() }
+        w.bytes(ConfluentFrame.header(schemaID: schemaID))
+        guard encodeJSON(json, schema.root, &w) else { return nil }
+        return Array(UnsafeBufferPointer(start: w.buffer.base, count: w.buffer.count))
+    }
+
     /// A JSON value (default or nested value) encoded by its schema (control plane / nested values).
     static func encodeJSON(_ v: JSONValue, _ type: AvroType, _ w: inout AvroBinaryWriter) -> Bool {
         switch (type.underlying, v) {

@@ -20,6 +20,7 @@ public enum PipelineCompiler {
                 }
                 outputKey = c.node
             }
+            let formats = FormatBinding.bind(definition, &b)
             let output = b.finishOutput()
             if !b.diagnostics.isEmpty { throw PipelineError(b.diagnostics) }
             if b.discoveredNewInputs, b.inputFields != preset {
@@ -31,7 +32,7 @@ public enum PipelineCompiler {
             return JobSpec(name: definition.name.value, source: source(definition.source),
                            program: program, sink: sink(definition.sink),
                            deadLetterTopic: definition.deadLetterTopic?.value,
-                           parallelism: definition.parallelism ?? defaultParallelism)
+                           parallelism: definition.parallelism ?? defaultParallelism, formats: formats)
         }
         throw PipelineError([definition.name.location.diagnostic("internal error: field slots did not settle")])
     }

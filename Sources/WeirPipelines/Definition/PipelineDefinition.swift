@@ -12,6 +12,8 @@ public struct PipelineDefinition {
     public var deadLetterTopic: Located<String>?
     /// nil: the service's default parallelism.
     public var parallelism: Int?
+    /// Registry, schemas, required fields (FormatDefinition.swift).
+    public var formats = FormatDefinition()
 }
 
 /// Where records come from (`source:`).

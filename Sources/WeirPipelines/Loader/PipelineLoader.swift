@@ -19,7 +19,7 @@ public struct PipelineLoader {
         self.defaultParallelism = defaultParallelism
     }
 
-    static let topLevelKeys = ["name", "source", "steps", "sink", "deadLetter", "parallelism"]
+    static let topLevelKeys = ["name", "source", "steps", "sink", "deadLetter", "parallelism", "schemaRegistry"]
 
     public static func load(path: String) throws(PipelineError) -> Pipeline {
         try PipelineLoader().load(path: path)
@@ -85,10 +85,11 @@ public struct PipelineLoader {
         var parallelism: Int?
         if let p = m["parallelism"] { parallelism = reader.int(p, "parallelism", in: 1...64) }
 
+        let formats = FormatLoader.load(root: m, sourceFormat: source?.format, sinkFormat: sink?.format, &reader)
         guard let name, let source, let sink, reader.diagnostics.isEmpty else { return nil }
         checkTopics(source, sink, deadLetter, &reader)
         return PipelineDefinition(file: reader.file, name: name, source: source, steps: steps, sink: sink,
-                                  deadLetterTopic: deadLetter, parallelism: parallelism)
+                                  deadLetterTopic: deadLetter, parallelism: parallelism, formats: formats)
     }
 
     /// A job that writes to a topic it reads would feed on its own output.

@@ -11,7 +11,7 @@ enum SinkLoader {
 
     static func load(_ node: Node, _ reader: inout YAMLReader) -> SinkDefinition? {
         let kindKeys = kinds.map(\.key)
-        guard let m = reader.mapping(node, "sink", known: kindKeys + ["format"],
+        guard let m = reader.mapping(node, "sink", known: kindKeys + ["format"] + FormatLoader.sinkKeys,
                                      expected: "a mapping with a sink kind (\(kindKeys.joined(separator: ", "))) and a format") else { return nil }
         let format = reader.format(m["format"], m.path("format"))
         let present = m.entries.filter { kindKeys.contains($0.key) }
