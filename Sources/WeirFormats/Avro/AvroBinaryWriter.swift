@@ -56,8 +56,10 @@ struct AvroBinaryWriter {
             }
             long(Int64(n))
         }
-        for i in stride(from: n - 1, through: 0, by: -1) {
+        var i = n - 1
+        while i >= 0 {
             byte(i >= 16 ? (v < 0 ? 0xFF : 0) : UInt8(truncatingIfNeeded: v >> (8 * i)))
+            i -= 1
         }
         return true
     }

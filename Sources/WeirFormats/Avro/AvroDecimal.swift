@@ -6,7 +6,8 @@ enum AvroDecimal {
         guard count > 0 else { return 0 }
         guard count <= 16 else { return nil }
         var v: Int128 = p[0] >= 0x80 ? -1 : 0          // sign extension
-        for i in 0..<count { v = (v << 8) | Int128(p[i]) }
+        var i = 0
+        while i < count { v = (v << 8) | Int128(p[i]); i += 1 }
         return v
     }
 
@@ -18,16 +19,18 @@ enum AvroDecimal {
             var m = unscaled.magnitude
             var n = 0
             repeat { d[n] = UInt8(truncatingIfNeeded: m % 10); m /= 10; n += 1 } while m > 0 && n < 48
+            // Index loops, not stride: unoptimized builds heap-allocate generic iterators.
             if unscaled < 0 { out(UInt8(ascii: "-")) }
+            var i = n - 1
             if scale <= 0 {
-                for i in stride(from: n - 1, through: 0, by: -1) { out(48 + d[i]) }
+                while i >= 0 { out(48 + d[i]); i -= 1 }
                 return
             }
-            // integer part
-            if n <= scale { out(UInt8(ascii: "0")) }
-            else { for i in stride(from: n - 1, through: scale, by: -1) { out(48 + d[i]) } }
+            if n <= scale { out(UInt8(ascii: "0")) }                 // integer part
+            else { while i >= scale { out(48 + d[i]); i -= 1 } }
             out(UInt8(ascii: "."))
-            for i in stride(from: scale - 1, through: 0, by: -1) { out(i < n ? 48 + d[i] : UInt8(ascii: "0")) }
+            i = scale - 1
+            while i >= 0 { out(i < n ? 48 + d[i] : UInt8(ascii: "0")); i -= 1 }
         }
     }
 

@@ -147,13 +147,16 @@ struct AvroDecodeMachine {
     /// A JSON string literal of UTF-8 text.
     func jsonString(_ p: UnsafePointer<UInt8>, _ n: Int) {
         append(UInt8(ascii: "\""))
+        // Index loops, not for-in: unoptimized builds heap-allocate generic iterators.
         var run = 0
-        for i in 0..<n {
+        var i = 0
+        while i < n {
             let b = p[i]
+            i += 1
             if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") { continue }
-            if i > run { append(p + run, i - run) }
+            if i - 1 > run { append(p + run, i - 1 - run) }
             escape(b)
-            run = i + 1
+            run = i
         }
         if n > run { append(p + run, n - run) }
         append(UInt8(ascii: "\""))
@@ -162,8 +165,10 @@ struct AvroDecodeMachine {
     /// Bytes as Avro's JSON encoding: a string of code points U+0000–U+00FF.
     func jsonBytes(_ p: UnsafePointer<UInt8>, _ n: Int) {
         append(UInt8(ascii: "\""))
-        for i in 0..<n {
+        var i = 0
+        while i < n {
             let b = p[i]
+            i += 1
             if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { escape(b) }
             else if b < 0x80 { append(b) }
             else { append(0xC0 | (b >> 6)); append(0x80 | (b & 0x3F)) }
@@ -193,7 +198,7 @@ struct AvroDecodeMachine {
             var n = 0
             repeat { d[n] = UInt8(truncatingIfNeeded: m % 10) + 48; m /= 10; n += 1 } while m > 0
             if v < 0 { append(UInt8(ascii: "-")) }
-            for i in stride(from: n - 1, through: 0, by: -1) { append(d[i]) }
+            while n > 0 { n -= 1; append(d[n]) }
         }
     }
 
@@ -374,7 +379,8 @@ struct AvroDecodeMachine {
             }
             guard count <= Int64(maxItems - items) else { return fail(.tooManyItems) }
             items += Int(count)
-            for _ in 0..<count {
+            while count > 0 {
+                count -= 1
                 if map {
                     guard let n = length() else { return false }
                     let p = base + pos

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Writes rows as Confluent-framed Avro records of one schema: magic byte 0,
 /// the schema's registry id, then each field of the (record) schema in order,
 /// its value taken from a row slot.
@@ -98,7 +100,18 @@ public final class AvroRowEncoder {
             return bytes(cell, type, row)
         case (.enumeration(let e), .string(let s)):
             let index: Int? = row.withBytes(s) { b in
-                e.symbols.firstIndex { sym in sym.utf8.elementsEqual(b) }
+                var i = 0                                    // index loops: no generic iterators per record
+                while i < e.symbols.count {
+                    var sym = e.symbols[i]
+                    let same = sym.withUTF8 { u -> Bool in
+                        guard u.count == b.count else { return false }
+                        guard let up = u.baseAddress, let bp = b.baseAddress else { return true }   // both empty
+                        return memcmp(up, bp, u.count) == 0
+                    }
+                    if same { return i }
+                    i += 1
+                }
+                return nil
             }
             guard let index else { return "'\(row.string(s))' is not a symbol of \(e.fullName)" }
             writer.long(Int64(index))
@@ -159,7 +172,11 @@ public final class AvroRowEncoder {
 
     /// The union branch for a cell: null for missing/null, else the first branch of a fitting kind.
     static func branch(for cell: Cell, _ branches: [AvroType], _ row: Row) -> Int? {
-        func first(_ ok: (AvroType) -> Bool) -> Int? { branches.firstIndex { ok($0) } }
+        func first(_ ok: (AvroType) -> Bool) -> Int? {
+            var i = 0                                        // index loops: no generic iterators per record
+            while i < branches.count { if ok(branches[i]) { return i }; i += 1 }
+            return nil
+        }
         switch cell {
         case .missing, .null: return first { if case .null = $0.underlying { return true }; return false }
         case .bool: return first { if case .boolean = $0.underlying { return true }; return false }
@@ -265,7 +282,8 @@ extension Cell {
 enum AvroDecimalText {
     static func power(_ n: Int) -> UInt128 {
         var p: UInt128 = 1
-        for _ in 0..<min(max(n, 0), 38) { p *= 10 }
+        var i = min(max(n, 0), 38)
+        while i > 0 { p *= 10; i -= 1 }
         return p
     }
 
