@@ -63,6 +63,6 @@ let package = Package(
         .testTarget(name: "WeirSchemaRegistryTests", dependencies: ["WeirSchemaRegistry", "WeirFormats"], swiftSettings: swift5),
         .testTarget(name: "WeirEngineTests", dependencies: ["WeirEngine", "WeirKafka", "WeirFormats"], exclude: ["reference"], swiftSettings: swift5),
         .testTarget(name: "WeirPipelinesTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirFormats"], swiftSettings: swift5),
-        .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats", "WeirSchemaRegistry"], swiftSettings: swift5),
+        .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats", "WeirSchemaRegistry"], exclude: ["interop"], swiftSettings: swift5),
     ]
 )
