@@ -1,0 +1,61 @@
+import Foundation
+import XCTest
+import WeirFormats
+
+/// `weir broker` and `weir dev` with the embedded schema registry, run as the real binary.
+final class RegistryCommandLineTests: XCTestCase {
+    // Borrowed for its binary lookup and runner; never run as a test itself.
+    let cli = CommandLineTests(name: "helper", testClosure: { _ in })
+
+    func testDevRunsTheAvroExample() throws {
+        let r = try cli.run(["dev", "pipelines/avro-clicks-to-json.yaml", "--generate", "3000"], timeout: 120)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("schema registry at http://127.0.0.1:"), r.out)
+        XCTAssertTrue(r.out.contains("3000 processed"), r.out)
+        XCTAssertTrue(r.out.contains("\"amount_cents\""), r.out)
+        let v = try cli.run(["validate", "pipelines/avro-clicks-to-json.yaml"])
+        XCTAssertEqual(v.status, 0, v.err)
+    }
+
+    /// The second stdout line is the registry's URL; its schemas survive a restart.
+    func testBrokerPrintsRegistryURLAndKeepsSchemasAcrossRestarts() async throws {
+        let dir = NSTemporaryDirectory() + "weir-broker-registry-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let schema = #"{"type":"record","name":"R","fields":[{"name":"a","type":"long"}]}"#
+
+        var (process, lines) = try startBroker(dir)
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertTrue(lines[1].hasPrefix("http://127.0.0.1:"), "\(lines)")
+        var client = try SchemaRegistryClient(config: SchemaRegistryConfig(url: lines[1]))
+        let id = try await client.register(subject: "r-value", schema: schema)
+        try await client.shutdown()
+        process.terminate(); process.waitUntilExit()
+
+        (process, lines) = try startBroker(dir)
+        client = try SchemaRegistryClient(config: SchemaRegistryConfig(url: lines[1]))
+        let fetched = try await client.schema(id: id)
+        XCTAssertEqual(fetched.schema, schema)
+        let latest = try await client.latest(subject: "r-value")
+        XCTAssertEqual(latest.id, id)
+        try await client.shutdown()
+        process.terminate(); process.waitUntilExit()
+    }
+
+    private func startBroker(_ dir: String) throws -> (Process, [String]) {
+        let p = Process()
+        p.executableURL = try cli.weir
+        p.arguments = ["broker", "--registry-dir", dir]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while text.filter({ $0 == "\n" }).count < 2 && Date() < deadline {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        return (p, text.split(separator: "\n").map(String.init))
+    }
+}
