@@ -2,7 +2,7 @@
 # Installs the Debian packages Weir builds on (librdkafka, avro-c, yajl), if missing.
 set -euo pipefail
 need=()
-for pkg in librdkafka-dev libavro-dev libyajl-dev pkg-config; do
+for pkg in librdkafka-dev libavro-dev libyajl-dev pkg-config openssl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

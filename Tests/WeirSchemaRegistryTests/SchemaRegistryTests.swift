@@ -161,3 +161,41 @@ final class SchemaRegistryTests: XCTestCase {
         try await client.shutdown()
     }
 }
+
+/// HTTPS: the client trusts a CA file, refuses an unknown certificate, or skips verification when told to.
+final class SchemaRegistryTLSTests: XCTestCase {
+    func testClientOverTLS() async throws {
+        let dir = NSTemporaryDirectory() + "weir-tls-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cert = dir + "/cert.pem", key = dir + "/key.pem"
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                             "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run(); openssl.waitUntilExit()
+        XCTAssertEqual(openssl.terminationStatus, 0, "openssl (Debian package openssl) must be installed")
+
+        let server = try EmbeddedSchemaRegistry(directory: nil, tls: (cert, key))
+        let url = try await server.start()
+        XCTAssertTrue(url.hasPrefix("https://"))
+        let schema = #"{"type":"record","name":"T","fields":[{"name":"a","type":"int"}]}"#
+
+        let trusting = try SchemaRegistryClient(config: SchemaRegistryConfig(url: url, caFile: cert, retries: 0))
+        let id = try await trusting.register(subject: "t-value", schema: schema)
+        XCTAssertEqual(id, 1)
+        try await trusting.shutdown()
+
+        let untrusting = try SchemaRegistryClient(config: SchemaRegistryConfig(url: url, retries: 0))
+        do { _ = try await untrusting.subjects(); XCTFail("an unknown certificate was accepted") }
+        catch { XCTAssertEqual(error.kind, .unavailable, error.description) }
+        try await untrusting.shutdown()
+
+        let skipping = try SchemaRegistryClient(config: SchemaRegistryConfig(url: url, insecureSkipVerify: true, retries: 0))
+        let subjects = try await skipping.subjects()
+        XCTAssertEqual(subjects, ["t-value"])
+        try await skipping.shutdown()
+        await server.stop()
+    }
+}
