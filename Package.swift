@@ -60,12 +60,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: swift5),
         .testTarget(name: "WeirKafkaTests", dependencies: ["WeirKafka"], swiftSettings: swift5),
         .testTarget(name: "WeirFormatsTests", dependencies: ["WeirFormats", "WeirSchemaRegistry", "CAvro"], swiftSettings: swift5),
         .testTarget(name: "WeirSchemaRegistryTests", dependencies: ["WeirSchemaRegistry", "WeirFormats"], swiftSettings: swift5),
         .testTarget(name: "WeirEngineTests", dependencies: ["WeirEngine", "WeirKafka", "WeirFormats"], exclude: ["reference"], swiftSettings: swift5),
         .testTarget(name: "WeirPipelinesTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirFormats"], swiftSettings: swift5),
-        .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats", "WeirSchemaRegistry"], exclude: ["interop"], swiftSettings: swift5),
+        .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats", "WeirSchemaRegistry"], exclude: ["reference", "interop"], swiftSettings: swift5),
     ]
 )

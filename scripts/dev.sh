@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build -c release --product weir
-PIPELINE="${1:-pipelines/clean-clicks.yaml}"
+PIPELINE="${1:-pipelines/clicks-per-user.yaml}"
 EVENTS="${2:-10000}"
 exec .build/release/weir dev "$PIPELINE" --generate "$EVENTS"

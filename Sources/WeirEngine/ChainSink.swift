@@ -9,4 +9,10 @@ public protocol ChainSink: AnyObject {
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws
     func deadLetter(_ error: ProcessingError) throws
     func late() throws
+    /// False when `emit` ignores keys (file sinks): operator output rows then skip building one.
+    var wantsKeys: Bool { get }
+}
+
+extension ChainSink {
+    public var wantsKeys: Bool { true }
 }

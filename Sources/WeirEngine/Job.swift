@@ -1,46 +1,81 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import WeirKafka
 
-/// A running job: `parallelism` tasks, each on its own OS thread, all members
-/// of the source's consumer group. A swift-service-lifecycle `Service`: on
-/// graceful shutdown every task finishes its batch, commits and leaves the group.
+/// A running job: `parallelism` task slots, each running a `StreamTask` on its
+/// own OS thread, all members of the source's consumer group. A failed task is
+/// replaced under the job's restart strategy (a new task in the same slot: same
+/// `transactional.id`, so it fences what is left of the old one); when the
+/// strategy gives up, the job fails with the cause.
+///
+/// A swift-service-lifecycle `Service`: on graceful shutdown every task
+/// finishes its batch, checkpoints and leaves the group.
 public final class Job: Service, @unchecked Sendable {
     public let spec: JobSpec
     public let runtime: RuntimeConfig
-    public let tasks: [StreamTask]
+    /// Per slot, kept across restarts of the slot's task.
+    public let slotMetrics: [TaskMetrics]
     private let logger: Logger
+    private let current: Mutex<[StreamTask?]>
+    private let tracker: Mutex<RestartTracker>
+    private let stopping = Atomic<Bool>(false)
+    private let flushing = Atomic<Bool>(false)
+    public let restarts = Atomic<Int>(0)
+    private let savepoint: SavepointRestore?
 
-    public init(spec: JobSpec, runtime: RuntimeConfig, logger: Logger = Logger(label: "weir.job")) {
+    /// `savepoint`: start every partition from it (checked against the pipeline
+    /// in `run()` before anything starts).
+    public init(spec: JobSpec, runtime: RuntimeConfig, savepoint: Savepoint? = nil, logger: Logger = Logger(label: "weir.job")) {
+        self.savepoint = savepoint.map(SavepointRestore.init)
         self.spec = spec
         self.runtime = runtime
         self.logger = logger
-        tasks = (0..<max(1, spec.parallelism)).map { StreamTask(job: spec, runtime: runtime, slot: $0, logger: logger) }
+        let n = max(1, spec.parallelism)
+        slotMetrics = (0..<n).map { _ in TaskMetrics() }
+        current = Mutex(Array(repeating: nil, count: n))
+        tracker = Mutex(RestartTracker(runtime.restart))
     }
 
-    public var metrics: MetricsSnapshot { MetricsSnapshot(tasks.map(\.metrics)) }
+    public var metrics: MetricsSnapshot { MetricsSnapshot(slotMetrics) }
 
     /// Monotonic time of the first record any task processed (nil: none yet).
     public var firstRecordNanos: UInt64? {
-        tasks.map { $0.metrics.firstRecordNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min()
+        slotMetrics.map { $0.firstRecordNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min()
     }
 
-    /// Asks every task to commit and stop; `run()` returns once they have.
+    /// Asks every task to checkpoint and stop; `run()` returns once they have.
     /// `flush`: the input has ended, fire every open window first.
-    public func stop(flush: Bool = false) { tasks.forEach { $0.requestStop(flush: flush) } }
+    public func stop(flush: Bool = false) {
+        if flush { flushing.store(true, ordering: .releasing) }
+        stopping.store(true, ordering: .releasing)
+        current.withLock { $0.forEach { $0?.requestStop(flush: flush) } }
+    }
+
+    /// Takes a savepoint into `directory`: every running task checkpoints and
+    /// writes its partitions; poll `isDone` on the result.
+    public func requestSavepoint(directory: String) throws -> SavepointCollector {
+        let collector = try SavepointCollector(directory: directory, job: spec.name, slots: slotMetrics.count)
+        current.withLock { $0.forEach { $0?.requestSavepoint(collector) } }
+        return collector
+    }
 
     public func run() async throws {
-        logger.info("job starting", metadata: ["job": "\(spec.name)", "parallelism": "\(tasks.count)"])
+        try runtime.validate()
+        try savepoint?.checkCompatible(with: spec)
+        logger.info("job starting", metadata: ["job": "\(spec.name)", "parallelism": "\(slotMetrics.count)"])
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for task in tasks {
-                    group.addTask { try await Self.runOnThread(task) }
+                for slot in slotMetrics.indices {
+                    group.addTask { try await self.runSlot(slot) }
                 }
                 do {
-                    try await group.waitForAll()
+                    // next(), not waitForAll(): waitForAll rethrows only once every slot
+                    // has ended, and the healthy slots of a streaming job never end.
+                    while try await group.next() != nil {}
                 } catch {
-                    // One task failed: stop the others cleanly, then report.
+                    // The job failed: stop the other slots cleanly, then report.
                     stop()
                     while (try? await group.next()) != nil {}
                     throw error
@@ -50,6 +85,33 @@ public final class Job: Service, @unchecked Sendable {
             stop()
         }
         logger.info("job stopped", metadata: ["job": "\(spec.name)"])
+    }
+
+    /// Runs the slot's task, replacing it after failures while the restart
+    /// strategy allows.
+    private func runSlot(_ slot: Int) async throws {
+        while true {
+            let task = StreamTask(job: spec, runtime: runtime, slot: slot, metrics: slotMetrics[slot], savepoint: savepoint, logger: logger)
+            current.withLock { $0[slot] = task }
+            if stopping.load(ordering: .acquiring) { task.requestStop(flush: flushing.load(ordering: .acquiring)) }
+            do {
+                try await Self.runOnThread(task)
+                return
+            } catch {
+                if stopping.load(ordering: .acquiring) { throw error }
+                let now = Int64(monotonicNanos() / 1_000_000)
+                guard let delay = tracker.withLock({ $0.onFailure(nowMs: now) }) else {
+                    logger.error("job failed: restart strategy exhausted", metadata: [
+                        "job": "\(spec.name)", "slot": "\(slot)", "cause": "\(error)"])
+                    throw JobFailed(job: spec.name, cause: error)
+                }
+                restarts.add(1, ordering: .relaxed)
+                logger.warning("task failed; restarting", metadata: [
+                    "job": "\(spec.name)", "slot": "\(slot)", "delayMs": "\(delay)", "cause": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(delay))
+                if stopping.load(ordering: .acquiring) { return }
+            }
+        }
     }
 
     /// Runs a blocking task loop on a dedicated thread, never on Swift's
@@ -67,4 +129,11 @@ public final class Job: Service, @unchecked Sendable {
             task.requestStop()
         }
     }
+}
+
+/// The job gave up: its restart strategy allows no more restarts.
+public struct JobFailed: Error, CustomStringConvertible {
+    public var job: String
+    public var cause: Error
+    public var description: String { "job \(job) failed: \(cause)" }
 }

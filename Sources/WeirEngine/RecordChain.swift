@@ -15,16 +15,32 @@ public final class RecordChain {
     }
 
     public let processor: RecordProcessor
+    /// Event time of the stateful stage; nil for processing time (or no stage).
+    /// Kept apart from the stage, which would be copied (and retained) per record.
+    private let extractor: TimestampExtractor?
+    /// Only for `resetEventTime()` (a fresh operator after an abort); never read per record.
     private let stage: JobSpec.StatefulStage?
-    public let op: (any Operator)?
-    private var output: EncodingOutput?
-    public private(set) var watermarks: WatermarkTracker
+    // Hot properties skip dynamic exclusivity checks: one task thread owns the chain and no access overlaps.
+    /// Replaced only by `resetEventTime()` (after an abort).
+    @exclusivity(unchecked) public private(set) var op: (any Operator)?
+    @exclusivity(unchecked) private var output: EncodingOutput?
+    /// Processing time for processing-time windows (wall clock, epoch ms);
+    /// the `nowMs` callers pass is for idle detection and may be monotonic.
+    private let clock: any OperatorClock
+    @exclusivity(unchecked) public private(set) var watermarks: WatermarkTracker
+    /// Keep all keyed state in state partition 0 while the watermark is still
+    /// tracked per input partition. For one task reading all of a bounded
+    /// input (file jobs): a key spread over several files is then one key, so
+    /// results do not depend on how the input is split into files.
+    public var singleStatePartition = false
     /// Counted since the last `takeCounts()`.
-    private var counts = Counts()
+    @exclusivity(unchecked) private var counts = Counts()
 
     public init(job: JobSpec, clock: any OperatorClock = SystemClock()) throws {
         processor = try RecordProcessor(job: job)
+        extractor = job.stateful?.timestamp
         stage = job.stateful
+        self.clock = clock
         watermarks = WatermarkTracker(config: job.stateful?.watermark ?? WatermarkConfig(maxOutOfOrdernessMs: 0))
         if let stage = job.stateful {
             let op = try stage.makeOperator()
@@ -56,8 +72,8 @@ public final class RecordChain {
             try sink.deadLetter(processor.lastError)
             counts.deadLettered += 1
         case .emit:
-            if let op, let stage, let output {
-                try runOperator(op, stage: stage, output: output, kafkaTimestampMs: kafkaTimestampMs,
+            if let op, let output {
+                try runOperator(op, output: output, kafkaTimestampMs: kafkaTimestampMs,
                                 partition: partition, nowMs: nowMs, sink: sink)
             } else {
                 let produced: Void? = try processor.withOutput(
@@ -74,21 +90,23 @@ public final class RecordChain {
     }
 
     @inline(__always)
-    private func runOperator<S: ChainSink>(_ op: any Operator, stage: JobSpec.StatefulStage, output: EncodingOutput,
+    private func runOperator<S: ChainSink>(_ op: any Operator, output: EncodingOutput,
                                            kafkaTimestampMs: Int64?, partition: Int, nowMs: Int64, sink: S) throws {
         var failure: ProcessingError?
         var out = output.bound(to: sink)
         processor.withRow { row in
-            let ts: Int64
-            do {
-                ts = try stage.timestamp.extract(row, kafkaTimestampMs: kafkaTimestampMs)
-            } catch {
-                failure = ProcessingError(.timestamp, "\(error)")
-                return
+            var ts: Int64 = 0   // processing time: the operator stamps the record itself
+            if let extractor {
+                do {
+                    ts = try extractor.extract(row, kafkaTimestampMs: kafkaTimestampMs)
+                } catch {
+                    failure = ProcessingError(.timestamp, "\(error)")
+                    return
+                }
+                watermarks.observe(partition: partition, eventTimeMs: ts, nowMs: nowMs)
             }
-            watermarks.observe(partition: partition, eventTimeMs: ts, nowMs: nowMs)
             do {
-                try op.process(row: &row, timestampMs: ts, partition: partition, output: &out)
+                try op.process(row: &row, timestampMs: ts, partition: singleStatePartition ? 0 : partition, output: &out)
             } catch {
                 failure = ProcessingError(.expression, "\(error)")
             }
@@ -104,13 +122,17 @@ public final class RecordChain {
 
     /// After a batch (and on idle polls): advance the watermark and fire due
     /// windows; fire processing-time windows.
+    @inline(__always)
     public func advance<S: ChainSink>(nowMs: Int64, sink: S) throws {
         guard let op, let output else { return }
         var out = output.bound(to: sink)
-        let before = watermarks.watermark
-        let wm = watermarks.advance(nowMs: nowMs)
-        if wm > before { op.onWatermark(wm, output: &out) }
-        op.onProcessingTime(nowMs: nowMs, output: &out)
+        if extractor != nil {
+            let before = watermarks.watermark
+            let wm = watermarks.advance(nowMs: nowMs)
+            if wm > before { op.onWatermark(wm, output: &out) }
+        } else {
+            op.onProcessingTime(nowMs: clock.nowMs(), output: &out)
+        }
         if let error = out.error { throw error }
         counts.emitted += out.emitted
     }
@@ -124,9 +146,31 @@ public final class RecordChain {
         counts.emitted += out.emitted
     }
 
+    /// After an abort: forgets every partition's state and event time, and the
+    /// operator's time with them (a fresh operator), as a restarted task starts.
+    /// The caller restores each partition's committed state and adds it back
+    /// with its checkpointed max event time. Without this, the watermark (which
+    /// only moves forward) stayed where the aborted records had taken it, and
+    /// the records read again were dropped as late.
+    public func resetEventTime() throws {
+        watermarks = WatermarkTracker(config: watermarks.config)
+        guard let stage else { return }
+        op?.close()
+        op = nil
+        let fresh = try stage.makeOperator()
+        fresh.open(OperatorContext(clock: clock))
+        op = fresh
+    }
+
     /// A partition arrived (assignment): it takes part in the watermark.
     public func addPartition(_ p: Int, nowMs: Int64, restoredMaxEventTime: Int64? = nil) {
         watermarks.addPartition(p, nowMs: nowMs, restoredMaxEventTime: restoredMaxEventTime)
+    }
+
+    /// A partition's input has ended (a file source read to its end): it no
+    /// longer holds the watermark back; its keyed state stays.
+    public func finishPartition(_ p: Int) {
+        watermarks.finishPartition(p)
     }
 
     /// A partition left (revoked/lost): forget its state and watermark.
@@ -141,7 +185,7 @@ final class EncodingOutput {
     let layout: JSONOutputLayout
     let keySlots: [Int]
     let encoder = JSONRowEncoder()
-    var key = MessageKey()
+    @exclusivity(unchecked) var key = MessageKey()
 
     init(layout: JSONOutputLayout, keySlots: [Int]) { self.layout = layout; self.keySlots = keySlots }
 
@@ -157,7 +201,7 @@ final class EncodingOutput {
             guard error == nil else { return }
             do {
                 let value = try owner.encoder.encodeProjected(row: row, layout: owner.layout)
-                if owner.key.set(slots: owner.keySlots, in: row) {
+                if sink.wantsKeys, owner.key.set(slots: owner.keySlots, in: row) {
                     try owner.key.bytes.withUnsafeBytes { try sink.emit(key: $0, value: value) }
                 } else {
                     try sink.emit(key: nil, value: value)

@@ -33,7 +33,8 @@ final class RecordInput {
             }
             // JSON output of the whole (or edited) record needs it rendered;
             // Avro output re-encodes from slots, or passes the bytes through.
-            let sinkIsJSON = job.sink.format != .avro
+            // (A keyed window/reduce stage writes its own rows: nothing to render then.)
+            let sinkIsJSON = job.sink.format != .avro && job.stateful == nil
             var render = false
             var dropped: Set<String> = []
             switch job.program.output {

@@ -12,12 +12,13 @@ public final class RecordProcessor {
     private let input: RecordInput
     private let output: RecordOutput
     private let required: [(name: String, slot: Int)]
-    private var row: Row
-    private var key = MessageKey()
-    private var hasOutputKey = false
+    // Hot properties skip dynamic exclusivity checks: one task thread owns the processor and no access overlaps.
+    @exclusivity(unchecked) private var row: Row
+    @exclusivity(unchecked) private var key = MessageKey()
+    @exclusivity(unchecked) private var hasOutputKey = false
 
     /// The reason of the last `.failed` outcome.
-    public private(set) var lastError = ProcessingError(.decode, "")
+    @exclusivity(unchecked) public private(set) var lastError = ProcessingError(.decode, "")
 
     /// A JSON-in, JSON-out processor.
     public convenience init(program: RecordProgram) {

@@ -1,46 +1,70 @@
 import Foundation
-import Synchronization
 import Logging
+import Synchronization
 import WeirFormats
 import WeirKafka
 
-/// One task: a consumer, a transactional producer, and the processor, run in a
-/// tight synchronous loop on its own thread (DESIGN.md, "The task loop").
+/// One task: a consumer, a transactional producer and the record chain, run in
+/// a tight synchronous loop on its own thread (DESIGN.md, "The task loop").
 ///
-/// Poll a batch -> decode -> process -> produce, then commit the transaction
-/// (offsets included) when the interval is due. No async hop, lock or
-/// allocation per record.
+/// Poll a batch -> decode -> process -> produce; every checkpoint interval the
+/// open transaction becomes a checkpoint: each assigned partition's operator
+/// state and a marker (checkpoint id, watermark, next offset) go to the
+/// `<job>-state` topic, the offsets are sent to the transaction, and it
+/// commits (DESIGN.md, "Exactly-once"). No async hop, lock or allocation per
+/// record.
 public final class StreamTask: @unchecked Sendable {
     public let slot: Int
-    public let metrics = TaskMetrics()
+    public let metrics: TaskMetrics
     private let job: JobSpec
     private let runtime: RuntimeConfig
     private let logger: Logger
     private let stopFlag = StopFlag()
+    private let flushFlag = StopFlag()
 
     private var consumer: KafkaConsumer?
     private var producer: KafkaProducer?
     private var chain: RecordChain?
     private var sink: KafkaTaskSink?
+    private var stateHandle: KafkaTopicHandle?
+    private var statePartitions: Int32 = 1
     private var txn: TransactionState
-    /// Next offsets as of the last successful commit: where an abort seeks back to.
-    private var committedOffsets: [TopicPartition: Int64] = [:]
+    private var ids = CheckpointIDs()
 
-    public init(job: JobSpec, runtime: RuntimeConfig, slot: Int, logger: Logger) {
-        self.job = job; self.runtime = runtime; self.slot = slot; self.logger = logger
-        txn = TransactionState(intervalNanos: UInt64(max(1, runtime.commitIntervalMs)) * 1_000_000)
+    /// The last committed checkpoint of each assigned partition: where an abort
+    /// goes back to, without reading Kafka.
+    private struct Committed { var marker: CheckpointMarker; var chunks: [[UInt8]] }
+    private var committed: [TopicPartition: Committed] = [:]
+    /// What has been processed of each owned partition (not the consumer's position).
+    @exclusivity(unchecked) private var read: ReadPositions
+
+    private let savepointRestore: SavepointRestore?
+    private let savepointRequest = Mutex<SavepointCollector?>(nil)
+
+    public init(job: JobSpec, runtime: RuntimeConfig, slot: Int, metrics: TaskMetrics = TaskMetrics(),
+                savepoint: SavepointRestore? = nil, logger: Logger) {
+        self.job = job; self.runtime = runtime; self.slot = slot; self.metrics = metrics; self.logger = logger
+        self.savepointRestore = savepoint
+        txn = TransactionState(intervalNanos: UInt64(max(1, runtime.checkpointIntervalMs)) * 1_000_000)
+        read = ReadPositions(topics: job.source.topics)
     }
 
     public var transactionalID: String { "\(job.name)-\(runtime.instanceID)-\(slot)" }
+    public var stateTopic: String { "\(job.name)-state" }
 
-    /// Asks the loop to finish its batch, commit and close. With `flush`, the
-    /// input is treated as ended: every open window fires first (for `weir dev
-    /// --generate` and bounded runs). Thread-safe.
+    /// Asks the loop to finish its batch, checkpoint and close. With `flush`,
+    /// the input is treated as ended: every open window fires first (for `weir
+    /// dev --generate` and bounded runs). Thread-safe.
     public func requestStop(flush: Bool = false) {
         if flush { flushFlag.set() }
         stopFlag.set()
     }
-    private let flushFlag = StopFlag()
+
+    /// Asks the task to write its partitions to a savepoint at its next
+    /// checkpoint (taken right away). Thread-safe.
+    public func requestSavepoint(_ collector: SavepointCollector) {
+        savepointRequest.withLock { $0 = collector }
+    }
 
     /// Runs the task until stopped or failed. Blocking: call on a dedicated thread.
     public func run() throws {
@@ -50,7 +74,6 @@ public final class StreamTask: @unchecked Sendable {
         cc.autoOffsetReset = job.source.startFrom == .earliest ? .earliest : .latest
         cc.sessionTimeoutMs = runtime.sessionTimeoutMs
         cc.clientID = "\(transactionalID)-consumer"
-        cc.properties["enable.auto.commit"] = cc.properties["enable.auto.commit"] ?? "false"
         cc.properties["fetch.wait.max.ms"] = cc.properties["fetch.wait.max.ms"] ?? "10"
         let consumer = try KafkaConsumer(config: cc) { [unowned self] event in self.onRebalance(event) }
         self.consumer = consumer
@@ -62,14 +85,24 @@ public final class StreamTask: @unchecked Sendable {
         pc.properties["linger.ms"] = pc.properties["linger.ms"] ?? "5"
         let producer = try KafkaProducer(config: pc)
         self.producer = producer
-        defer { consumer.close(); self.consumer = nil; self.producer = nil; self.sink = nil; chain?.op?.close() }
-
         let chain = try RecordChain(job: job)
         self.chain = chain
         let sink = try KafkaTaskSink(producer: producer, job: job)
         self.sink = sink
+        defer {
+            consumer.close()
+            producer.close()
+            self.consumer = nil; self.producer = nil; self.sink = nil
+            chain.op?.close()
+        }
+
+        // Fences a previous incarnation of this slot and aborts its open transaction
+        // before anything is read, so restore sees only what it committed.
         try producer.initTransactions(timeoutMs: 30_000)
+        stateHandle = try producer.topic(stateTopic)
+        statePartitions = try stateTopicPartitions()
         try consumer.subscribe(job.source.topics)
+        metrics.subscribedNanos.store(monotonicNanos(), ordering: .relaxed)
 
         while !stopFlag.isSet {
             var consumed = 0
@@ -77,6 +110,8 @@ public final class StreamTask: @unchecked Sendable {
             let nowMs = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
             _ = consumer.poll(maxMessages: runtime.batchSize, timeoutMs: 100) { msg in
                 if failure != nil { return }
+                // Records of partitions revoked while this batch was collected belong to their new owner.
+                guard read.accept(topic: msg.topic, partition: msg.partition, offset: msg.offset) else { return }
                 do {
                     if !txn.isOpen { try beginTransaction() }
                     consumed += 1
@@ -101,18 +136,22 @@ public final class StreamTask: @unchecked Sendable {
             metrics.add(chain.takeCounts())
             if let e = failure { try handle(e as? KafkaError ?? KafkaError.local("\(e)")) }
             producer.poll(timeoutMs: 0)
-            if txn.commitDue(now: monotonicNanos()) { try commit() }
+            if txn.commitDue(now: monotonicNanos()) { try checkpoint() }
+            if let collector = savepointRequest.withLock({ r -> SavepointCollector? in defer { r = nil }; return r }) {
+                try writeSavepoint(collector)
+            }
         }
+        if let e = rebalanceFailure { throw e }
         if flushFlag.isSet && chain.op != nil {
             if !txn.isOpen { try beginTransaction() }
             try chain.flush(sink: sink)
             metrics.add(chain.takeCounts())
         }
-        if txn.isOpen { try commit() }
+        if txn.isOpen { try checkpoint() }
         logger.info("task stopped", metadata: ["task": "\(transactionalID)"])
     }
 
-    // MARK: transactions
+    // MARK: checkpoints
 
     private func beginTransaction() throws {
         guard let producer else { return }
@@ -120,20 +159,79 @@ public final class StreamTask: @unchecked Sendable {
         try? txn.begin(now: monotonicNanos())
     }
 
-    /// Sends the consumer's positions (the next offset of every assigned
-    /// partition: every polled record has been processed) and commits.
-    private func commit() throws {
-        guard let producer, let consumer, txn.isOpen else { return }
+    /// Where input partition `tp` keeps its checkpoints: the state topic may have
+    /// fewer partitions than the sources (the embedded broker auto-creates 4);
+    /// record keys tell partitions apart.
+    private func statePartition(_ tp: TopicPartition) -> Int32 { tp.partition % max(1, statePartitions) }
+
+    /// Creates the state topic where the broker supports it; its partition count.
+    private func stateTopicPartitions() throws -> Int32 {
+        let admin = try KafkaAdmin(config: runtime.kafka)
+        defer { admin.close() }
+        let sourcePartitions = try job.source.topics.compactMap { try admin.partitionCount(topic: $0) }.max() ?? 1
+        if try admin.partitionCount(topic: stateTopic) == nil {
+            do {
+                try admin.createTopics([(name: stateTopic, partitions: sourcePartitions, replicationFactor: -1)], timeoutMs: 5000)
+            } catch {
+                // The embedded broker has no CreateTopics; it auto-creates the topic on first use.
+                logger.debug("state topic not created here", metadata: ["topic": "\(stateTopic)", "error": "\(error)"])
+            }
+        }
+        return Int32(try admin.partitionCount(topic: stateTopic) ?? 1)
+    }
+
+    /// Turns the open transaction into a checkpoint and commits it.
+    private func checkpoint() throws {
+        guard let producer, let consumer, let chain, let stateHandle, txn.isOpen else { return }
+        let started = monotonicNanos()
         try? txn.commitStarted()
         do {
-            let offsets = try consumer.position(consumer.assignment()).filter { $0.offset >= 0 }
+            let id = ids.next()
+            var written: [TopicPartition: Committed] = [:]
+            var offsets: [TopicPartitionOffset] = []
+            for tp in try consumer.assignment() {
+                let next = read.nextOffset(tp) ?? committed[tp]?.marker.nextOffset ?? -1
+                guard next >= 0 else { continue }   // nothing read and nothing restored yet
+                let chunks = chain.op?.snapshotChunks(partition: Int(tp.partition)) ?? []
+                let sp = statePartition(tp)
+                for (i, payload) in chunks.enumerated() {
+                    let chunk = StateChunk(checkpointID: id, index: UInt32(i), count: UInt32(chunks.count), payload: payload)
+                    try produce(stateHandle, sp, StateChunk.key(topic: tp.topic, partition: tp.partition, index: UInt32(i)), chunk.encoded())
+                }
+                let marker = CheckpointMarker(checkpointID: id, topic: tp.topic, partition: tp.partition, nextOffset: next,
+                                              watermark: chain.watermarks.watermark,
+                                              maxEventTime: chain.watermarks.maxEventTime(Int(tp.partition)),
+                                              chunkCount: UInt32(chunks.count))
+                try produce(stateHandle, sp, CheckpointMarker.key(topic: tp.topic, partition: tp.partition), marker.encoded())
+                written[tp] = Committed(marker: marker, chunks: chunks)
+                offsets.append(TopicPartitionOffset(tp, offset: next))
+            }
             try producer.sendOffsetsToTransaction(offsets, metadata: try consumer.groupMetadata(), timeoutMs: 30_000)
             try commitWithRetry(producer)
             try? txn.committed()
-            for o in offsets { committedOffsets[o.topicPartition] = o.offset }
+            committed.merge(written) { $1 }
             metrics.commits.add(1, ordering: .relaxed)
+            metrics.checkpointPauses.record(nanos: monotonicNanos() - started)
         } catch let e as KafkaError {
             try handle(e)
+        }
+    }
+
+    /// A savepoint is a checkpoint written out: commit one now, then write the
+    /// committed state of every assigned partition to the collector's directory.
+    private func writeSavepoint(_ collector: SavepointCollector) throws {
+        if !txn.isOpen { try beginTransaction() }
+        try checkpoint()
+        let assigned = Set(try consumer?.assignment() ?? [])
+        let parts = committed.filter { assigned.contains($0.key) }.map { (marker: $0.value.marker, chunks: $0.value.chunks) }
+        try collector.report(slot: slot, partitions: parts)
+        logger.info("savepoint written", metadata: ["task": "\(transactionalID)", "partitions": "\(parts.count)", "dir": "\(collector.directory)"])
+    }
+
+    private func produce(_ topic: KafkaTopicHandle, _ partition: Int32, _ key: [UInt8], _ value: [UInt8]) throws {
+        guard let producer else { return }
+        try key.withUnsafeBytes { k in
+            try value.withUnsafeBytes { v in try producer.produce(topic, partition: partition, key: k, value: v) }
         }
     }
 
@@ -148,39 +246,140 @@ public final class StreamTask: @unchecked Sendable {
         }
     }
 
-    /// Abortable: abort, seek back to the last commit, go on. Fatal: give up.
+    /// Abortable: abort, put every partition's state and position back to its
+    /// last committed checkpoint, go on. Fatal or fenced: the task ends and the
+    /// job's restart strategy decides.
     private func handle(_ error: KafkaError) throws {
         guard error.kind == .abortable, let producer, let consumer else {
             txn.fail()
             logger.error("task failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
             throw error
         }
-        logger.warning("aborting transaction", metadata: ["error": "\(error)"])
+        logger.warning("aborting transaction", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
         try producer.abortTransaction(timeoutMs: 30_000)
         try? txn.aborted()
         metrics.aborts.add(1, ordering: .relaxed)
+        try chain?.resetEventTime()
         for tp in try consumer.assignment() {
-            let offset = committedOffsets[tp] ?? (job.source.startFrom == .earliest ? TopicPartitionOffset.beginning : TopicPartitionOffset.end)
+            let offset = try rewind(tp)
             try consumer.seek(topic: tp.topic, partition: tp.partition, offset: offset)
         }
     }
 
-    /// Revoked partitions are committed inside the callback, before they move.
+    /// Drops a partition's uncommitted state and event time; returns the offset to read from.
+    private func rewind(_ tp: TopicPartition) throws -> Int64 {
+        let p = Int(tp.partition)
+        let now = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
+        if let c = committed[tp] {
+            if let op = chain?.op {
+                op.dropPartition(p)
+                try op.restore(partition: p, chunks: c.chunks)
+            }
+            chain?.addPartition(p, nowMs: now, restoredMaxEventTime: c.marker.maxEventTime)
+            read.assign(tp, from: c.marker.nextOffset)
+            return c.marker.nextOffset
+        }
+        chain?.op?.dropPartition(p)
+        chain?.addPartition(p, nowMs: now)
+        read.assign(tp, from: nil)
+        return job.source.startFrom == .earliest ? TopicPartitionOffset.beginning : TopicPartitionOffset.end
+    }
+
+    // MARK: rebalance
+
+    /// Assigned partitions are restored from their newest visible checkpoint
+    /// before any of their records is read; revoked ones are checkpointed inside
+    /// the callback, before they move; lost ones are aborted.
     private func onRebalance(_ event: RebalanceEvent) {
         switch event {
         case .assigned(let parts):
-            let now = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
-            for p in parts { chain?.addPartition(Int(p.partition), nowMs: now) }
-            logger.info("assigned", metadata: ["task": "\(transactionalID)", "partitions": "\(parts.map { "\($0.topic)[\($0.partition)]" })"])
+            if metrics.assignedNanos.load(ordering: .relaxed) == 0 {
+                metrics.assignedNanos.store(monotonicNanos(), ordering: .relaxed)
+            }
+            do {
+                try restore(parts)
+            } catch {
+                // Without its state a partition must not be processed: fail the task.
+                logger.error("restore failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
+                rebalanceFailure = error
+                stopFlag.set()
+            }
         case .revoked(let parts):
-            do { try commit() } catch { logger.error("commit on revoke failed", metadata: ["error": "\(error)"]) }
-            for p in parts { chain?.removePartition(Int(p.partition)) }
+            do {
+                try checkpoint()
+            } catch {
+                // Only what ends the transaction for good gets here (abortable errors were
+                // aborted): the task must end, not carry on with a dead producer.
+                logger.error("checkpoint on revoke failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
+                rebalanceFailure = error
+                stopFlag.set()
+            }
+            forget(parts)
         case .lost(let parts):
             if txn.isOpen, let producer {
                 _ = try? producer.abortTransaction(timeoutMs: 30_000)
                 try? txn.aborted()
             }
-            for p in parts { chain?.removePartition(Int(p.partition)) }
+            forget(parts)
+        }
+    }
+
+    /// A failure inside a rebalance callback (restore, checkpoint on revoke): the task ends with it.
+    private var rebalanceFailure: Error?
+
+    private func restore(_ parts: [TopicPartition]) throws {
+        guard let chain, let consumer else { return }
+        let started = monotonicNanos()
+        let restorer = try StateRestorer(kafka: runtime.kafka, stateTopic: stateTopic, logger: logger)
+        defer { restorer.close() }
+        var starts: [TopicPartitionOffset] = []
+        var bytes = 0, restoredCount = 0
+        let now = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
+        for tp in parts {
+            let p = Int(tp.partition)
+            chain.op?.dropPartition(p)
+            if let (saved, chunks) = savepointRestore?.take(topic: tp.topic, partition: tp.partition) {
+                if let op = chain.op { try op.restore(partition: p, chunks: chunks) }
+                chain.addPartition(p, nowMs: now, restoredMaxEventTime: saved.maxEventTime)
+                ids.observe(saved.checkpointID)
+                let marker = CheckpointMarker(checkpointID: saved.checkpointID, topic: tp.topic, partition: tp.partition,
+                                              nextOffset: saved.nextOffset, watermark: saved.watermark,
+                                              maxEventTime: saved.maxEventTime, chunkCount: UInt32(chunks.count))
+                committed[tp] = Committed(marker: marker, chunks: chunks)
+                starts.append(TopicPartitionOffset(tp, offset: saved.nextOffset))
+                bytes += chunks.reduce(0) { $0 + $1.count }; restoredCount += 1
+                continue
+            }
+            guard let r = try restorer.restore(topic: tp.topic, partition: tp.partition, statePartition: statePartition(tp)) else {
+                chain.addPartition(p, nowMs: now)
+                committed[tp] = nil
+                read.assign(tp, from: nil)
+                continue
+            }
+            if let op = chain.op { try op.restore(partition: p, chunks: r.chunks) }
+            chain.addPartition(p, nowMs: now, restoredMaxEventTime: r.marker.maxEventTime)
+            ids.observe(r.marker.checkpointID)
+            committed[tp] = Committed(marker: r.marker, chunks: r.chunks)
+            read.assign(tp, from: r.marker.nextOffset)
+            starts.append(TopicPartitionOffset(tp, offset: r.marker.nextOffset))
+            bytes += r.bytes; restoredCount += 1
+            if parts.count > 8 {
+                logger.info("restoring", metadata: ["task": "\(transactionalID)", "partition": "\(tp)", "bytes": "\(r.bytes)"])
+            }
+        }
+        consumer.setStartOffsets(starts)
+        logger.info("assigned", metadata: [
+            "task": "\(transactionalID)", "partitions": "\(parts.map(\.description))",
+            "restored": "\(restoredCount)", "stateBytes": "\(bytes)",
+            "ms": "\(String(format: "%.1f", Double(monotonicNanos() - started) / 1e6))",
+        ])
+    }
+
+    private func forget(_ parts: [TopicPartition]) {
+        for tp in parts {
+            chain?.removePartition(Int(tp.partition))
+            committed[tp] = nil
+            read.revoke(tp)
         }
     }
 }

@@ -12,8 +12,14 @@ public final class TaskMetrics: Sendable {
     public let deadLettered = Atomic<Int>(0)
     public let commits = Atomic<Int>(0)
     public let aborts = Atomic<Int>(0)
+    /// Monotonic nanoseconds when the task subscribed and when it first got partitions (0 = not yet).
+    public let subscribedNanos = Atomic<UInt64>(0)
+    public let assignedNanos = Atomic<UInt64>(0)
     /// Monotonic nanoseconds of the first record processed (0 = none yet).
     public let firstRecordNanos = Atomic<UInt64>(0)
+
+    /// How long each checkpoint kept the task from processing records.
+    public let checkpointPauses = PauseHistogram()
 
     public init() {}
 
@@ -45,4 +51,29 @@ public struct MetricsSnapshot: Sendable, Equatable {
             aborts += m.aborts.load(ordering: .relaxed)
         }
     }
+}
+
+/// Durations of checkpoint pauses (one sample per checkpoint, so a lock is fine
+/// here: it is never on the per-record path).
+public final class PauseHistogram: Sendable {
+    private let samples = Mutex<[UInt64]>([])
+
+    public func record(nanos: UInt64) {
+        samples.withLock { s in
+            if s.count >= 10_000 { s.removeFirst(s.count - 9_999) }
+            s.append(nanos)
+        }
+    }
+
+    /// The q-quantile in milliseconds (nil: no samples).
+    public func quantileMs(_ q: Double) -> Double? {
+        samples.withLock { s in
+            guard !s.isEmpty else { return nil }
+            let sorted = s.sorted()
+            let i = min(sorted.count - 1, max(0, Int((Double(sorted.count) * q).rounded(.up)) - 1))
+            return Double(sorted[i]) / 1e6
+        }
+    }
+
+    public var count: Int { samples.withLock { $0.count } }
 }

@@ -98,7 +98,6 @@ public final class JSONRowDecoder {
         if case .invalid(let at) = UTF8Validation.check(base, count: count) {
             throw DecodeError(.invalidUTF8, offset: frameOffset + at, "invalid UTF-8 byte sequence")
         }
-
         let failure = withUnsafeMutablePointer(to: &row) { rowPointer in
             parse(base, count: count, frameOffset: frameOffset, row: rowPointer)
         }

@@ -171,6 +171,14 @@ public final class KafkaConsumer {
         return list.offsets
     }
 
+    /// The partition's low and high watermark offsets, asked of the broker.
+    public func watermarkOffsets(topic: String, partition: Int32, timeoutMs: Int = 5000) throws -> (low: Int64, high: Int64) {
+        var low: Int64 = 0, high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(try live(), topic, partition, &low, &high, Int32(clamping: timeoutMs))
+        if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
+        return (low, high)
+    }
+
     public func assignment() throws -> [TopicPartition] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         let err = rd_kafka_assignment(try live(), &list)

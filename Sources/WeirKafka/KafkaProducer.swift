@@ -72,7 +72,7 @@ public final class KafkaProducer {
                 return
             }
             let err = rd_kafka_last_error()
-            guard err == RD_KAFKA_RESP_ERR__QUEUE_FULL else { throw KafkaError(code: err, handle: handle) }
+            guard err == RD_KAFKA_RESP_ERR__QUEUE_FULL else { throw enqueueError(KafkaError(code: err, handle: handle)) }
             rd_kafka_poll(handle, 1)
         }
     }
@@ -131,8 +131,19 @@ public final class KafkaProducer {
                 rd_kafka_poll(handle, 1)
                 continue
             }
-            throw KafkaError(consuming: error, handle: handle)
+            throw enqueueError(KafkaError(consuming: error, handle: handle))
         }
+    }
+
+    /// A record refused at enqueue. Once a transaction has failed (a record was
+    /// not delivered, AddPartitionsToTxn was refused, ...) librdkafka refuses new
+    /// records with a plain `_STATE` until the transaction is aborted: that is
+    /// abortable, not fatal, unless the producer itself failed fatally.
+    private func enqueueError(_ error: KafkaError) -> KafkaError {
+        guard error.errorCode == .state, callbacks.transactional else { return error }
+        if let cause = KafkaError.fatalCause(of: handle) { return cause }
+        let cause = callbacks.stats.lastFailure.map { " (\($0.message))" } ?? ""
+        return KafkaError(code: error.code, message: "the transaction has failed and must be aborted\(cause)", kind: .abortable)
     }
 
     /// Serves delivery reports and errors; returns how many events were served.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import Logging
 import WeirEngine
 import WeirKafka
@@ -17,10 +18,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Use this broker (e.g. from `weir broker`) instead of an in-process one.") var bootstrap: String?
     @Option(help: "Partitions of the source topic when it is created here.") var partitions = 16
     @Option(help: "Tasks (overrides the pipeline).") var parallelism: Int?
-    @Option(help: "Transaction (commit) interval in ms.") var commitInterval = 1000
+    @Option(help: "Checkpoint (transaction) interval in ms.") var checkpointInterval = 1000
     @Flag(help: "Do not write events first (the source topic already holds them).") var noFill = false
 
     func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label); h.logLevel = .warning; return h
         }
@@ -43,7 +45,7 @@ struct BenchCommand: AsyncParsableCommand {
             try BenchEvents.write(count: events, topic: spec.source.topics[0], kafka: kafka)
             print(String(format: "FILL %d JSON msgs: %.0f msgs/s", events, Double(events) / Date().timeIntervalSince(t0)))
         }
-        let job = Job(spec: spec, runtime: RuntimeConfig(kafka: kafka, instanceID: "bench-\(getpid())", commitIntervalMs: commitInterval))
+        let job = Job(spec: spec, runtime: RuntimeConfig(kafka: kafka, instanceID: "bench-\(getpid())", checkpointIntervalMs: checkpointInterval))
         let start = monotonicNanos()
         let runner = Task { try await job.run() }
         var done: UInt64 = 0

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import Logging
 import ServiceLifecycle
 import WeirEngine
@@ -21,6 +22,7 @@ struct DevCommand: AsyncParsableCommand {
     @Flag(help: "Log librdkafka and task details.") var verbose = false
 
     func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = verbose ? .debug : .warning
@@ -28,6 +30,10 @@ struct DevCommand: AsyncParsableCommand {
         }
         let p = try loadPipelineOrExit(pipeline)
         var job = p.job
+        guard !job.readsFiles else {
+            printError("weir dev: \(pipeline) reads files; run it with `weir run \(pipeline)` (no broker needed)")
+            throw ExitCode(1)
+        }
         let broker = try EmbeddedBroker(brokers: 1)
         defer { broker.close() }
         for topic in Set(job.topics) { try broker.createTopic(topic, partitions: partitions) }
@@ -36,7 +42,7 @@ struct DevCommand: AsyncParsableCommand {
         let registryURL = try await registry.start()
         defer { Task { await registry.stop() } }
         if job.formats.registry == nil { job.formats.registry = SchemaRegistryConfig(url: registryURL) }
-        print("weir dev: embedded broker at \(broker.bootstrapServers), schema registry at \(registryURL); job \(job.name): \(job.source.topics.joined(separator: ",")) -> \(job.sink.topic)")
+        print("weir dev: embedded broker at \(broker.bootstrapServers), schema registry at \(registryURL); job \(job.name): \(JobDescription.flow(job))")
 
         let kafka = KafkaConfig(bootstrapServers: broker.bootstrapServers)
         if let n = generate {
@@ -62,7 +68,7 @@ struct DevCommand: AsyncParsableCommand {
         try await group.run()
 
         let m = running.metrics
-        print("weir dev: \(m.processed) processed · \(m.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(m.deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "") · \(m.commits) commits")
+        print("weir dev: \(m.processed) processed · \(m.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(m.deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "")\(job.stateful == nil ? "" : " · \(m.late) late") · \(m.commits) commits")
         if sample > 0 {
             print("sample of \(job.sink.topic):")
             for line in try OutputSampler.read(topic: job.sink.topic, kafka: kafka, count: sample) {

@@ -3,14 +3,18 @@ import WeirKafka
 /// Reads the first few committed records of a topic, for `weir dev` to show.
 enum OutputSampler {
     static func read(topic: String, kafka: KafkaConfig, count: Int, timeoutMs: Int = 10_000) throws -> [String] {
+        // Assigned, not subscribed: no group join (3 s on the embedded broker).
+        let admin = try KafkaAdmin(config: kafka)
+        let partitions = try admin.partitionCount(topic: topic) ?? 1
+        admin.close()
         var config = kafka
-        config.groupID = "weir-sample-\(getpid())"
         config.isolationLevel = .readCommitted
         config.autoOffsetReset = .earliest
-        config.sessionTimeoutMs = 6000
         let consumer = try KafkaConsumer(config: config) { _ in }
         defer { consumer.close() }
-        try consumer.subscribe([topic])
+        try consumer.assign((0..<partitions).map {
+            TopicPartitionOffset(topic: topic, partition: Int32($0), offset: TopicPartitionOffset.beginning)
+        })
         var lines: [String] = []
         let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
         while lines.count < count && monotonicNanos() < deadline {

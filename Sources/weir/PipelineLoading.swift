@@ -1,10 +1,13 @@
 import ArgumentParser
 import WeirPipelines
 
-/// Loads a pipeline file or prints its diagnostics (file:line:column) and exits 1.
+/// Loads a pipeline file or prints its diagnostics (file:line:column) and
+/// exits 1; warnings are printed to stderr and the pipeline is returned.
 func loadPipelineOrExit(_ path: String, defaultParallelism: Int = 2) throws -> Pipeline {
     do {
-        return try PipelineLoader(defaultParallelism: defaultParallelism).load(path: path)
+        let p = try PipelineLoader(defaultParallelism: defaultParallelism).load(path: path)
+        for w in p.warnings { printError(w.description) }
+        return p
     } catch {
         printError(error.description)
         throw ExitCode(1)

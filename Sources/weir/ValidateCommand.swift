@@ -1,4 +1,5 @@
 import ArgumentParser
+import WeirEngine
 import WeirPipelines
 
 struct ValidateCommand: ParsableCommand {
@@ -9,6 +10,25 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let p = try loadPipelineOrExit(pipeline)
-        print("\(pipeline): ok (job \(p.job.name): \(p.job.source.topics.joined(separator: ",")) -> \(p.job.sink.topic))")
+        print("\(pipeline): ok (job \(p.job.name): \(JobDescription.flow(p.job)))")
+    }
+}
+
+/// `input-topic -> output-topic`, `events.jsonl -> out.jsonl`, with the stateful stage.
+enum JobDescription {
+    static func flow(_ job: JobSpec) -> String {
+        let from = job.source.files.map { $0.map { $0 == "-" ? "stdin" : $0 }.joined(separator: ",") }
+            ?? job.source.topics.joined(separator: ",")
+        let to: String
+        switch job.sink.kind {
+        case .kafka(let t): to = t
+        case .file(let f): to = f
+        case .stdout: to = "stdout"
+        case .discard: to = "discard"
+        }
+        guard let stage = job.stateful, let op = try? stage.makeOperator() else { return "\(from) -> \(to)" }
+        let fields = op.outputLayout.map(\.name).joined(separator: ", ")
+        let kind = op is KeyedReduceOperator ? "reduce" : "windows"
+        return "\(from) -> keyed \(kind) [\(fields)] -> \(to)"
     }
 }

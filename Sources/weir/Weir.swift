@@ -5,6 +5,7 @@ struct Weir: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weir",
         abstract: "Stream processing on Kafka: event time, keyed state, exactly once.",
-        subcommands: [DevCommand.self, RunCommand.self, BrokerCommand.self, ValidateCommand.self, BenchCommand.self]
+        subcommands: [DevCommand.self, RunCommand.self, BrokerCommand.self, ValidateCommand.self, BenchCommand.self,
+                      GenerateCommand.self, ConsumeCommand.self, SavepointCommand.self]
     )
 }

@@ -105,6 +105,14 @@ final class TransactionErrorTests: XCTestCase {
         XCTAssertGreaterThan(producer.deliveryStats.failed, 0, "the rejected batch is reported as failed")
         XCTAssertEqual(producer.deliveryStats.lastFailure?.errorCode, .messageSizeTooLarge)
         XCTAssertEqual(producer.deliveryStats.lastFailure?.kind, .abortable, "a failed record in a transaction dooms only the transaction")
+        // Until the abort, librdkafka refuses new records (plain _STATE): abortable too.
+        let topic = try producer.topic("txe")
+        for headers in [nil, [KafkaHeader(name: "h", value: Array("v".utf8))]] {
+            XCTAssertThrowsError(try producer.send(topic, key: "k", value: "v", headers: headers)) { error in
+                XCTAssertEqual((error as? KafkaError)?.errorCode, .state, "\(error)")
+                XCTAssertEqual((error as? KafkaError)?.kind, .abortable, "\(error)")
+            }
+        }
         try producer.abortTransaction(timeoutMs: 5000)
         // The engine's policy: abortable -> abort and retry the checkpoint.
         var attempts: [String] = []

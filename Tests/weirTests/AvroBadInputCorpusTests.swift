@@ -133,7 +133,7 @@ final class AvroBadInputCorpusTests: XCTestCase {
 
         let pipeline = try PipelineLoader.load(yaml: pipelineYAML(registry: url), file: "avro-corpus.yaml")
         let job = Job(spec: pipeline.job, runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: broker.bootstrapServers),
-                                                                instanceID: "corpus", commitIntervalMs: 200))
+                                                                instanceID: "corpus", checkpointIntervalMs: 200))
         let runner = Task { try await job.run() }
         let deadline = Date().addingTimeInterval(90)
         while job.metrics.processed < records.count && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }

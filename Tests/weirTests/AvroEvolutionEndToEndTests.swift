@@ -47,7 +47,7 @@ final class AvroEvolutionEndToEndTests: XCTestCase {
                 parallelism: 1
                 """
             let job = Job(spec: try PipelineLoader.load(yaml: yaml, file: "evo.yaml").job,
-                          runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: broker.bootstrapServers), instanceID: "evo", commitIntervalMs: 200))
+                          runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: broker.bootstrapServers), instanceID: "evo", checkpointIntervalMs: 200))
             let runner = Task { try await job.run() }
             let deadline = Date().addingTimeInterval(60)
             while job.metrics.processed < 100 && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }

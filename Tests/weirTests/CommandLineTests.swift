@@ -3,43 +3,25 @@ import XCTest
 
 /// Runs the real `weir` binary, as a user would.
 final class CommandLineTests: XCTestCase {
-    var weir: URL {
-        get throws {
-            let candidates = [
-                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("weir"),
-                Bundle.main.bundleURL.appendingPathComponent("weir"),
-                repoRoot.appendingPathComponent(".build/debug/weir"),
-            ]
-            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw NSError(domain: "weir", code: 1, userInfo: [NSLocalizedDescriptionKey: "weir binary not found: build it first (scripts/test.sh does)"])
-            }
-            return found
-        }
-    }
-
     func run(_ args: [String], timeout: TimeInterval = 120) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = try weir
-        p.arguments = args
-        p.currentDirectoryURL = repoRoot
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if p.isRunning { p.terminate(); XCTFail("weir \(args) timed out") }
-        p.waitUntilExit()
-        return (p.terminationStatus,
-                String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        try runWeir(args, timeout: timeout)
     }
 
     func testValidateAcceptsTheExamples() throws {
-        for file in ["pipelines/clean-clicks.yaml", "pipelines/bench-filter-map.yaml"] {
+        for file in ["pipelines/clean-clicks.yaml", "pipelines/bench-filter-map.yaml",
+                     "pipelines/clicks-per-user.yaml", "pipelines/bench-windows-file.yaml"] {
             let r = try run(["validate", file])
             XCTAssertEqual(r.status, 0, "\(file): \(r.err)")
             XCTAssertTrue(r.out.contains("ok"), r.out)
         }
+    }
+
+    func testValidateWarnsThatKeyByNeedsAKeyedSourceTopic() throws {
+        let r = try run(["validate", "pipelines/clicks-per-user.yaml"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("keyed windows [user_id, window_start, window_end, clicks, amount"), r.out)
+        XCTAssertTrue(r.err.contains("pipelines/clicks-per-user.yaml:17:5: warning: steps[1].keyBy:"), r.err)
+        XCTAssertTrue(r.err.contains("must be keyed by user_id"), r.err)
     }
 
     func testValidateRefusesABadFileWithLineAndColumn() throws {
@@ -63,6 +45,36 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(r.err.contains("steps[0].filter"), "field named: \(r.err)")
     }
 
+    /// The README's first command: windows per user on the embedded broker. The
+    /// generated events span seconds, so the watermark never passes a minute's
+    /// end: every row written comes from the flush at the end of the input.
+    func testDevRunsClicksPerUserAndFlushesWindows() throws {
+        let r = try run(["dev", "pipelines/clicks-per-user.yaml", "--generate", "3000"], timeout: 120)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("3000 processed"), r.out)
+        XCTAssertTrue(r.out.contains("sample of output-topic:"), r.out)
+        let written = r.out.split(separator: "\n").first { $0.hasPrefix("weir dev: 3000 processed") }
+            .flatMap { $0.split(separator: "·").dropFirst().first }
+            .flatMap { Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ")[0]) } ?? 0
+        XCTAssertGreaterThan(written, 1000, "one row per (user, minute) of the clicks: \(r.out)")
+        let rows = r.out.split(separator: "\n").filter { $0.contains("\"window_start\":") }
+        XCTAssertEqual(rows.count, 5, r.out)
+        for row in rows {
+            // `key value`: the key is the user, the value a window row
+            let parts = row.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
+            guard parts.count == 2,
+                  let obj = try JSONSerialization.jsonObject(with: Data(parts[1].utf8)) as? [String: Any] else {
+                XCTFail("not a keyed JSON row: \(row)"); continue
+            }
+            XCTAssertEqual(obj["user_id"] as? String, String(parts[0]))
+            let start = try XCTUnwrap(obj["window_start"] as? Int), end = try XCTUnwrap(obj["window_end"] as? Int)
+            XCTAssertEqual(end - start, 60_000)
+            XCTAssertEqual(start % 60_000, 0)
+            XCTAssertGreaterThanOrEqual(obj["clicks"] as? Int ?? 0, 1)
+            XCTAssertNotNil(obj["amount"] as? Double)
+        }
+    }
+
     func testDevGeneratesProcessesAndExits() throws {
         let r = try run(["dev", "pipelines/clean-clicks.yaml", "--generate", "3000"], timeout: 120)
         XCTAssertEqual(r.status, 0, r.err)
@@ -70,5 +82,87 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(r.out.contains("sample of output-topic:"), r.out)
         // the sample shows real output records: cleaned clicks with the computed fields
         XCTAssertTrue(r.out.contains("\"amount_cents\""), r.out)
+    }
+
+    /// `weir broker --port P` in its own process; other `weir` processes reach it
+    /// through the fixed port: generate 500 events, read them back.
+    func testBrokerOnAFixedPortServesOtherProcesses() throws {
+        let port = 20_000 + Int(getpid() % 10_000)
+        let broker = Process()
+        broker.executableURL = try weirBinary()
+        broker.arguments = ["broker", "--port", "\(port)", "--topic", "t:3"]
+        let out = Pipe()
+        broker.standardOutput = out
+        try broker.run()
+        defer { broker.terminate(); broker.waitUntilExit() }
+        // Line 1: bootstrap servers; line 2 (issue 3): the schema registry's URL.
+        let first = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        XCTAssertEqual(first.trimmingCharacters(in: .whitespacesAndNewlines), "127.0.0.1:\(port)")
+        let gen = try run(["generate", "--bootstrap", "127.0.0.1:\(port)", "--topic", "t", "--events", "500"])
+        XCTAssertEqual(gen.status, 0, gen.err)
+        let read = try run(["consume", "--bootstrap", "127.0.0.1:\(port)", "--topic", "t", "--idle-ms", "1500"])
+        XCTAssertEqual(read.status, 0, read.err)
+        XCTAssertEqual(read.out.split(separator: "\n").count, 500)
+    }
+
+    // MARK: file pipelines
+
+    /// A small input of the Flink workload's shape, and its rows counted independently.
+    func workload(_ dir: URL, lines: Int = 2000) throws -> (input: URL, distinct: Int) {
+        var text = "", pairs = Set<String>()
+        for i in 0..<lines {
+            let user = "u\(i * 7 % 13)", ts = 1_795_600_800_000 + i * 97 - (i * 31 % 1500)
+            text += "{\"user_id\":\"\(user)\",\"amount\":\(i % 500).\(String(format: "%02d", i % 100)),\"ts\":\(ts)}\n"
+            pairs.insert("\(user)@\(ts / 60_000)")
+        }
+        let input = dir.appendingPathComponent("events.jsonl")
+        try text.write(to: input, atomically: true, encoding: .utf8)
+        return (input, pairs.count)
+    }
+
+    func testRunFilePipelineToTheEndOfItsInput() throws {
+        let dir = try temporaryDirectory("run-file", self)
+        let (input, distinct) = try workload(dir)
+        let output = dir.appendingPathComponent("out.jsonl")
+        let r = try run(["run", "pipelines/bench-windows-file.yaml", "--input", input.path, "--output", output.path])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("weir run: bench-windows-file: 2000 records from \(input.path)"), r.err)
+        XCTAssertTrue(r.err.contains("\(distinct) written to \(output.path) · 0 filtered · 0 dead-lettered · 0 late"), r.err)
+        let rows = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.count, distinct)
+        var counted = 0
+        for row in rows {
+            let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(row.utf8)) as? [String: Any])
+            XCTAssertEqual(Set(obj.keys), ["user_id", "window_start", "window_end", "cnt", "total", "min_amount", "max_amount"])
+            counted += obj["cnt"] as? Int ?? 0
+        }
+        XCTAssertEqual(counted, 2000, "every record in exactly one window")
+    }
+
+    func testRunReadsStdinAndWritesStdout() throws {
+        let dir = try temporaryDirectory("run-stdio", self)
+        let (input, distinct) = try workload(dir, lines: 500)
+        let r = try runWeir(["run", "pipelines/bench-windows-file.yaml", "--input", "-", "--output", "-"], stdin: input)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out.split(separator: "\n").count, distinct)
+        XCTAssertTrue(r.err.contains("500 records from stdin"), r.err)
+        XCTAssertTrue(r.err.contains("written to stdout"), r.err)
+    }
+
+    func testRunRefusesAMissingInputWithoutTouchingTheOutput() throws {
+        let dir = try temporaryDirectory("run-missing", self)
+        let output = dir.appendingPathComponent("out.jsonl")
+        try "keep me\n".write(to: output, atomically: true, encoding: .utf8)
+        let r = try run(["run", "pipelines/bench-windows-file.yaml", "--input", dir.appendingPathComponent("nope.jsonl").path,
+                         "--output", output.path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("cannot open \(dir.appendingPathComponent("nope.jsonl").path): No such file or directory"), r.err)
+        XCTAssertEqual(try String(contentsOf: output, encoding: .utf8), "keep me\n")
+    }
+
+    func testRunRefusesFileOverridesForAKafkaPipeline() throws {
+        let r = try run(["run", "pipelines/clicks-per-user.yaml", "--input", "x.jsonl"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("--input and --output are for pipelines with a file source"), r.err)
     }
 }

@@ -51,7 +51,7 @@ final class ConfluentInteropTests: XCTestCase {
         let pipeline = try PipelineLoader.load(yaml: yaml, file: "interop.yaml")
         for t in pipeline.job.topics { try? broker.createTopic(t, partitions: 2) }
         let job = Job(spec: pipeline.job, runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: broker.bootstrapServers),
-                                                                instanceID: "interop", commitIntervalMs: 200))
+                                                                instanceID: "interop", checkpointIntervalMs: 200))
         let runner = Task { try await job.run() }
         let deadline = Date().addingTimeInterval(60)
         while job.metrics.processed < records && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }

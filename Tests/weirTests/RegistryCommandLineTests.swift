@@ -4,17 +4,35 @@ import WeirFormats
 
 /// `weir broker` and `weir dev` with the embedded schema registry, run as the real binary.
 final class RegistryCommandLineTests: XCTestCase {
-    // Borrowed for its binary lookup and runner; never run as a test itself.
-    let cli = CommandLineTests(name: "helper", testClosure: { _ in })
-
     func testDevRunsTheAvroExample() throws {
-        let r = try cli.run(["dev", "pipelines/avro-clicks-to-json.yaml", "--generate", "3000"], timeout: 120)
+        let r = try runWeir(["dev", "pipelines/avro-clicks-to-json.yaml", "--generate", "3000"], timeout: 120)
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("schema registry at http://127.0.0.1:"), r.out)
         XCTAssertTrue(r.out.contains("3000 processed"), r.out)
         XCTAssertTrue(r.out.contains("\"amount_cents\""), r.out)
-        let v = try cli.run(["validate", "pipelines/avro-clicks-to-json.yaml"])
+        let v = try runWeir(["validate", "pipelines/avro-clicks-to-json.yaml"])
         XCTAssertEqual(v.status, 0, v.err)
+    }
+
+    /// The windowed example on Avro input (same sample clicks, Confluent-framed
+    /// Avro) gives exactly the JSON run's counts.
+    func testWindowedPipelineOnAvroInputMatchesJSON() throws {
+        let json = try String(contentsOf: repoRoot.appendingPathComponent("pipelines/clicks-per-user.yaml"), encoding: .utf8)
+        let avro = json.replacingOccurrences(of: "name: clicks-per-user", with: "name: avro-clicks-per-user")
+            .replacingOccurrences(of: "    topic: input-topic          # keyed by user_id: see the note on keyBy in docs/pipelines.md\n  format: json",
+                                  with: "    topic: input-topic\n  format: avro\n  required: [user_id]")
+        XCTAssertTrue(avro.contains("format: avro"), "the example changed shape; update this test")
+        let path = NSTemporaryDirectory() + "avro-window-\(UUID().uuidString).yaml"
+        try avro.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func summary(_ file: String) throws -> String {
+            let r = try runWeir(["dev", file, "--generate", "3000", "--sample", "0"], timeout: 120)
+            XCTAssertEqual(r.status, 0, r.err)
+            return r.out.split(separator: "\n").last { $0.hasPrefix("weir dev: 3000 processed") }.map(String.init) ?? "none: \(r.out)"
+        }
+        let fromJSON = try summary("pipelines/clicks-per-user.yaml")
+        XCTAssertTrue(fromJSON.contains("written to output-topic"), fromJSON)
+        XCTAssertEqual(try summary(path), fromJSON)
     }
 
     /// The second stdout line is the registry's URL; its schemas survive a restart.
@@ -43,7 +61,7 @@ final class RegistryCommandLineTests: XCTestCase {
 
     private func startBroker(_ dir: String) throws -> (Process, [String]) {
         let p = Process()
-        p.executableURL = try cli.weir
+        p.executableURL = try weirBinary()
         p.arguments = ["broker", "--registry-dir", dir]
         let out = Pipe()
         p.standardOutput = out

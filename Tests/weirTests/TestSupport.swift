@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 import WeirKafka
 
 /// The repository root, found from this file's path.
@@ -10,6 +11,64 @@ let repoRoot: URL = {
     }
     return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 }()
+
+/// The `weir` binary built with the tests.
+func weirBinary() throws -> URL {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("weir"),
+        Bundle.main.bundleURL.appendingPathComponent("weir"),
+        repoRoot.appendingPathComponent(".build/debug/weir"),
+    ]
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw NSError(domain: "weir", code: 1, userInfo: [NSLocalizedDescriptionKey: "weir binary not found: build it first (scripts/test.sh does)"])
+    }
+    return found
+}
+
+/// Runs the real `weir` binary from the repository root, as a user would.
+/// Output is collected through files, so a large output cannot fill a pipe and stall the child.
+func runWeir(_ args: [String], timeout: TimeInterval = 120, stdin: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+    try runProcess(weirBinary(), args, timeout: timeout, stdin: stdin)
+}
+
+/// Runs a program (e.g. `python3` through /usr/bin/env) and collects its output.
+func runProcess(_ executable: URL, _ args: [String], timeout: TimeInterval = 120, stdin: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = args
+    p.currentDirectoryURL = repoRoot
+    p.standardOutput = out; p.standardError = err
+    if let stdin { p.standardInput = try FileHandle(forReadingFrom: stdin) }
+    try p.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    if p.isRunning { p.terminate(); XCTFail("\(executable.lastPathComponent) \(args) timed out") }
+    p.waitUntilExit()
+    try out.close(); try err.close()
+    return (p.terminationStatus,
+            String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+}
+
+/// `python3 args…` through /usr/bin/env.
+func runPython(_ args: [String], timeout: TimeInterval = 300) throws -> (status: Int32, out: String, err: String) {
+    try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + args, timeout: timeout)
+}
+
+/// A fresh temporary directory, removed at the end of the test.
+func temporaryDirectory(_ name: String, _ test: XCTestCase) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+    return dir
+}
 
 struct ReadRecord {
     var key: String?

@@ -14,7 +14,11 @@ import WeirFormats
 /// - countDistinct: count, head of the value chain in aux
 /// - collect: count, head of the value chain in aux (newest first)
 /// - custom: none (the accumulator lives in a `CustomAccumulatorStore`)
-struct Aggregator {
+///
+/// A class, not a struct: operators hold it in a stored property, and calling
+/// a struct's method through a class property copies it (retaining each of its
+/// arrays) on every record.
+final class Aggregator {
     enum Op {
         case countAll, countField(Int)
         case sum(Int), avg(Int), min(Int), max(Int)
@@ -31,8 +35,9 @@ struct Aggregator {
     let customs: [AnyCustomAggregator]
     let signature: String
     /// Reused buffers (encoded values, chain walks); capacity is kept.
-    private var scratch: [UInt8] = []
-    private var ids: [Int32] = []
+    // one task thread owns this object and no access overlaps: skip dynamic exclusivity checks
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var ids: [Int32] = []
 
     init(_ specs: [AggregateSpec], inputSlotCount: Int?) throws(WindowConfigError) {
         var ops: [Op] = [], offsets: [Int] = [], customs: [AnyCustomAggregator] = []
@@ -119,7 +124,7 @@ struct Aggregator {
     }
 
     @inline(__always)
-    mutating func add(_ row: Row, timestampMs ts: Int64, _ st: KeyedWindowState, _ w: Int32) {
+    func add(_ row: Row, timestampMs ts: Int64, _ st: KeyedWindowState, _ w: Int32) {
         let base = Int(w) * width
         for a in 0..<ops.count {
             let b = base + offsets[a]
@@ -204,7 +209,7 @@ struct Aggregator {
     }
 
     @inline(__always)
-    private mutating func setValue(_ cell: Cell, _ row: Row, _ ts: Int64, _ st: KeyedWindowState, _ b: Int, _ owner: Int) {
+    private func setValue(_ cell: Cell, _ row: Row, _ ts: Int64, _ st: KeyedWindowState, _ b: Int, _ owner: Int) {
         let oldTag = st.acc[b + 1]
         let oldPayload = Int32(truncatingIfNeeded: Int64(bitPattern: st.acc[b + 2]))
         var tag: UInt64, payload: UInt64
@@ -247,7 +252,7 @@ struct Aggregator {
     // MARK: merge, free
 
     /// Folds window `from` into window `into` (session merge); `from` is freed after.
-    mutating func merge(from f: Int32, into t: Int32, _ st: KeyedWindowState) {
+    func merge(from f: Int32, into t: Int32, _ st: KeyedWindowState) {
         let fb0 = Int(f) * width, tb0 = Int(t) * width
         for a in 0..<ops.count {
             let fb = fb0 + offsets[a], tb = tb0 + offsets[a]
@@ -303,7 +308,7 @@ struct Aggregator {
     }
 
     /// Frees a window's side state (aux values, custom accumulators).
-    mutating func free(_ st: KeyedWindowState, _ w: Int32) {
+    func free(_ st: KeyedWindowState, _ w: Int32) {
         let base = Int(w) * width
         for a in 0..<ops.count {
             let b = base + offsets[a]
@@ -323,7 +328,7 @@ struct Aggregator {
     }
 
     /// Collects a value chain into `ids` (newest first).
-    private mutating func walk(_ st: KeyedWindowState, head: UInt64) {
+    private func walk(_ st: KeyedWindowState, head: UInt64) {
         ids.removeAll(keepingCapacity: true)
         var id = Int32(truncatingIfNeeded: Int64(bitPattern: head))
         while id >= 0 { ids.append(id); id = st.aux.link(id) }
@@ -332,7 +337,7 @@ struct Aggregator {
     // MARK: output
 
     /// Writes the results of window `w` into `out`, aggregate `a` at slot `firstSlot + a`.
-    mutating func write(_ st: KeyedWindowState, _ w: Int32, into out: inout Row, firstSlot: Int) {
+    func write(_ st: KeyedWindowState, _ w: Int32, into out: inout Row, firstSlot: Int) {
         let base = Int(w) * width
         for a in 0..<ops.count {
             let b = base + offsets[a]
@@ -415,7 +420,7 @@ struct Aggregator {
     }
 
     /// Rebuilds side state of a restored window whose words are already set.
-    mutating func decodeSide(_ st: KeyedWindowState, _ w: Int32, _ bytes: UnsafeRawBufferPointer, at pos: inout Int) -> Bool {
+    func decodeSide(_ st: KeyedWindowState, _ w: Int32, _ bytes: UnsafeRawBufferPointer, at pos: inout Int) -> Bool {
         let base = Int(w) * width
         for a in 0..<ops.count {
             let b = base + offsets[a]

@@ -12,7 +12,7 @@ public final class KeyedReduceOperator: Operator {
     private let keys: KeyLayout
     // Hot properties are `@exclusivity(unchecked)`: one task thread owns this object and no
     // access overlaps, while the dynamic checks cost about a third of the per-record time.
-    @exclusivity(unchecked) private var aggs: Aggregator
+    private let aggs: Aggregator
     private let fingerprint: UInt64
     @exclusivity(unchecked) private var states: [KeyedWindowState?] = []
     @exclusivity(unchecked) private var out: Row
@@ -91,7 +91,7 @@ public final class KeyedReduceOperator: Operator {
         let st = makeState(partition)
         do {
             for chunk in chunks {
-                try StateSnapshot.read(chunk, into: st, &aggs, kind: .reduce, fingerprint: fingerprint) { _ in }
+                try StateSnapshot.read(chunk, into: st, aggs, kind: .reduce, fingerprint: fingerprint) { _ in }
             }
         } catch {
             states[partition] = nil

@@ -36,6 +36,14 @@ final class KeyedWindowState {
     @exclusivity(unchecked) private var buckets: [Int32]
     @exclusivity(unchecked) private var freeWindow: Int32 = -1
     @exclusivity(unchecked) private(set) var windowCount = 0
+    /// Keys without windows that are still in `keys`. A tumbling window's key
+    /// usually comes back in the next window, so a key is not freed with its
+    /// last window: idle keys are swept in bulk once they are more than twice
+    /// the peak number of keys with windows since the last sweep (compared
+    /// with the peak, not the current number: when a minute's windows fire
+    /// together, most keys are idle for a moment).
+    @exclusivity(unchecked) private(set) var idleKeys = 0
+    @exclusivity(unchecked) private var peakLiveKeys = 0
 
     @exclusivity(unchecked) var acc: [UInt64] = []
     let aux = ByteTable(initialBuckets: 64)
@@ -55,7 +63,9 @@ final class KeyedWindowState {
     func internKey(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         let h = ByteHash.hash(bytes)
         var id = keys.find(owner: 0, bytes, hash: h)
-        if id < 0 {
+        if id >= 0 {
+            if keyWindowCount[Int(id)] == 0 { idleKeys -= 1 }   // idle (or just interned): in use again
+        } else {
             id = keys.insert(owner: 0, bytes, hash: h)
             let i = Int(id)
             if i >= keyWindowCount.count {
@@ -71,6 +81,23 @@ final class KeyedWindowState {
     /// Frees a key that has no window (after a record that was late for all of them).
     @inline(__always) func releaseKeyIfUnused(_ keyId: Int32) {
         if keyWindowCount[Int(keyId)] == 0 { keys.remove(keyId) }
+    }
+
+    /// A key lost its last window: keep it for a while (see `idleKeys`).
+    private func keyBecameIdle(_ k: Int32) {
+        let live = keys.count - idleKeys          // this key included: it was live until now
+        if live > peakLiveKeys { peakLiveKeys = live }
+        idleKeys += 1
+        if idleKeys > 1024 && idleKeys > 2 * peakLiveKeys { sweepIdleKeys() }
+    }
+
+    /// Frees every key without windows (amortized: idle keys are many by then).
+    private func sweepIdleKeys() {
+        for i in keyWindowCount.indices where keyWindowCount[i] == 0 && keys.length(Int32(i)) >= 0 {
+            keys.remove(Int32(i))
+        }
+        idleKeys = 0
+        peakLiveKeys = keys.count
     }
 
     @inline(__always) func keyHash(_ keyId: Int32) -> UInt64 { keys.entries[Int(keyId)].hash }
@@ -164,7 +191,7 @@ final class KeyedWindowState {
         freeWindow = id
         windowCount -= 1
         keyWindowCount[Int(k)] -= 1
-        if keyWindowCount[Int(k)] == 0 { keys.remove(k) }
+        if keyWindowCount[Int(k)] == 0 { keyBecameIdle(k) }
     }
 
     @inline(__always) func setFired(_ id: Int32) { windows[Int(id)].fired = true }
@@ -186,6 +213,8 @@ final class KeyedWindowState {
         for i in buckets.indices { buckets[i] = -1 }
         freeWindow = -1
         windowCount = 0
+        idleKeys = 0
+        peakLiveKeys = 0
         timers.removeAll()
     }
 

@@ -76,7 +76,7 @@ public enum StateSnapshot {
 
     /// Adds the windows of one chunk to `st`; calls `restored(window)` for each
     /// (the operator re-arms its timer).
-    static func read(_ chunk: [UInt8], into st: KeyedWindowState, _ aggs: inout Aggregator, kind: Kind,
+    static func read(_ chunk: [UInt8], into st: KeyedWindowState, _ aggs: Aggregator, kind: Kind,
                      fingerprint: UInt64, restored: (Int32) -> Void) throws(StateFormatError) {
         let result: StateFormatError? = chunk.withUnsafeBytes { all -> StateFormatError? in
             guard all.count >= headerSize, all[0] == magic.0, all[1] == magic.1 else { return StateFormatError("not a Weir state snapshot") }

@@ -58,6 +58,15 @@ public struct WatermarkTracker: Sendable {
         parts[p] = PartitionState()
     }
 
+    /// A partition's input has ended (a file read to its end): like Flink's
+    /// finished split (which emits the maximum watermark) it stops holding the
+    /// task's watermark back. It is kept as present, so its max event time stays
+    /// known, and a later record would make it active again.
+    public mutating func finishPartition(_ p: Int) {
+        guard p >= 0 && p < parts.count && parts[p].present else { return }
+        parts[p].idle = true
+    }
+
     public var partitions: [Int] { parts.indices.filter { parts[$0].present } }
 
     /// Records one event (per record: O(1), no allocation). An unknown partition is added.

@@ -21,7 +21,7 @@ public final class WindowOperator: Operator {
     @exclusivity(unchecked) public private(set) var lateRecordCount: Int64 = 0
 
     private let keys: KeyLayout
-    @exclusivity(unchecked) private var aggs: Aggregator
+    private let aggs: Aggregator
     private let fingerprint: UInt64
     private let lateness: Int64
     @exclusivity(unchecked) private var states: [KeyedWindowState?] = []
@@ -32,6 +32,9 @@ public final class WindowOperator: Operator {
     @exclusivity(unchecked) private var out: Row
     @exclusivity(unchecked) private var keyBuffer: [UInt8] = []
     @exclusivity(unchecked) private var sessionWindows: [Int32] = []
+    /// No timer of any partition is due before this: the watermark moves with
+    /// almost every record, and most moves have nothing to fire.
+    @exclusivity(unchecked) private var earliestTimer: Int64 = .max
 
     public init(_ config: WindowOperatorConfig) throws(WindowConfigError) {
         try config.window.validate()
@@ -138,9 +141,9 @@ public final class WindowOperator: Operator {
         aggs.add(row, timestampMs: ts, st, id)
         if end - 1 <= currentTime {
             emit(st, id, partition, &output)
-            if isNew { st.pushTimer(id, at: cleanupTime(end)) }
+            if isNew { pushTimer(st, id, at: cleanupTime(end)) }
         } else if isNew {
-            st.pushTimer(id, at: end - 1)
+            pushTimer(st, id, at: end - 1)
         }
     }
 
@@ -195,9 +198,9 @@ public final class WindowOperator: Operator {
         aggs.add(row, timestampMs: ts, st, target)
         if mergedEnd - 1 <= currentTime {
             emit(st, target, partition, &output)
-            st.pushTimer(target, at: cleanupTime(mergedEnd))
+            pushTimer(st, target, at: cleanupTime(mergedEnd))
         } else {
-            st.pushTimer(target, at: mergedEnd - 1)
+            pushTimer(st, target, at: mergedEnd - 1)
         }
         return true
     }
@@ -235,9 +238,25 @@ public final class WindowOperator: Operator {
         fireDue(&output)
     }
 
+    @inline(__always)
+    private func pushTimer(_ st: KeyedWindowState, _ id: Int32, at time: Int64) {
+        st.pushTimer(id, at: time)
+        if time < earliestTimer { earliestTimer = time }
+    }
+
     /// Runs every timer due at `currentTime`: fire (once), then purge at the cleanup time.
+    @inline(__always)
     private func fireDue<O: OperatorOutput>(_ output: inout O) {
+        guard currentTime >= earliestTimer else { return }
+        fireTimers(&output)
+    }
+
+    private func fireTimers<O: OperatorOutput>(_ output: inout O) {
         let now = currentTime
+        defer {
+            earliestTimer = .max
+            for st in states { if let t = st?.timers.first?.time, t < earliestTimer { earliestTimer = t } }
+        }
         for p in states.indices {
             guard let st = states[p] else { continue }
             while let t = st.timers.popDue(now) {
@@ -251,7 +270,7 @@ public final class WindowOperator: Operator {
                     aggs.free(st, t.window)
                     st.removeWindow(t.window)
                 } else {
-                    st.pushTimer(t.window, at: cleanup)
+                    pushTimer(st, t.window, at: cleanup)
                 }
             }
         }
@@ -277,9 +296,9 @@ public final class WindowOperator: Operator {
         let st = makeState(partition)
         do {
             for chunk in chunks {
-                try StateSnapshot.read(chunk, into: st, &aggs, kind: .windows, fingerprint: fingerprint) { id in
+                try StateSnapshot.read(chunk, into: st, aggs, kind: .windows, fingerprint: fingerprint) { id in
                     let w = st.windows[Int(id)]
-                    st.pushTimer(id, at: w.fired ? cleanupTime(w.end) : w.end - 1)
+                    pushTimer(st, id, at: w.fired ? cleanupTime(w.end) : w.end - 1)
                 }
             }
         } catch {

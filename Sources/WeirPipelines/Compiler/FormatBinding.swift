@@ -4,9 +4,21 @@ import WeirFormats
 /// Binds the format settings to slots: required fields to input slots, each
 /// field of an Avro output schema to the slot its value comes from.
 enum FormatBinding {
-    static func bind(_ definition: PipelineDefinition, _ b: inout ProgramBuilder) -> FormatSpec {
+    /// - Parameter stateful: the job ends in a keyed window/reduce stage (its output is written as JSON).
+    static func bind(_ definition: PipelineDefinition, _ b: inout ProgramBuilder, stateful: Bool) -> FormatSpec {
         let f = definition.formats
         var spec = FormatSpec(registry: f.registry, readerSchema: f.readerSchema)
+        // Files hold JSON lines; the registry formats are Kafka's.
+        if definition.source.isFile, definition.source.format != .json {
+            b.error(definition.source.location, "format \(definition.source.format.rawValue) needs a Kafka source; files are read as JSON lines")
+        }
+        if case .kafka = definition.sink.kind {} else if definition.sink.format != .json {
+            b.error(definition.sink.location, "format \(definition.sink.format.rawValue) needs a Kafka sink; files are written as JSON lines")
+        }
+        if stateful, definition.sink.format != .json {
+            b.error(definition.sink.location, "window and reduce results are written as JSON; format \(definition.sink.format.rawValue) on their sink is not supported yet")
+            return spec
+        }
         for r in f.required {
             guard let path = FieldPath(parsing: r.value) else { continue }
             spec.required.append((r.value, b.inputSlot(path)))

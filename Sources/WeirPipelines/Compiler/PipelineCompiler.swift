@@ -6,6 +6,9 @@ import WeirFormats
 public enum PipelineCompiler {
     /// - Parameter defaultParallelism: used when the file sets no `parallelism`.
     public static func compile(_ definition: PipelineDefinition, defaultParallelism: Int = 2) throws(PipelineError) -> JobSpec {
+        if let d = StepOrder.check(definition.steps) { throw PipelineError([d]) }
+        let problems = StatefulChecks.check(definition)
+        if !problems.isEmpty { throw PipelineError(problems) }
         // Input slots must come before computed ones, but input fields are
         // found while compiling: compile again with the fields found, until
         // no new one appears (the second run normally settles it).
@@ -13,6 +16,7 @@ public enum PipelineCompiler {
         for _ in 0..<4 {
             var b = ProgramBuilder(file: definition.file, presetInputs: preset)
             for step in definition.steps { apply(step, &b) }
+            let isStateful = b.stateful.keyBy != nil
             var outputKey: RowExpression?
             if case .kafka(let kafka) = definition.sink.kind, let key = kafka.key, let c = b.compile(key) {
                 if c.type == .null {
@@ -20,19 +24,33 @@ public enum PipelineCompiler {
                 }
                 outputKey = c.node
             }
-            let formats = FormatBinding.bind(definition, &b)
-            let output = b.finishOutput()
+            let formats = FormatBinding.bind(definition, &b, stateful: isStateful)
+            // The time field is read where the stateful steps start (after the stateless ones).
+            var timeSlot: Int?
+            if isStateful, case .field(let path, _)? = definition.time?.kind {
+                switch b.scope.resolve(path.value) {
+                case .success(let binding): timeSlot = b.slot(for: binding)
+                case .failure(let e): b.error(path.location, "the time field: \(e.message)")
+                }
+            }
+            // A stateful job's output rows come from its operator; the program only decodes and prepares.
+            let output = isStateful ? .original : b.finishOutput()
+            let slotCount = b.slotCount
+            let stage = isStateful ? StatefulStageBuilder.build(b.stateful, time: definition.time, timeSlot: timeSlot,
+                                                                lateData: definition.lateData, slotCount: slotCount, into: &b) : nil
             if !b.diagnostics.isEmpty { throw PipelineError(b.diagnostics) }
             if b.discoveredNewInputs, b.inputFields != preset {
                 preset = b.inputFields
                 continue
             }
-            let program = RecordProgram(inputFields: b.inputFields, slotCount: b.slotCount, steps: b.steps,
+            let program = RecordProgram(inputFields: b.inputFields, slotCount: slotCount, steps: b.steps,
                                         output: output, outputKey: outputKey)
-            return JobSpec(name: definition.name.value, source: source(definition.source),
-                           program: program, sink: sink(definition.sink),
-                           deadLetterTopic: definition.deadLetterTopic?.value,
-                           parallelism: definition.parallelism ?? defaultParallelism, formats: formats)
+            var job = JobSpec(name: definition.name.value, source: source(definition.source),
+                              program: program, sink: sink(definition.sink),
+                              parallelism: definition.source.isFile ? 1 : definition.parallelism ?? defaultParallelism,
+                              stateful: stage, formats: formats)
+            job.deadLetter = definition.deadLetter?.engine
+            return job
         }
         throw PipelineError([definition.name.location.diagnostic("internal error: field slots did not settle")])
     }
@@ -45,6 +63,10 @@ public enum PipelineCompiler {
         case .rename(let entries): RenameStep.compile(entries, step: step, into: &b)
         case .drop(let names): DropStep.compile(names, step: step, into: &b)
         case .select(let entries): SelectStep.compile(entries, step: step, into: &b)
+        case .keyBy(let entries): KeyByStep.compile(entries, step: step, into: &b)
+        case .window(let window): WindowStep.compile(window, step: step, into: &b)
+        case .aggregate(let entries): AggregateStep.compile(entries, step: step, into: &b)
+        case .reduce(let entries): ReduceStep.compile(entries, step: step, into: &b)
         }
     }
 
@@ -52,13 +74,17 @@ public enum PipelineCompiler {
         switch s.kind {
         case .kafka(let k):
             return JobSpec.Source(topics: k.topics.map(\.value), group: k.group, startFrom: k.startFrom, format: s.format)
+        case .file(let f):
+            return JobSpec.Source(files: f.paths.map(\.value), format: s.format)
         }
     }
 
     private static func sink(_ s: SinkDefinition) -> JobSpec.Sink {
         switch s.kind {
-        case .kafka(let k):
-            return JobSpec.Sink(topic: k.topic.value, format: s.format)
+        case .kafka(let k): return JobSpec.Sink(topic: k.topic.value, format: s.format)
+        case .file(let path): return JobSpec.Sink(path.value == "-" ? .stdout : .file(path.value), format: s.format)
+        case .stdout: return JobSpec.Sink(.stdout, format: s.format)
+        case .discard: return JobSpec.Sink(.discard, format: s.format)
         }
     }
 }

@@ -20,6 +20,7 @@ struct ProgramBuilder {
     var steps: [RecordProgram.Step] = []
     var scope = FieldScope()
     var output = OutputPlan()
+    var stateful = StatefulPlan()
     private(set) var diagnostics: [Diagnostic] = []
 
     /// `presetInputs`: the input fields found by a previous run, in order;

@@ -9,21 +9,58 @@ public struct PipelineDefinition {
     public var source: SourceDefinition
     public var steps: [StepDefinition]
     public var sink: SinkDefinition
-    public var deadLetterTopic: Located<String>?
+    /// `deadLetter:` — a topic (Kafka jobs) or a file (file jobs).
+    public var deadLetter: DestinationDefinition?
     /// nil: the service's default parallelism.
     public var parallelism: Int?
+    /// `time:` — event or processing time for window and reduce steps.
+    public var time: TimeDefinition?
+    /// `lateData:` — where records too late for every window go.
+    public var lateData: DestinationDefinition?
+    /// `checkpoint: {interval: …}` in ms; nil: the default (5 s).
+    public var checkpointIntervalMs: Int64? = nil
+    /// `restart:`; nil: the default (fixed delay, 3 attempts, 10 s).
+    public var restart: RestartStrategy? = nil
     /// Registry, schemas, required fields (FormatDefinition.swift).
     public var formats = FormatDefinition()
+
+    /// The dead-letter topic, when it is one.
+    public var deadLetterTopic: Located<String>? { deadLetter?.topic }
+}
+
+/// `deadLetter:` / `lateData:` — `{topic: name}` or `{file: path}`.
+public enum DestinationDefinition {
+    case topic(Located<String>)
+    case file(Located<String>)
+
+    public var topic: Located<String>? { if case .topic(let t) = self { return t } else { return nil } }
+    public var location: SourceLocation {
+        switch self { case .topic(let t), .file(let t): return t.location }
+    }
+    var engine: JobSpec.Destination {
+        switch self {
+        case .topic(let t): return .topic(t.value)
+        case .file(let f): return .file(f.value)
+        }
+    }
 }
 
 /// Where records come from (`source:`).
 public struct SourceDefinition {
     public enum Kind {
         case kafka(KafkaSourceDefinition)
+        case file(FileSourceDefinition)
     }
     public var kind: Kind
     public var format: JobSpec.Format
     public var location: SourceLocation
+
+    public var isFile: Bool { if case .file = kind { return true } else { return false } }
+}
+
+/// `source.file`: JSON-lines files, one partition each (`-` is stdin).
+public struct FileSourceDefinition {
+    public var paths: [Located<String>]
 }
 
 public struct KafkaSourceDefinition {
@@ -39,6 +76,11 @@ public struct KafkaSourceDefinition {
 public struct SinkDefinition {
     public enum Kind {
         case kafka(KafkaSinkDefinition)
+        /// JSON lines to a file (`-` is stdout).
+        case file(Located<String>)
+        case stdout
+        /// Count and drop (benchmarks).
+        case discard
     }
     public var kind: Kind
     public var format: JobSpec.Format

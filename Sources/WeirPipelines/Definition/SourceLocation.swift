@@ -10,8 +10,8 @@ public struct SourceLocation: Equatable, Sendable {
         self.file = file; self.line = line; self.column = column; self.field = field
     }
 
-    func diagnostic(_ message: String) -> Diagnostic {
-        Diagnostic(file: file, line: line, column: column, field: field, message: message)
+    func diagnostic(_ message: String, severity: Diagnostic.Severity = .error) -> Diagnostic {
+        Diagnostic(file: file, line: line, column: column, field: field, message: message, severity: severity)
     }
 }
 

@@ -11,6 +11,29 @@ public struct StepDefinition {
         case drop([Located<String>])
         /// Keep only these fields, in this order.
         case select([SelectEntry])
+        /// Key the stream for the stateful step that follows (window or reduce).
+        case keyBy([KeyEntry])
+        /// Group each key's records into windows (followed by aggregate).
+        case window(WindowDefinition)
+        /// The aggregates of each (key, window).
+        case aggregate([AggregateEntry])
+        /// A running aggregate per key, emitted after every record.
+        case reduce([AggregateEntry])
+    }
+
+    /// The step kind's name as written (`keyBy`), for messages.
+    public var kindName: String {
+        switch kind {
+        case .filter: return "filter"
+        case .map: return "map"
+        case .rename: return "rename"
+        case .drop: return "drop"
+        case .select: return "select"
+        case .keyBy: return "keyBy"
+        case .window: return "window"
+        case .aggregate: return "aggregate"
+        case .reduce: return "reduce"
+        }
     }
 
     public var kind: Kind

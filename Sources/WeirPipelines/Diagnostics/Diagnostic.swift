@@ -1,6 +1,9 @@
 /// One problem found in a pipeline or configuration file, with the place it
 /// was found: `file:line:column: error: field: message`.
 public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Errors refuse the file; warnings are printed and the job runs.
+    public enum Severity: String, Sendable { case error, warning }
+
     /// The file name as given to the loader (or `environment` for variables).
     public var file: String
     /// 1-based line; 0 when the problem has no place in a file (environment variables).
@@ -11,16 +14,17 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
     public var field: String
     /// What was expected and what was found.
     public var message: String
+    public var severity: Severity
 
-    public init(file: String, line: Int, column: Int, field: String, message: String) {
+    public init(file: String, line: Int, column: Int, field: String, message: String, severity: Severity = .error) {
         self.file = file; self.line = line; self.column = column
-        self.field = field; self.message = message
+        self.field = field; self.message = message; self.severity = severity
     }
 
     public var description: String {
         if line > 0 {
-            return "\(file):\(line):\(column): error: \(field): \(message)"
+            return "\(file):\(line):\(column): \(severity.rawValue): \(field): \(message)"
         }
-        return "\(file): error: \(field): \(message)"
+        return "\(file): \(severity.rawValue): \(field): \(message)"
     }
 }

@@ -6,6 +6,8 @@ import Yams
 public struct Pipeline {
     public let definition: PipelineDefinition
     public let job: JobSpec
+    /// Problems that do not stop the job (printed by `weir validate` and `weir run`).
+    public let warnings: [Diagnostic]
 }
 
 /// Reads pipeline files (format in docs/pipelines.md), checks them and
@@ -19,7 +21,8 @@ public struct PipelineLoader {
         self.defaultParallelism = defaultParallelism
     }
 
-    static let topLevelKeys = ["name", "source", "steps", "sink", "deadLetter", "parallelism", "schemaRegistry"]
+    static let topLevelKeys = ["name", "source", "time", "steps", "sink", "deadLetter", "lateData", "parallelism",
+                                "checkpoint", "restart", "schemaRegistry"]
 
     public static func load(path: String) throws(PipelineError) -> Pipeline {
         try PipelineLoader().load(path: path)
@@ -43,7 +46,7 @@ public struct PipelineLoader {
     public func load(yaml: String, file: String) throws(PipelineError) -> Pipeline {
         let definition = try Self.definition(yaml: yaml, file: file)
         let job = try PipelineCompiler.compile(definition, defaultParallelism: defaultParallelism)
-        return Pipeline(definition: definition, job: job)
+        return Pipeline(definition: definition, job: job, warnings: PipelineWarnings.of(definition))
     }
 
     /// Reads and checks the file without compiling it.
@@ -77,36 +80,22 @@ public struct PipelineLoader {
             .flatMap { SourceLoader.load($0, jobName: name?.value, &reader) }
         let steps = m["steps"].map { StepLoader.load($0, &reader) } ?? []
         let sink = m.require("sink", "where results go", in: &reader).flatMap { SinkLoader.load($0, &reader) }
-        var deadLetter: Located<String>?
-        if let d = m["deadLetter"], let dm = reader.mapping(d, "deadLetter", known: ["topic"]),
-           let t = dm.require("topic", "the dead-letter topic", in: &reader) {
-            deadLetter = reader.topic(t, "deadLetter.topic")
-        }
+        let deadLetter = m["deadLetter"].flatMap { DestinationLoader.load($0, "deadLetter", what: "the dead-letter topic", &reader) }
+        let lateData = m["lateData"].flatMap { DestinationLoader.load($0, "lateData", what: "the late-data topic", &reader) }
+        let time = m["time"].flatMap { TimeLoader.load($0, &reader) }
         var parallelism: Int?
         if let p = m["parallelism"] { parallelism = reader.int(p, "parallelism", in: 1...64) }
+        let checkpointInterval = m["checkpoint"].flatMap { FaultToleranceLoader.checkpointInterval($0, &reader) }
+        let restart = m["restart"].flatMap { FaultToleranceLoader.restart($0, &reader) }
 
         let formats = FormatLoader.load(root: m, sourceFormat: source?.format, sinkFormat: sink?.format, &reader)
         guard let name, let source, let sink, reader.diagnostics.isEmpty else { return nil }
-        checkTopics(source, sink, deadLetter, &reader)
-        return PipelineDefinition(file: reader.file, name: name, source: source, steps: steps, sink: sink,
-                                  deadLetterTopic: deadLetter, parallelism: parallelism, formats: formats)
-    }
-
-    /// A job that writes to a topic it reads would feed on its own output.
-    private static func checkTopics(_ source: SourceDefinition, _ sink: SinkDefinition,
-                                    _ deadLetter: Located<String>?, _ reader: inout YAMLReader) {
-        guard case .kafka(let input) = source.kind, case .kafka(let output) = sink.kind else { return }
-        let inputs = Set(input.topics.map(\.value))
-        if inputs.contains(output.topic.value) {
-            reader.append(output.topic.location.diagnostic(
-                "the sink topic '\(output.topic.value)' is also a source topic; the job would read its own output"))
-        }
-        if let d = deadLetter {
-            if inputs.contains(d.value) {
-                reader.append(d.location.diagnostic("the dead-letter topic '\(d.value)' is also a source topic"))
-            } else if d.value == output.topic.value {
-                reader.append(d.location.diagnostic("the dead-letter topic '\(d.value)' is also the sink topic; failed records would mix with results"))
-            }
-        }
+        OutputChecks.check(source, sink, deadLetter: deadLetter, lateData: lateData, &reader)
+        var definition = PipelineDefinition(file: reader.file, name: name, source: source, steps: steps, sink: sink,
+                                            deadLetter: deadLetter, parallelism: parallelism, time: time, lateData: lateData)
+        definition.checkpointIntervalMs = checkpointInterval
+        definition.restart = restart
+        definition.formats = formats
+        return definition
     }
 }

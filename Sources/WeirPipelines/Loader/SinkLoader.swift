@@ -7,10 +7,23 @@ enum SinkLoader {
 
     static let kinds: [(key: String, load: KindLoader)] = [
         ("kafka", KafkaSinkLoader.load),
+        ("file", FileSinkLoader.file),
+        ("stdout", FileSinkLoader.stdout),
+        ("discard", FileSinkLoader.discard),
     ]
+
+    /// Kinds without settings, which may be the whole sink: `sink: stdout`.
+    static let bareKinds = ["stdout", "discard"]
 
     static func load(_ node: Node, _ reader: inout YAMLReader) -> SinkDefinition? {
         let kindKeys = kinds.map(\.key)
+        if case .scalar(let s) = node, !YAMLReader.isNull(s) {
+            guard bareKinds.contains(s.string) else {
+                reader.error("sink", node, "expected a sink (\(kindKeys.joined(separator: ", "))), found \(YAMLReader.describe(node))\(ClosestMatch.hint(for: s.string, among: kindKeys))")
+                return nil
+            }
+            return SinkDefinition(kind: s.string == "stdout" ? .stdout : .discard, format: .json, location: reader.location("sink", node))
+        }
         guard let m = reader.mapping(node, "sink", known: kindKeys + ["format"] + FormatLoader.sinkKeys,
                                      expected: "a mapping with a sink kind (\(kindKeys.joined(separator: ", "))) and a format") else { return nil }
         let format = reader.format(m["format"], m.path("format"))

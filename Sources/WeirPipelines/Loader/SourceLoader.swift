@@ -8,6 +8,7 @@ enum SourceLoader {
 
     static let kinds: [(key: String, load: KindLoader)] = [
         ("kafka", KafkaSourceLoader.load),
+        ("file", FileSourceLoader.load),
     ]
 
     static func load(_ node: Node, jobName: String?, _ reader: inout YAMLReader) -> SourceDefinition? {

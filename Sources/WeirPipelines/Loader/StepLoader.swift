@@ -13,6 +13,10 @@ enum StepLoader {
         ("rename", RenameStep.load),
         ("drop", DropStep.load),
         ("select", SelectStep.load),
+        ("keyBy", KeyByStep.load),
+        ("window", WindowStep.load),
+        ("aggregate", AggregateStep.load),
+        ("reduce", ReduceStep.load),
     ]
 
     static var kindNames: [String] { kinds.map(\.key) }

@@ -110,6 +110,19 @@ struct YAMLReader {
         return v
     }
 
+    /// `true` or `false`, written plain.
+    mutating func bool(_ node: Node, _ field: String) -> Bool? {
+        if case .scalar(let s) = node, s.style == .plain || s.style == .any {
+            switch s.string {
+            case "true", "True", "TRUE": return true
+            case "false", "False", "FALSE": return false
+            default: break
+            }
+        }
+        error(field, node, "expected true or false, found \(Self.describe(node))")
+        return nil
+    }
+
     /// A list, or nil with a diagnostic.
     mutating func sequence(_ node: Node, _ field: String, expected: String = "a list") -> [Node]? {
         guard case .sequence(let s) = node else {

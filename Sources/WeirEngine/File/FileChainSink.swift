@@ -1,0 +1,78 @@
+/// The chain's sink in a file job: output lines to the sink file (or nowhere
+/// for `discard`), late records verbatim to the late-data file, dead letters
+/// as JSON objects describing the error around the original line.
+final class FileChainSink: ChainSink {
+    private let output: FileWriter?
+    private let deadLetters: FileWriter?
+    private let lateData: FileWriter?
+    /// The line being processed and where it came from; set by the job before each record.
+    // Set per record by one thread: no dynamic exclusivity checks.
+    @exclusivity(unchecked) var current = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// The input being read (dead letters name its file and line).
+    @exclusivity(unchecked) unowned(unsafe) var currentReader: LineReader?
+
+    init(output: FileWriter?, deadLetters: FileWriter?, lateData: FileWriter?) {
+        self.output = output; self.deadLetters = deadLetters; self.lateData = lateData
+    }
+
+    /// Output lines are values only.
+    var wantsKeys: Bool { false }
+
+    @inline(__always)
+    func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        try output?.writeLine(value)
+    }
+
+    /// `{"error":"decode","message":"…","file":"events.jsonl","line":12,"record":"<the line as a JSON string>"}`:
+    /// the record is kept as text, since it may not be JSON at all.
+    func deadLetter(_ error: ProcessingError) throws {
+        guard let w = deadLetters else { return }   // no dead-letter file: counted only
+        var line = "{\"error\":" + DeadLetterJSON.string(error.kind.rawValue)
+        line += ",\"message\":" + DeadLetterJSON.string(error.message)
+        if let r = currentReader {
+            line += ",\"file\":" + DeadLetterJSON.string(r.displayName) + ",\"line\":\(r.lineNumber)"
+        }
+        line += ",\"record\":" + DeadLetterJSON.string(bytes: current) + "}"
+        try w.writeLine(line)
+    }
+
+    func late() throws {
+        try lateData?.writeLine(current)
+    }
+
+    func flush() throws {
+        try output?.flush()
+        try deadLetters?.flush()
+        try lateData?.flush()
+    }
+}
+
+/// JSON string literals for dead-letter lines (error path only: allocates).
+enum DeadLetterJSON {
+    static func string(_ s: String) -> String { string(bytes: UnsafeRawBufferPointer(start: nil, count: 0), s) }
+
+    /// Bytes that are not valid UTF-8 are replaced by U+FFFD.
+    static func string(bytes: UnsafeRawBufferPointer) -> String { string(bytes: bytes, nil) }
+
+    private static func string(bytes: UnsafeRawBufferPointer, _ text: String?) -> String {
+        let s = text ?? String(decoding: bytes, as: UTF8.self)
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import ServiceLifecycle
+
+/// Runs a job whose source is files (JSON lines; `-` is stdin) to the end of
+/// its input, without Kafka: for trying pipelines, tests and benchmarks.
+///
+/// One task on its own thread. Each input file is one partition of the
+/// watermark (keyed state is shared: a key may appear in several files);
+/// files are read round-robin, one line from each in turn. After every line
+/// the watermark advances and due windows fire; a file read to its end stops
+/// holding the watermark back (like Flink's finished split), from then on. Nothing depends
+/// on the clock, so for event time the output is a function of the input
+/// alone (processing-time windows aside). At the end of the input every
+/// remaining window fires (`flush`). Output lines go to the sink file, stdout
+/// or nowhere (`discard`); dead letters and late records to their files.
+public final class FileJob: Service, @unchecked Sendable {
+    public struct Summary: Sendable, Equatable {
+        /// Input lines handled (blank lines are skipped and not counted).
+        public var records = 0
+        public var emitted = 0, filtered = 0, deadLettered = 0, late = 0
+        /// From opening the files to the last output written.
+        public var seconds = 0.0
+        /// The job was stopped before the end of its input (windows were not flushed).
+        public var stopped = false
+    }
+
+    public let spec: JobSpec
+    public let metrics = TaskMetrics()
+    private let inputs: [String]
+    private let stopFlag = StopFlag()
+    /// Set when `run` finishes.
+    public private(set) var summary: Summary?
+
+    /// Lines longer than this are dead-lettered (the JSON decoder's own limit is lower).
+    static let maxLineBytes = 8 << 20
+
+    public init(spec: JobSpec) throws(FileJobError) {
+        guard let files = spec.source.files, !files.isEmpty else {
+            throw FileJobError("job \(spec.name) does not read files")
+        }
+        if case .kafka = spec.sink.kind { throw FileJobError("a file job writes to a file, stdout or discard sink, not Kafka") }
+        self.spec = spec
+        inputs = files
+    }
+
+    /// Stops after the current line; buffered output is written, windows are not flushed. Thread-safe.
+    public func stop() { stopFlag.set() }
+
+    /// Service: runs on a dedicated thread; a graceful shutdown stops the job.
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+                let thread = Thread { [self] in
+                    do { _ = try runBlocking(); c.resume() } catch { c.resume(throwing: error) }
+                }
+                thread.name = "weir-file-job"
+                thread.start()
+            }
+        } onGracefulShutdown: { [self] in
+            stop()
+        }
+    }
+
+    /// Runs to the end of the input (or `stop()`) on the calling thread.
+    public func runBlocking() throws -> Summary {
+        let start = monotonicNanos()
+        // Inputs first: a missing input must not truncate the outputs.
+        var readers: [LineReader] = []
+        for path in inputs { readers.append(try LineReader(path: path, maxLineBytes: Self.maxLineBytes)) }
+        let output: FileWriter?
+        switch spec.sink.kind {
+        case .file(let path): output = try FileWriter(path: path)
+        case .stdout: output = try FileWriter(path: "-")
+        case .discard, .kafka: output = nil
+        }
+        let deadLetters = try spec.deadLetter?.file.map { try FileWriter(path: $0) }
+        let lateData = try spec.stateful?.lateData?.file.map { try FileWriter(path: $0) }
+        let sink = FileChainSink(output: output, deadLetters: deadLetters, lateData: lateData)
+        let chain = try RecordChain(job: spec)
+        chain.singleStatePartition = true
+        defer { chain.op?.close() }
+
+        // Processing time stays 0 for the watermark: a file partition is never
+        // idle by the clock (it has more lines or it has ended), and runs replay exactly.
+        let now: Int64 = 0
+        for p in readers.indices { chain.addPartition(p, nowMs: now) }
+        var summary = Summary()
+        var sinceReport = 0
+        var tooLong = 0
+        /// One line of partition `p`; false at the end of its input.
+        @inline(__always) func step(_ reader: LineReader, _ p: Int) throws -> Bool {
+            if reader.mayBlock && reader.needsRead { try sink.flush() }   // a pipe may wait: show what is done
+            guard let line = try reader.next() else {
+                chain.finishPartition(p)
+                try chain.advance(nowMs: now, sink: sink)   // the others may move the watermark now
+                return false
+            }
+            if line.bytes.isEmpty { return true }
+            sink.current = line.bytes
+            sink.currentReader = reader
+            if line.tooLong {
+                try sink.deadLetter(ProcessingError(.decode, "line longer than \(Self.maxLineBytes) bytes"))
+                tooLong += 1
+            } else {
+                try chain.process(value: line.bytes, key: nil, kafkaTimestampMs: nil, partition: p, nowMs: now, sink: sink)
+            }
+            try chain.advance(nowMs: now, sink: sink)
+            sinceReport += 1
+            if sinceReport == 4096 {
+                publish(chain.takeCounts(), extraDead: tooLong, into: &summary)
+                tooLong = 0
+                sinceReport = 0
+                if stopFlag.isSet { summary.stopped = true }
+            }
+            return true
+        }
+        if readers.count == 1 {
+            let reader = readers[0]
+            while !summary.stopped, try step(reader, 0) {}
+        } else {
+            var active = Array(readers.indices)   // round-robin, one line each
+            while !active.isEmpty && !summary.stopped {
+                var i = 0
+                while i < active.count && !summary.stopped {
+                    if try step(readers[active[i]], active[i]) { i += 1 } else { active.remove(at: i) }
+                }
+            }
+        }
+        if !summary.stopped { try chain.flush(sink: sink) }
+        publish(chain.takeCounts(), extraDead: tooLong, into: &summary)
+        try sink.flush()
+        summary.seconds = Double(monotonicNanos() - start) / 1e9
+        self.summary = summary
+        return summary
+    }
+
+    private func publish(_ c: RecordChain.Counts, extraDead: Int, into s: inout Summary) {
+        var c = c
+        c.records += extraDead
+        c.deadLettered += extraDead
+        if c.records > 0, metrics.firstRecordNanos.load(ordering: .relaxed) == 0 {
+            metrics.firstRecordNanos.store(monotonicNanos(), ordering: .relaxed)
+        }
+        metrics.consumed.add(c.records, ordering: .relaxed)
+        metrics.add(c)
+        s.records += c.records; s.emitted += c.emitted; s.filtered += c.filtered
+        s.deadLettered += c.deadLettered; s.late += c.late
+    }
+}

@@ -1,0 +1,44 @@
+/// What `time:`, `lateData:`, the source and the sink must be for the
+/// pipeline's keyBy/window/reduce steps (or their absence).
+enum StatefulChecks {
+    static func check(_ d: PipelineDefinition) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let keyBy = d.steps.first { if case .keyBy = $0.kind { return true } else { return false } }
+        let window = d.steps.first { if case .window = $0.kind { return true } else { return false } }
+        if let window, d.time == nil {
+            out.append(window.location.diagnostic(
+                "a window needs 'time:' at the top level: event time from a field (time: {eventTime: {field: ts, format: epochMillis}, watermark: {maxOutOfOrderness: 2s}}) or processing time (time: {processingTime: true})"))
+        }
+        if let time = d.time, keyBy == nil {
+            out.append(time.location.diagnostic("'time' is used by window and reduce steps, and this pipeline has none; remove it"))
+        }
+        if let late = d.lateData, window == nil {
+            out.append(late.location.diagnostic("'lateData' receives records too late for their windows: it needs a window step"))
+        }
+        guard keyBy != nil else { return out }
+        if case .kafka(let k) = d.source.kind, k.topics.count > 1 {
+            out.append(k.topics[1].location.diagnostic(
+                "a pipeline with keyBy reads one topic for now: keys from several topics need repartitioning, which is not built yet"))
+        }
+        if case .kafka(let k) = d.sink.kind, let key = k.key {
+            out.append(key.location.diagnostic(
+                "the rows of keyBy + \(window == nil ? "reduce" : "window") are keyed by their key fields; remove sink.kafka.key"))
+        }
+        if let time = d.time {
+            switch time.kind {
+            case .kafkaTimestamp:
+                if case .file = d.source.kind {
+                    out.append(time.location.diagnostic("records read from files have no Kafka timestamp; take event time from a field (eventTime: {field: ts})"))
+                }
+            case .processingTime:
+                for step in d.steps {
+                    if case .window(let w) = step.kind, w.allowedLatenessMs > 0, let at = w.allowedLatenessLocation {
+                        out.append(at.diagnostic("processing-time windows have no allowed lateness (nothing arrives late by the clock); remove allowedLateness or use event time"))
+                    }
+                }
+            case .field: break
+            }
+        }
+        return out
+    }
+}
