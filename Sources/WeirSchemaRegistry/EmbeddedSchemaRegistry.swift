@@ -46,6 +46,14 @@ public final class EmbeddedSchemaRegistry: Service, Sendable {
 
     private var scheme: String { tls == nil ? "http" : "https" }
 
+    /// Warnings and errors only: the embedded server runs beside the broker and
+    /// the CLI prints its URL itself.
+    static var quietLogger: Logger {
+        var l = Logger(label: "weir.schema-registry")
+        l.logLevel = .warning
+        return l
+    }
+
     /// The base URL, once the server listens.
     public var url: String? { boundPort.withLock { $0 }.map { "\(scheme)://\(host):\($0)" } }
 
@@ -62,7 +70,7 @@ public final class EmbeddedSchemaRegistry: Service, Sendable {
                 boundPort.withLock { $0 = p }
                 for w in waiters.withLock({ w in defer { w = [] }; return w }) { w.resume(returning: p) }
             },
-            logger: Logger(label: "weir.schema-registry"))
+            logger: Self.quietLogger)
         try await app.run()
     }
 
@@ -71,7 +79,7 @@ public final class EmbeddedSchemaRegistry: Service, Sendable {
     public func start() async throws -> String {
         runner.withLock { r in
             guard r == nil else { return }
-            let group = ServiceGroup(configuration: .init(services: [self], logger: Logger(label: "weir.schema-registry")))
+            let group = ServiceGroup(configuration: .init(services: [self], logger: Self.quietLogger))
             r = (group, Task {
                 do { try await group.run() } catch {
                     // Could not serve (port taken, ...): wake start() instead of leaving it waiting.
