@@ -3,7 +3,7 @@ import WeirFormats
 /// A job, validated and compiled: what a pipeline file (or the Swift API) becomes.
 public struct JobSpec {
     public enum StartFrom: String, Sendable { case earliest, latest }
-    public enum Format: String, Sendable { case json }
+    public enum Format: String, Sendable { case json, avro, jsonSchema = "json-schema" }
 
     /// Where records come from: Kafka topics (the task loop, `Job`) or files
     /// (`FileJob`, bounded input).
@@ -121,11 +121,15 @@ public struct JobSpec {
     public var deadLetter: Destination?
     public var parallelism: Int
     public var stateful: StatefulStage?
+    /// Registry, schemas and required fields for non-JSON formats (FormatSpec.swift).
+    public var formats: FormatSpec
 
     public init(name: String, source: Source, program: RecordProgram, sink: Sink,
-                deadLetterTopic: String? = nil, parallelism: Int = 2, stateful: StatefulStage? = nil) {
+                deadLetterTopic: String? = nil, parallelism: Int = 2, stateful: StatefulStage? = nil,
+                formats: FormatSpec = FormatSpec()) {
         self.name = name; self.source = source; self.program = program; self.sink = sink
         self.deadLetter = deadLetterTopic.map(Destination.topic); self.parallelism = parallelism; self.stateful = stateful
+        self.formats = formats
     }
 
     /// The dead-letter topic of a Kafka job.

@@ -7,6 +7,8 @@ public struct ProcessingError: Error, Sendable {
         case expression      // an expression failed (type mismatch, overflow, ...)
         case encode          // the output could not be encoded
         case timestamp       // no usable event time
+        case missingField    // a field the pipeline requires is missing or null
+        case unavailable     // a service the record needs (the schema registry) cannot be reached: not the record's fault
     }
     public var kind: Kind
     public var message: String

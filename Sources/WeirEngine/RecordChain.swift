@@ -37,7 +37,7 @@ public final class RecordChain {
     @exclusivity(unchecked) private var counts = Counts()
 
     public init(job: JobSpec, clock: any OperatorClock = SystemClock()) throws {
-        processor = RecordProcessor(program: job.program)
+        processor = try RecordProcessor(job: job)
         extractor = job.stateful?.timestamp
         stage = job.stateful
         self.clock = clock
@@ -66,6 +66,9 @@ public final class RecordChain {
         case .filtered:
             counts.filtered += 1
         case .failed:
+            // The registry being unreachable is not the record's fault: fail the
+            // task (its transaction aborts, nothing is lost) rather than dead-letter.
+            if processor.lastError.kind == .unavailable { throw processor.lastError }
             try sink.deadLetter(processor.lastError)
             counts.deadLettered += 1
         case .emit:

@@ -9,10 +9,9 @@ public final class RecordProcessor {
     public enum Outcome { case emit, filtered, failed }
 
     public let program: RecordProgram
-    private let decoder: JSONRowDecoder
-    private let encoder = JSONRowEncoder()
-    private let projected: JSONOutputLayout?
-    private let edited: JSONEditLayout?
+    private let input: RecordInput
+    private let output: RecordOutput
+    private let required: [(name: String, slot: Int)]
     // Hot properties skip dynamic exclusivity checks: one task thread owns the processor and no access overlaps.
     @exclusivity(unchecked) private var row: Row
     @exclusivity(unchecked) private var key = MessageKey()
@@ -21,21 +20,29 @@ public final class RecordProcessor {
     /// The reason of the last `.failed` outcome.
     @exclusivity(unchecked) public private(set) var lastError = ProcessingError(.decode, "")
 
-    public init(program: RecordProgram) {
-        self.program = program
-        switch program.output {
-        case .original:
-            projected = nil; edited = nil
-            decoder = JSONRowDecoder(fields: program.inputFields)
-        case .edited(let removed, let append):
-            let layout = JSONEditLayout(removed: removed, append: append)
-            projected = nil; edited = layout
-            decoder = JSONRowDecoder(fields: program.inputFields, captureTopLevel: true,
-                                     droppedTopLevelKeys: layout.droppedKeys)
-        case .projected(let fields):
-            projected = JSONOutputLayout(fields); edited = nil
-            decoder = JSONRowDecoder(fields: program.inputFields)
+    /// A JSON-in, JSON-out processor.
+    public convenience init(program: RecordProgram) {
+        // JSON needs no registry: this cannot fail.
+        self.init(program: program, input: RecordInput(json: program), output: RecordOutput(json: program, renderedInput: false), required: [])
+    }
+
+    /// The processor for a job's formats. Registers the output schema when
+    /// the sink needs one (blocking: call on the task's own thread).
+    public convenience init(job: JobSpec) throws {
+        let registry = try job.formats.registry.map { config throws(ProcessingError) -> SchemaRegistryClient in
+            do { return try SchemaRegistryClients.shared(config) }
+            catch { throw ProcessingError(.unavailable, "\(error)") }
         }
+        let input = try RecordInput(job: job, registry: registry)
+        let output = try RecordOutput(job: job, registry: registry, renderedInput: input.rendersWhole)
+        self.init(program: job.program, input: input, output: output, required: job.formats.required)
+    }
+
+    private init(program: RecordProgram, input: RecordInput, output: RecordOutput, required: [(name: String, slot: Int)]) {
+        self.program = program
+        self.input = input
+        self.output = output
+        self.required = required
         row = Row(slotCount: program.slotCount)
     }
 
@@ -46,11 +53,14 @@ public final class RecordProcessor {
             lastError = ProcessingError(.missingValue, "record has no value")
             return .failed
         }
-        row.reset()
         do {
-            try decoder.decode(value, into: &row)
+            try input.decode(value, into: &row)
         } catch {
-            lastError = ProcessingError(.decode, error.description)
+            lastError = ProcessingError(error.kind == .registryUnavailable ? .unavailable : .decode, error.description)
+            return .failed
+        }
+        for r in required where row.cells[r.slot].isNullish {
+            lastError = ProcessingError(.missingField, "required field '\(r.name)' is \(row.cells[r.slot] == .null ? "null" : "missing")")
             return .failed
         }
         do {
@@ -77,17 +87,11 @@ public final class RecordProcessor {
     /// is used when the pipeline does not compute a key. Returns nil (and sets
     /// `lastError`) when the output cannot be encoded.
     @inline(__always)
-    public func withOutput<R>(input: UnsafeRawBufferPointer, inputKey: UnsafeRawBufferPointer?,
+    public func withOutput<R>(input original: UnsafeRawBufferPointer, inputKey: UnsafeRawBufferPointer?,
                               _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
         let value: UnsafeRawBufferPointer
         do {
-            if let edited {
-                value = try encoder.encodeEdited(original: input, members: decoder.topLevelMembers, layout: edited, row: row)
-            } else if let projected {
-                value = try encoder.encodeProjected(row: row, layout: projected)
-            } else {
-                value = input
-            }
+            value = try output.encode(original: original, input: input, row: row)
         } catch {
             lastError = ProcessingError(.encode, "\(error)")
             return nil

@@ -11,6 +11,10 @@ public struct DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case notAnObject     // the top-level value is not an object
         case empty           // no bytes, or only whitespace
         case badFrame        // Confluent framing required but absent, or its header cut short
+        case invalidData     // Avro: bad union/enum index, negative length, varint too long, trailing bytes
+        case unknownSchema   // Avro: the frame's schema id is not in the registry
+        case schemaMismatch  // Avro: the writer's schema cannot be read with the pipeline's reader schema
+        case registryUnavailable  // the schema registry could not be reached (not the record's fault)
     }
 
     public var kind: Kind

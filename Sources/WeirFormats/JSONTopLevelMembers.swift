@@ -27,6 +27,9 @@ public struct JSONTopLevelMembers: RandomAccessCollection {
         self.base = base; self.count = base == nil ? 0 : count; self.inputCount = inputCount
     }
 
+    /// No members (an input that is not a captured JSON object).
+    public static var empty: JSONTopLevelMembers { JSONTopLevelMembers(base: nil, count: 0, inputCount: 0) }
+
     public var startIndex: Int { 0 }
     public var endIndex: Int { count }
     public subscript(i: Int) -> JSONMember {

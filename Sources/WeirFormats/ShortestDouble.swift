@@ -12,6 +12,8 @@ struct ShortestDouble: TextOutputStream {
     private(set) var count = 0
 
     init(_ value: Double) { value.write(to: &self) }
+    /// A Float's own shortest text (`12.34`, not the widened `12.340000152587891`).
+    init(_ value: Float) { value.write(to: &self) }
 
     mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
         append(UnsafeRawBufferPointer(buffer))

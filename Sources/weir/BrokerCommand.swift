@@ -3,16 +3,22 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import WeirKafka
+import WeirSchemaRegistry
 
 struct BrokerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broker",
         abstract: "Run the embedded Kafka broker (librdkafka's mock cluster) as its own process.",
-        discussion: "Prints the bootstrap servers on the first line of stdout, then runs until SIGTERM or SIGINT.")
+        discussion: """
+        Prints the bootstrap servers on the first line of stdout and the schema registry's URL on the second, \
+        then runs until SIGTERM or SIGINT. Schemas persist under --registry-dir.
+        """)
 
     @Option(help: "Number of brokers.") var brokers = 1
     @Option(help: "Also accept bootstrap connections on this fixed local port.") var port: Int?
     @Option(help: "Create a topic: NAME:PARTITIONS (repeatable).") var topic: [String] = []
+    @Option(help: "Port of the embedded schema registry (0: any free port).") var registryPort = 0
+    @Option(help: "Where the schema registry keeps its schemas.") var registryDir = "data/schema-registry"
 
     func run() async throws {
         let broker = try EmbeddedBroker(brokers: brokers)
@@ -36,7 +42,11 @@ struct BrokerCommand: AsyncParsableCommand {
         } else {
             print(broker.bootstrapServers)
         }
+        let registry = try EmbeddedSchemaRegistry(directory: registryDir, port: registryPort)
+        let registryURL = try await registry.start()
+        print(registryURL)
         fflush(stdout)
+        defer { Task { await registry.stop() } }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: WaitForShutdown())],
             gracefulShutdownSignals: [.sigterm, .sigint],

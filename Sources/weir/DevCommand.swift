@@ -5,7 +5,9 @@ import Logging
 import ServiceLifecycle
 import WeirEngine
 import WeirKafka
+import WeirFormats
 import WeirPipelines
+import WeirSchemaRegistry
 
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +18,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Write N sample events to the source topic, then exit once all are processed.") var generate: Int?
     @Option(help: "Partitions of the topics created on the embedded broker.") var partitions = 4
     @Option(help: "Output records to print at the end.") var sample = 5
+    @Option(help: "Persist the embedded schema registry's schemas in this directory (default: memory only, like the broker).") var registryDir: String?
     @Flag(help: "Log librdkafka and task details.") var verbose = false
 
     func run() async throws {
@@ -26,7 +29,7 @@ struct DevCommand: AsyncParsableCommand {
             return h
         }
         let p = try loadPipelineOrExit(pipeline)
-        let job = p.job
+        var job = p.job
         guard !job.readsFiles else {
             printError("weir dev: \(pipeline) reads files; run it with `weir run \(pipeline)` (no broker needed)")
             throw ExitCode(1)
@@ -34,12 +37,22 @@ struct DevCommand: AsyncParsableCommand {
         let broker = try EmbeddedBroker(brokers: 1)
         defer { broker.close() }
         for topic in Set(job.topics) { try broker.createTopic(topic, partitions: partitions) }
-        print("weir dev: embedded broker at \(broker.bootstrapServers); job \(job.name): \(JobDescription.flow(job))")
+        // The schema registry runs in-process too; pipelines that name their own keep it.
+        let registry = try EmbeddedSchemaRegistry(directory: registryDir)
+        let registryURL = try await registry.start()
+        defer { Task { await registry.stop() } }
+        if job.formats.registry == nil { job.formats.registry = SchemaRegistryConfig(url: registryURL) }
+        print("weir dev: embedded broker at \(broker.bootstrapServers), schema registry at \(registryURL); job \(job.name): \(JobDescription.flow(job))")
 
         let kafka = KafkaConfig(bootstrapServers: broker.bootstrapServers)
         if let n = generate {
             let t0 = Date()
-            try SampleWriter.write(count: n, to: job.source.topics[0], kafka: kafka)
+            if job.source.format == .avro, let config = job.formats.registry {
+                try SampleAvroWriter.write(count: n, to: job.source.topics[0], kafka: kafka,
+                                           registry: try SchemaRegistryClients.shared(config))
+            } else {
+                try SampleWriter.write(count: n, to: job.source.topics[0], kafka: kafka)
+            }
             print(String(format: "  wrote %d sample events to %@ in %.2fs", n, job.source.topics[0], Date().timeIntervalSince(t0)))
         }
 

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import ServiceLifecycle
 import WeirEngine
+import WeirFormats
 import WeirKafka
 import WeirPipelines
 
@@ -16,6 +17,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Service configuration (YAML); WEIR_* environment variables override it.") var config: String?
     @Option(help: "Tasks in this instance (overrides the pipeline and config).") var parallelism: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "Schema registry URL for pipelines that name none (also WEIR_SCHEMA_REGISTRY_URL).") var schemaRegistry: String?
     @Option(help: "Treat the input as ended once no record arrived for this long (ms): fire open windows, checkpoint, exit 0. For bounded runs and tests.")
     var drainIdleMs: Int?
     @Option(help: "Checkpoint interval in ms (overrides the pipeline).") var checkpointInterval: Int?
@@ -50,6 +52,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         var spec = p.job
         spec.parallelism = parallelism ?? p.definition.parallelism ?? service.parallelism
+        if spec.formats.registry == nil, let url = schemaRegistry ?? ProcessInfo.processInfo.environment["WEIR_SCHEMA_REGISTRY_URL"] {
+            spec.formats.registry = SchemaRegistryConfig(url: url)
+        }
         var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
         kafka.properties = service.kafka.properties
         var runtime = RuntimeConfig(kafka: kafka, instanceID: service.instanceID)

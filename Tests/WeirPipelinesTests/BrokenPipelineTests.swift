@@ -74,8 +74,8 @@ final class BrokenPipelineTests: XCTestCase {
                       line: 2, column: 40, field: "source.kafka.startFrom", "expected earliest or latest, found 'middle'")
     }
 
-    func testAvroNotSupportedYet() {
-        assertRefused("name: t\nsource: {kafka: {topic: in}, format: avro}\nsink: {kafka: {topic: out}}\n",
+    func testProtobufNotSupportedYet() {
+        assertRefused("name: t\nsource: {kafka: {topic: in}, format: protobuf}\nsink: {kafka: {topic: out}}\n",
                       line: 2, column: 38, field: "source.format", "not supported yet")
     }
 

@@ -95,7 +95,8 @@ final class CommandLineTests: XCTestCase {
         broker.standardOutput = out
         try broker.run()
         defer { broker.terminate(); broker.waitUntilExit() }
-        let first = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        // Line 1: bootstrap servers; line 2 (issue 3): the schema registry's URL.
+        let first = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
         XCTAssertEqual(first.trimmingCharacters(in: .whitespacesAndNewlines), "127.0.0.1:\(port)")
         let gen = try run(["generate", "--bootstrap", "127.0.0.1:\(port)", "--topic", "t", "--events", "500"])
         XCTAssertEqual(gen.status, 0, gen.err)

@@ -24,6 +24,7 @@ public enum PipelineCompiler {
                 }
                 outputKey = c.node
             }
+            let formats = FormatBinding.bind(definition, &b, stateful: isStateful)
             // The time field is read where the stateful steps start (after the stateless ones).
             var timeSlot: Int?
             if isStateful, case .field(let path, _)? = definition.time?.kind {
@@ -47,7 +48,7 @@ public enum PipelineCompiler {
             var job = JobSpec(name: definition.name.value, source: source(definition.source),
                               program: program, sink: sink(definition.sink),
                               parallelism: definition.source.isFile ? 1 : definition.parallelism ?? defaultParallelism,
-                              stateful: stage)
+                              stateful: stage, formats: formats)
             job.deadLetter = definition.deadLetter?.engine
             return job
         }

@@ -21,6 +21,8 @@ public struct PipelineDefinition {
     public var checkpointIntervalMs: Int64? = nil
     /// `restart:`; nil: the default (fixed delay, 3 attempts, 10 s).
     public var restart: RestartStrategy? = nil
+    /// Registry, schemas, required fields (FormatDefinition.swift).
+    public var formats = FormatDefinition()
 
     /// The dead-letter topic, when it is one.
     public var deadLetterTopic: Located<String>? { deadLetter?.topic }

@@ -22,7 +22,7 @@ public struct PipelineLoader {
     }
 
     static let topLevelKeys = ["name", "source", "time", "steps", "sink", "deadLetter", "lateData", "parallelism",
-                                "checkpoint", "restart"]
+                                "checkpoint", "restart", "schemaRegistry"]
 
     public static func load(path: String) throws(PipelineError) -> Pipeline {
         try PipelineLoader().load(path: path)
@@ -88,12 +88,14 @@ public struct PipelineLoader {
         let checkpointInterval = m["checkpoint"].flatMap { FaultToleranceLoader.checkpointInterval($0, &reader) }
         let restart = m["restart"].flatMap { FaultToleranceLoader.restart($0, &reader) }
 
+        let formats = FormatLoader.load(root: m, sourceFormat: source?.format, sinkFormat: sink?.format, &reader)
         guard let name, let source, let sink, reader.diagnostics.isEmpty else { return nil }
         OutputChecks.check(source, sink, deadLetter: deadLetter, lateData: lateData, &reader)
         var definition = PipelineDefinition(file: reader.file, name: name, source: source, steps: steps, sink: sink,
                                             deadLetter: deadLetter, parallelism: parallelism, time: time, lateData: lateData)
         definition.checkpointIntervalMs = checkpointInterval
         definition.restart = restart
+        definition.formats = formats
         return definition
     }
 }

@@ -24,7 +24,7 @@ enum SinkLoader {
             }
             return SinkDefinition(kind: s.string == "stdout" ? .stdout : .discard, format: .json, location: reader.location("sink", node))
         }
-        guard let m = reader.mapping(node, "sink", known: kindKeys + ["format"],
+        guard let m = reader.mapping(node, "sink", known: kindKeys + ["format"] + FormatLoader.sinkKeys,
                                      expected: "a mapping with a sink kind (\(kindKeys.joined(separator: ", "))) and a format") else { return nil }
         let format = reader.format(m["format"], m.path("format"))
         let present = m.entries.filter { kindKeys.contains($0.key) }

@@ -13,7 +13,7 @@ enum SourceLoader {
 
     static func load(_ node: Node, jobName: String?, _ reader: inout YAMLReader) -> SourceDefinition? {
         let kindKeys = kinds.map(\.key)
-        guard let m = reader.mapping(node, "source", known: kindKeys + ["format"],
+        guard let m = reader.mapping(node, "source", known: kindKeys + ["format"] + FormatLoader.sourceKeys,
                                      expected: "a mapping with a source kind (\(kindKeys.joined(separator: ", "))) and a format") else { return nil }
         let format = reader.format(m["format"], m.path("format"))
         let present = m.entries.filter { kindKeys.contains($0.key) }

@@ -69,16 +69,18 @@ extension YAMLReader {
         }
     }
 
-    /// A format name: json now, the others refused until they exist.
+    /// A format name: json (default), avro, json-schema.
     mutating func format(_ node: Node?, _ field: String) -> JobSpec.Format? {
         guard let node else { return .json }
-        guard let f = string(node, field, expected: "a format (json)") else { return nil }
+        guard let f = string(node, field, expected: "a format (json, avro, json-schema)") else { return nil }
         switch f {
         case "json": return .json
-        case "avro", "json-schema", "jsonschema", "protobuf":
-            error(field, node, "format '\(f)' is not supported yet; expected json")
+        case "avro": return .avro
+        case "json-schema", "jsonschema": return .jsonSchema
+        case "protobuf":
+            error(field, node, "format 'protobuf' is not supported yet; expected json, avro or json-schema")
         default:
-            error(field, node, "unknown format '\(f)'\(ClosestMatch.hint(for: f, among: ["json", "avro"])); expected json (avro and json-schema are not supported yet)")
+            error(field, node, "unknown format '\(f)'\(ClosestMatch.hint(for: f, among: ["json", "avro", "json-schema"])); expected json, avro or json-schema")
         }
         return nil
     }
