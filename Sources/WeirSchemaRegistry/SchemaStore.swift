@@ -179,6 +179,11 @@ public final class SchemaStore: Sendable {
         // Id and version are chosen and logged under the lock, so concurrent
         // registrations cannot take the same numbers.
         let result: Result<Int, RegistryError> = state.withLock { s in
+            // Checked again under the lock: two tasks registering the same schema at
+            // once must get one version, not two.
+            if let id = s.byCanonical[key], s.subjects[subject]?.contains(where: { $0.id == id }) == true {
+                return .success(id)
+            }
             let id = s.byCanonical[key] ?? s.nextID
             let version = (s.subjects[subject]?.last?.version ?? 0) + 1
             do throws(RegistryError) {
