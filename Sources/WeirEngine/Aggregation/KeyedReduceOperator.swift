@@ -5,16 +5,17 @@ import WeirFormats
 /// key's accumulator and emits the new result (`insert` for a key's first
 /// record, then `update`). Same aggregate functions and state format as
 /// windows; the key's single "window" is `[0, 0)` and never fires or expires.
-public final class KeyedReduceOperator: Operator {
+public final class KeyedReduceOperator: Operator, PartitionedKeyedState {
     public let config: ReduceOperatorConfig
     public let outputLayout: [(name: String, slot: Int)]
 
     private let keys: KeyLayout
     // Hot properties are `@exclusivity(unchecked)`: one task thread owns this object and no
     // access overlaps, while the dynamic checks cost about a third of the per-record time.
-    private let aggs: Aggregator
-    private let fingerprint: UInt64
-    @exclusivity(unchecked) private var states: [KeyedWindowState?] = []
+    let aggs: Aggregator
+    let fingerprint: UInt64
+    let snapshotKind = StateSnapshot.Kind.reduce
+    @exclusivity(unchecked) var states: [KeyedWindowState?] = []
     @exclusivity(unchecked) private var out: Row
     @exclusivity(unchecked) private var keyBuffer: [UInt8] = []
 
@@ -62,44 +63,12 @@ public final class KeyedReduceOperator: Operator {
         st.setFired(id)
     }
 
-    private func makeState(_ partition: Int) -> KeyedWindowState {
-        if partition >= states.count { states.append(contentsOf: repeatElement(nil, count: partition + 1 - states.count)) }
-        let st = aggs.makeState()
-        states[partition] = st
-        return st
-    }
-
     public func onWatermark<O: OperatorOutput>(_ watermarkMs: Int64, output: inout O) {}
     public func onProcessingTime<O: OperatorOutput>(nowMs: Int64, output: inout O) {}
     /// Running aggregates have nothing pending at end of input (every update was emitted).
     public func flush<O: OperatorOutput>(output: inout O) {}
 
-    public var partitions: [Int] { states.indices.filter { states[$0] != nil } }
+    public func keyCount(partition: Int) -> Int { entryCount(partition: partition) }
 
-    public func keyCount(partition: Int) -> Int {
-        partition >= 0 && partition < states.count ? states[partition]?.windowCount ?? 0 : 0
-    }
-
-    public func snapshot(partition: Int) -> [UInt8] {
-        let st: KeyedWindowState
-        if partition >= 0 && partition < states.count, let s = states[partition] { st = s } else { st = aggs.makeState() }
-        return StateSnapshot.write(st, aggs, kind: .reduce, fingerprint: fingerprint)
-    }
-
-    public func restore(partition: Int, chunks: [[UInt8]]) throws(StateFormatError) {
-        guard partition >= 0 && partition < 1 << 20 else { throw StateFormatError("invalid partition \(partition)") }
-        let st = makeState(partition)
-        do {
-            for chunk in chunks {
-                try StateSnapshot.read(chunk, into: st, aggs, kind: .reduce, fingerprint: fingerprint) { _ in }
-            }
-        } catch {
-            states[partition] = nil
-            throw error
-        }
-    }
-
-    public func dropPartition(_ partition: Int) {
-        if partition >= 0 && partition < states.count { states[partition] = nil }
-    }
+    func restored(_ state: KeyedWindowState, entry id: Int32) {}
 }

@@ -12,7 +12,7 @@ import WeirFormats
 ///
 /// Per record: one key encoding into a reused buffer, a hash lookup of the key,
 /// one per window, the aggregates — no allocation for an existing (key, window).
-public final class WindowOperator: Operator {
+public final class WindowOperator: Operator, PartitionedKeyedState {
     public let config: WindowOperatorConfig
     public let outputLayout: [(name: String, slot: Int)]
     /// Records handed to `late` (too late for every window), since creation.
@@ -21,10 +21,11 @@ public final class WindowOperator: Operator {
     @exclusivity(unchecked) public private(set) var lateRecordCount: Int64 = 0
 
     private let keys: KeyLayout
-    private let aggs: Aggregator
-    private let fingerprint: UInt64
+    let aggs: Aggregator
+    let fingerprint: UInt64
+    let snapshotKind = StateSnapshot.Kind.windows
     private let lateness: Int64
-    @exclusivity(unchecked) private var states: [KeyedWindowState?] = []
+    @exclusivity(unchecked) var states: [KeyedWindowState?] = []
     /// The time windows are compared with: the watermark (event time) or the
     /// last processing time seen (processing time).
     @exclusivity(unchecked) public private(set) var currentTime: Int64 = .min
@@ -118,13 +119,6 @@ public final class WindowOperator: Operator {
         guard partition >= 0 && partition < 1 << 20 else { throw OperatorError("invalid partition \(partition)") }
         if partition < states.count, let st = states[partition] { return st }
         return makeState(partition)
-    }
-
-    private func makeState(_ partition: Int) -> KeyedWindowState {
-        if partition >= states.count { states.append(contentsOf: repeatElement(nil, count: partition + 1 - states.count)) }
-        let st = aggs.makeState()
-        states[partition] = st
-        return st
     }
 
     /// Adds a record to one (aligned) window, firing it at once when it is
@@ -278,36 +272,12 @@ public final class WindowOperator: Operator {
 
     // MARK: partitions, snapshots
 
-    public var partitions: [Int] { states.indices.filter { states[$0] != nil } }
-
     /// Live windows of a partition (metrics, tests).
-    public func windowCount(partition: Int) -> Int {
-        partition >= 0 && partition < states.count ? states[partition]?.windowCount ?? 0 : 0
-    }
+    public func windowCount(partition: Int) -> Int { entryCount(partition: partition) }
 
-    public func snapshot(partition: Int) -> [UInt8] {
-        let st: KeyedWindowState
-        if partition >= 0 && partition < states.count, let s = states[partition] { st = s } else { st = aggs.makeState() }
-        return StateSnapshot.write(st, aggs, kind: .windows, fingerprint: fingerprint)
-    }
-
-    public func restore(partition: Int, chunks: [[UInt8]]) throws(StateFormatError) {
-        guard partition >= 0 && partition < 1 << 20 else { throw StateFormatError("invalid partition \(partition)") }
-        let st = makeState(partition)
-        do {
-            for chunk in chunks {
-                try StateSnapshot.read(chunk, into: st, aggs, kind: .windows, fingerprint: fingerprint) { id in
-                    let w = st.windows[Int(id)]
-                    pushTimer(st, id, at: w.fired ? cleanupTime(w.end) : w.end - 1)
-                }
-            }
-        } catch {
-            states[partition] = nil   // never run on half a state
-            throw error
-        }
-    }
-
-    public func dropPartition(_ partition: Int) {
-        if partition >= 0 && partition < states.count { states[partition] = nil }
+    /// A restored window gets its timer back: firing, or cleanup once fired.
+    func restored(_ st: KeyedWindowState, entry id: Int32) {
+        let w = st.windows[Int(id)]
+        pushTimer(st, id, at: w.fired ? cleanupTime(w.end) : w.end - 1)
     }
 }

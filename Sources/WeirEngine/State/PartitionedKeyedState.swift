@@ -1,0 +1,53 @@
+/// The per-input-partition keyed state that the window and reduce operators
+/// share: one `KeyedWindowState` per partition, created on first use, and its
+/// snapshot, restore and drop. Operators supply the storage and a hook for
+/// what a restored entry needs (the window operator re-arms its timers).
+protocol PartitionedKeyedState: AnyObject {
+    var states: [KeyedWindowState?] { get set }
+    var aggs: Aggregator { get }
+    var fingerprint: UInt64 { get }
+    var snapshotKind: StateSnapshot.Kind { get }
+    /// Called for every entry read back by `restore`.
+    func restored(_ state: KeyedWindowState, entry id: Int32)
+}
+
+extension PartitionedKeyedState {
+    func makeState(_ partition: Int) -> KeyedWindowState {
+        if partition >= states.count { states.append(contentsOf: repeatElement(nil, count: partition + 1 - states.count)) }
+        let st = aggs.makeState()
+        states[partition] = st
+        return st
+    }
+
+    public var partitions: [Int] { states.indices.filter { states[$0] != nil } }
+
+    /// Live (key, window) entries of a partition (metrics, tests).
+    func entryCount(partition: Int) -> Int {
+        partition >= 0 && partition < states.count ? states[partition]?.windowCount ?? 0 : 0
+    }
+
+    public func snapshot(partition: Int) -> [UInt8] {
+        let st: KeyedWindowState
+        if partition >= 0 && partition < states.count, let s = states[partition] { st = s } else { st = aggs.makeState() }
+        return StateSnapshot.write(st, aggs, kind: snapshotKind, fingerprint: fingerprint)
+    }
+
+    public func restore(partition: Int, chunks: [[UInt8]]) throws(StateFormatError) {
+        guard partition >= 0 && partition < 1 << 20 else { throw StateFormatError("invalid partition \(partition)") }
+        let st = makeState(partition)
+        do {
+            for chunk in chunks {
+                try StateSnapshot.read(chunk, into: st, aggs, kind: snapshotKind, fingerprint: fingerprint) { id in
+                    restored(st, entry: id)
+                }
+            }
+        } catch {
+            states[partition] = nil   // never run on half a state
+            throw error
+        }
+    }
+
+    public func dropPartition(_ partition: Int) {
+        if partition >= 0 && partition < states.count { states[partition] = nil }
+    }
+}
