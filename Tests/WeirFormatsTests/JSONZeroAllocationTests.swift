@@ -80,28 +80,10 @@ final class JSONZeroAllocationTests: XCTestCase {
             print("steady-state mallocs: \(mallocs) over \(Self.iterations / Self.workload.count * Self.workload.count) records (\(p.outputBytes) output bytes)")
             return
         }
-        if ProcessInfo.processInfo.environment["WEIR_MALLOC_COUNT_CHILD"] != nil {
+        if MallocCountHarness.isChild {
             return XCTFail("child run without the malloc interposer")
         }
-        let shim = try Self.buildShim()
-        defer { try? FileManager.default.removeItem(atPath: (shim as NSString).deletingLastPathComponent) }
-        let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: exe)
-        child.arguments = ["WeirFormatsTests.JSONZeroAllocationTests/testNoMallocPerRecordCountedByPreloadedShim"]
-        var env = ProcessInfo.processInfo.environment
-        env["LD_PRELOAD"] = shim
-        env["WEIR_MALLOC_COUNT_CHILD"] = "1"
-        child.environment = env
-        let pipe = Pipe()
-        child.standardOutput = pipe
-        child.standardError = pipe
-        try child.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        child.waitUntilExit()
-        XCTAssertEqual(child.terminationStatus, 0, output)
-        XCTAssertTrue(output.contains("steady-state mallocs: 0 "), output)
-        if let line = output.split(separator: "\n").first(where: { $0.hasPrefix("steady-state mallocs") }) { print(line) }
+        try MallocCountHarness.rerunUnderInterposer("WeirFormatsTests.JSONZeroAllocationTests/testNoMallocPerRecordCountedByPreloadedShim", marker: "steady-state mallocs:")
     }
 
     /// The interposer's per-thread counter, when the process runs under it.
