@@ -296,6 +296,11 @@ public final class StreamTask: @unchecked Sendable {
             if metrics.assignedNanos.load(ordering: .relaxed) == 0 {
                 metrics.assignedNanos.store(monotonicNanos(), ordering: .relaxed)
             }
+            metrics.restoring.store(true, ordering: .relaxed)
+            defer {
+                metrics.restoredNanos.store(monotonicNanos(), ordering: .relaxed)
+                metrics.restoring.store(false, ordering: .relaxed)
+            }
             do {
                 try restore(parts)
             } catch {
@@ -335,6 +340,7 @@ public final class StreamTask: @unchecked Sendable {
         var starts: [TopicPartitionOffset] = []
         var bytes = 0, restoredCount = 0
         let now = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
+        var fromTopic: [StateRestorer.Request] = []
         for tp in parts {
             let p = Int(tp.partition)
             chain.op?.dropPartition(p)
@@ -346,11 +352,19 @@ public final class StreamTask: @unchecked Sendable {
                                               nextOffset: saved.nextOffset, watermark: saved.watermark,
                                               maxEventTime: saved.maxEventTime, chunkCount: UInt32(chunks.count))
                 committed[tp] = Committed(marker: marker, chunks: chunks)
+                read.assign(tp, from: saved.nextOffset)
                 starts.append(TopicPartitionOffset(tp, offset: saved.nextOffset))
                 bytes += chunks.reduce(0) { $0 + $1.count }; restoredCount += 1
-                continue
+            } else {
+                fromTopic.append(StateRestorer.Request(topic: tp.topic, partition: tp.partition, statePartition: statePartition(tp)))
             }
-            guard let r = try restorer.restore(topic: tp.topic, partition: tp.partition, statePartition: statePartition(tp)) else {
+        }
+        // One pass over the state partitions for all of them (a read per partition cost ~1 s each on the embedded broker).
+        let found = fromTopic.isEmpty ? [:] : try restorer.restore(fromTopic)
+        for req in fromTopic {
+            let tp = TopicPartition(topic: req.topic, partition: req.partition)
+            let p = Int(tp.partition)
+            guard let r = found[tp] else {
                 chain.addPartition(p, nowMs: now)
                 committed[tp] = nil
                 read.assign(tp, from: nil)
@@ -363,9 +377,6 @@ public final class StreamTask: @unchecked Sendable {
             read.assign(tp, from: r.marker.nextOffset)
             starts.append(TopicPartitionOffset(tp, offset: r.marker.nextOffset))
             bytes += r.bytes; restoredCount += 1
-            if parts.count > 8 {
-                logger.info("restoring", metadata: ["task": "\(transactionalID)", "partition": "\(tp)", "bytes": "\(r.bytes)"])
-            }
         }
         consumer.setStartOffsets(starts)
         logger.info("assigned", metadata: [

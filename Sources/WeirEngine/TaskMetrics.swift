@@ -15,6 +15,10 @@ public final class TaskMetrics: Sendable {
     /// Monotonic nanoseconds when the task subscribed and when it first got partitions (0 = not yet).
     public let subscribedNanos = Atomic<UInt64>(0)
     public let assignedNanos = Atomic<UInt64>(0)
+    /// True while an assignment is being restored; monotonic nanoseconds when the
+    /// last one was done (0 = never). A bounded run is not idle while restoring.
+    public let restoring = Atomic<Bool>(false)
+    public let restoredNanos = Atomic<UInt64>(0)
     /// Monotonic nanoseconds of the first record processed (0 = none yet).
     public let firstRecordNanos = Atomic<UInt64>(0)
 

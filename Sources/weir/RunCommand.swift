@@ -171,11 +171,16 @@ struct DrainMonitor: Service {
         var since = monotonicNanos()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .milliseconds(50))
-            // Idle time counts from the first assignment (the group join is not idleness).
-            let assignedAt = job.slotMetrics.map { $0.assignedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min()
+            // Idle time counts from the first assignment (the group join is not idleness)
+            // and from the end of the latest restore (restoring is not idleness either).
+            let m = job.slotMetrics
+            let assignedAt = m.map { $0.assignedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min()
             guard let assignedAt else { continue }
+            if m.contains(where: { $0.restoring.load(ordering: .relaxed) }) { since = monotonicNanos(); continue }
+            let restoredAt = m.map { $0.restoredNanos.load(ordering: .relaxed) }.max() ?? 0
             let n = job.metrics.processed
             if n != last { last = n; since = monotonicNanos(); continue }
+            since = max(since, restoredAt)
             if monotonicNanos() - max(since, assignedAt) >= UInt64(idleMs) * 1_000_000 {
                 logger.info("input drained", metadata: ["processed": "\(n)"])
                 job.stop(flush: true)
