@@ -64,6 +64,11 @@ public protocol Operator: AnyObject {
     /// due processing-time windows.
     func onProcessingTime<O: OperatorOutput>(nowMs: Int64, output: inout O)
 
+    /// No timer fires before this time (watermark or processing time); `.max`
+    /// when none is set. A lower bound is enough: the task loop uses it to open a
+    /// transaction when time alone (no record) would make the operator emit.
+    var nextTimerMs: Int64 { get }
+
     /// The state of one partition, in the format of `docs/state-format.md`.
     func snapshot(partition: Int) -> [UInt8]
     /// Replaces one partition's state with a snapshot (one or more chunks of it).

@@ -137,6 +137,15 @@ public final class RecordChain {
         counts.emitted += out.emitted
     }
 
+    /// Whether `advance(nowMs:)` would fire something now, with no new record:
+    /// the watermark (moved by idleness) or processing time has reached a timer.
+    public func hasDueTimers(nowMs: Int64) -> Bool {
+        guard let op else { return false }
+        let next = op.nextTimerMs
+        guard next != .max else { return false }
+        return (extractor != nil ? watermarks.peek(nowMs: nowMs) : clock.nowMs()) >= next
+    }
+
     /// End of input: fire every remaining window.
     public func flush<S: ChainSink>(sink: S) throws {
         guard let op, let output else { return }

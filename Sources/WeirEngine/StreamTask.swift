@@ -124,6 +124,10 @@ public final class StreamTask: @unchecked Sendable {
                 }
             }
             sink.current = nil
+            // Time alone can fire windows (an idle partition, processing time): they need a transaction too.
+            if failure == nil && !txn.isOpen && chain.hasDueTimers(nowMs: nowMs) {
+                do { try beginTransaction() } catch { failure = error }
+            }
             if failure == nil && txn.isOpen {
                 do { try chain.advance(nowMs: nowMs, sink: sink) } catch { failure = error }
             }

@@ -84,4 +84,71 @@ final class IdlePartitionEndToEndTests: XCTestCase {
         XCTAssertEqual(late.map { String(decoding: $0.value, as: UTF8.self) }, [#"{"k":"a","ts":5000,"v":1000}"#])
         XCTAssertEqual(late.first?.headers["weir.source.partition"], "0")
     }
+
+    func waitEmitted(_ job: Job, _ n: Int, within seconds: Double) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while job.metrics.emitted < n && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// No record arrives after the first 30, and checkpoints (200 ms) commit long
+    /// before partition 1's idle timeout: the timeout alone must move the
+    /// watermark and fire the windows (they used to wait for the next record).
+    func testIdlenessAloneFiresWindowsWithoutANewRecord() async throws {
+        let spec = try PipelineLoader.load(yaml: yaml, file: "idle.yaml").job
+        let broker = try EmbeddedBroker(brokers: 1)
+        defer { broker.close() }
+        try broker.createTopic("events", partitions: 2)
+        try broker.createTopic("windows", partitions: 1)
+        try broker.createTopic("late", partitions: 1)
+        let bs = broker.bootstrapServers
+        try produce((0..<30).map { (ts: $0 * 1000, v: $0) }, partition: 0, bootstrap: bs)
+        let job = Job(spec: spec, runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: bs), instanceID: "idle2", checkpointIntervalMs: 200))
+        let runner = Task { try await job.run() }
+        try await waitProcessed(job, 30)
+        try await waitEmitted(job, 2, within: 10)
+        XCTAssertEqual(job.metrics.emitted, 2, "watermark 29 s - 1 s = 28 s fires [0,10) and [10,20), with no record after the first 30")
+        let rows = try readAll(topic: "windows", bootstrap: bs, atLeast: 2).map { String(decoding: $0.value, as: UTF8.self) }
+        XCTAssertEqual(rows, [
+            #"{"k":"a","window_start":0,"window_end":10000,"n":10,"total":45}"#,
+            #"{"k":"a","window_start":10000,"window_end":20000,"n":10,"total":145}"#,
+        ], "committed, so a read_committed reader sees them")
+        job.stop()
+        try await runner.value
+    }
+
+    /// Processing-time windows fire when their time has come, records or not.
+    func testProcessingTimeWindowsFireWithoutANewRecord() async throws {
+        let spec = try PipelineLoader.load(yaml: """
+            name: pt-windows
+            source: {kafka: {topic: events}}
+            time: {processingTime: true}
+            steps:
+              - keyBy: [k]
+              - window: {tumbling: 1s}
+              - aggregate: {n: count(), total: sum(v)}
+            sink: {kafka: {topic: windows}}
+            parallelism: 1
+            """, file: "pt.yaml").job
+        let broker = try EmbeddedBroker(brokers: 1)
+        defer { broker.close() }
+        try broker.createTopic("events", partitions: 1)
+        try broker.createTopic("windows", partitions: 1)
+        let bs = broker.bootstrapServers
+        let job = Job(spec: spec, runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: bs), instanceID: "pt", checkpointIntervalMs: 200))
+        let runner = Task { try await job.run() }
+        let deadline = Date().addingTimeInterval(30)
+        while job.slotMetrics[0].assignedNanos.load(ordering: .relaxed) == 0 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try produce((0..<10).map { (ts: $0, v: $0) }, partition: 0, bootstrap: bs)
+        try await waitProcessed(job, 10)
+        try await waitEmitted(job, 1, within: 5)
+        XCTAssertGreaterThanOrEqual(job.metrics.emitted, 1, "the 1 s window(s) holding the 10 records fired without a further record")
+        let rows = try readAll(topic: "windows", bootstrap: bs, atLeast: 1)
+        let counts = rows.compactMap { try? JSONSerialization.jsonObject(with: Data($0.value)) as? [String: Any] }
+        XCTAssertEqual(counts.reduce(0) { $0 + (($1["n"] as? Int) ?? 0) }, 10, "every record counted once: \(counts)")
+        XCTAssertEqual(counts.reduce(0) { $0 + (($1["total"] as? Int) ?? 0) }, 45)
+        job.stop()
+        try await runner.value
+    }
 }

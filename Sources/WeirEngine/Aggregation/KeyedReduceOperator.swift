@@ -65,6 +65,7 @@ public final class KeyedReduceOperator: Operator, PartitionedKeyedState {
 
     public func onWatermark<O: OperatorOutput>(_ watermarkMs: Int64, output: inout O) {}
     public func onProcessingTime<O: OperatorOutput>(nowMs: Int64, output: inout O) {}
+    public var nextTimerMs: Int64 { .max }   // a running aggregate emits per record, never on time
     /// Running aggregates have nothing pending at end of input (every update was emitted).
     public func flush<O: OperatorOutput>(output: inout O) {}
 

@@ -84,23 +84,34 @@ public struct WatermarkTracker: Sendable {
     /// Returns the watermark, which never decreases.
     @discardableResult
     public mutating func advance(nowMs: Int64) -> Int64 {
+        for i in parts.indices where parts[i].present && !parts[i].idle && idleBy(parts[i], nowMs) {
+            parts[i].idle = true
+        }
+        watermark = peek(nowMs: nowMs)
+        return watermark
+    }
+
+    /// What `advance(nowMs:)` would return, without changing anything (for the
+    /// task loop to ask whether time alone would fire a window).
+    public func peek(nowMs: Int64) -> Int64 {
         var minimum = Int64.max
         var anyActive = false
-        for i in parts.indices where parts[i].present {
-            if let t = config.idleTimeoutMs, !parts[i].idle, nowMs - parts[i].lastActivityMs >= t {
-                parts[i].idle = true
-            }
-            guard !parts[i].idle else { continue }
+        for p in parts where p.present && !p.idle && !idleBy(p, nowMs) {
             anyActive = true
-            let m = parts[i].maxEventTime
+            let m = p.maxEventTime
             // Saturating: a partition without records holds the watermark at Int64.min,
             // and no configured out-of-orderness can wrap around.
             let (d, overflow) = m.subtractingReportingOverflow(config.maxOutOfOrdernessMs)
             let w = m == .min ? Int64.min : (overflow ? (config.maxOutOfOrdernessMs > 0 ? .min : .max) : d)
             if w < minimum { minimum = w }
         }
-        if anyActive && minimum > watermark { watermark = minimum }
-        return watermark
+        return anyActive && minimum > watermark ? minimum : watermark
+    }
+
+    @inline(__always)
+    private func idleBy(_ p: PartitionState, _ nowMs: Int64) -> Bool {
+        guard let t = config.idleTimeoutMs else { return false }
+        return nowMs - p.lastActivityMs >= t
     }
 
     public func isIdle(_ p: Int) -> Bool { p >= 0 && p < parts.count && parts[p].present && parts[p].idle }

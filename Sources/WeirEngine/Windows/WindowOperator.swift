@@ -221,6 +221,8 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
         fireDue(&output)
     }
 
+    public var nextTimerMs: Int64 { earliestTimer }
+
     public func onProcessingTime<O: OperatorOutput>(nowMs: Int64, output: inout O) {
         guard config.timeDomain == .processingTime, nowMs >= currentTime else { return }
         currentTime = nowMs
