@@ -210,6 +210,7 @@ public final class StreamTask: @unchecked Sendable {
                 written[tp] = Committed(marker: marker, chunks: chunks)
                 offsets.append(TopicPartitionOffset(tp, offset: next))
             }
+            metrics.checkpointSnapshots.record(nanos: monotonicNanos() - started)
             try producer.sendOffsetsToTransaction(offsets, metadata: try consumer.groupMetadata(), timeoutMs: 30_000)
             try commitWithRetry(producer)
             try? txn.committed()

@@ -24,6 +24,9 @@ public final class TaskMetrics: Sendable {
 
     /// How long each checkpoint kept the task from processing records.
     public let checkpointPauses = PauseHistogram()
+    /// The part of each pause spent snapshotting state and handing it to the
+    /// producer (the rest is sending offsets and committing).
+    public let checkpointSnapshots = PauseHistogram()
 
     public init() {}
 

@@ -86,6 +86,8 @@ struct RunCommand: AsyncParsableCommand {
                 "count": "\(pauses.reduce(0) { $0 + $1.count })",
                 "pause_p50_ms": "\(p50.map { String(format: "%.1f", $0) } ?? "-")",
                 "pause_p99_ms": "\(p99.map { String(format: "%.1f", $0) } ?? "-")",
+                "snapshot_p50_ms": "\(job.slotMetrics.compactMap { $0.checkpointSnapshots.quantileMs(0.5) }.max().map { String(format: "%.1f", $0) } ?? "-")",
+                "snapshot_p99_ms": "\(job.slotMetrics.compactMap { $0.checkpointSnapshots.quantileMs(0.99) }.max().map { String(format: "%.1f", $0) } ?? "-")",
             ])
         }
         do {
