@@ -13,7 +13,7 @@ WORK="$(mktemp -d)"; trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf
 swift build -c release --product weir >/dev/null
 W=.build/release/weir
 T=bench-checkpoint
-"$W" broker --topic $T-in:$P --topic $T-out:$P --topic $T-dlq:$P --topic $T-late:$P --topic $T-state:$P > "$WORK/bs.txt" &
+"$W" broker --topic $T-in:$P --topic $T-out:$P --topic $T-dlq:$P --topic $T-late:$P > "$WORK/bs.txt" &
 for _ in $(seq 50); do [ -s "$WORK/bs.txt" ] && break; sleep 0.1; done
 BS=$(head -1 "$WORK/bs.txt")
 "$W" generate --bootstrap "$BS" --topic $T-in --events "$N" --users "$U"

@@ -62,7 +62,7 @@ public final class Job: Service, @unchecked Sendable {
     }
 
     public func run() async throws {
-        try runtime.validate()
+        try runtime.validate(transactional: spec.sink.deliveryGuarantee == .exactlyOnce)
         try savepoint?.checkCompatible(with: spec)
         logger.info("job starting", metadata: ["job": "\(spec.name)", "parallelism": "\(slotMetrics.count)"])
         try await withGracefulShutdownHandler {

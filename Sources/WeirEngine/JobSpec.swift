@@ -63,10 +63,14 @@ public struct JobSpec {
         }
         public var kind: Kind
         public var format: Format
+        /// What a Kafka sink promises when a task fails (the other kinds ignore it).
+        public var deliveryGuarantee: DeliveryGuarantee
 
         /// A Kafka sink.
-        public init(topic: String, format: Format = .json) { kind = .kafka(topic: topic); self.format = format }
-        public init(_ kind: Kind, format: Format = .json) { self.kind = kind; self.format = format }
+        public init(topic: String, format: Format = .json, deliveryGuarantee: DeliveryGuarantee = .exactlyOnce) {
+            kind = .kafka(topic: topic); self.format = format; self.deliveryGuarantee = deliveryGuarantee
+        }
+        public init(_ kind: Kind, format: Format = .json) { self.kind = kind; self.format = format; deliveryGuarantee = .exactlyOnce }
 
         /// The Kafka topic; empty for the other kinds. Only Kafka jobs read it:
         /// the loader refuses a Kafka source with a non-Kafka sink and vice versa.

@@ -1,8 +1,9 @@
 import WeirKafka
 
 /// The chain's sink inside a Kafka task: output, dead letters and late data
-/// are all produced by the task's transactional producer, so they commit or
-/// abort together with the offsets.
+/// are all produced by the task's producer, so they commit or abort together
+/// with the offsets (exactly-once), or are acknowledged before the checkpoint
+/// that covers them (at-least-once).
 final class KafkaTaskSink: ChainSink {
     private let producer: KafkaProducer
     private let out: KafkaTopicHandle

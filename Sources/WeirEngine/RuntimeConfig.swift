@@ -28,10 +28,12 @@ extension RuntimeConfig {
     /// The broker aborts a transaction open longer than `transaction.timeout.ms`;
     /// a checkpoint must commit well before that, and the broker refuses
     /// timeouts above its `transaction.max.timeout.ms` (15 min by default).
-    public func validate() throws(ConfigError) {
+    /// `transactional: false` (sinks without exactly-once) checks the interval only.
+    public func validate(transactional: Bool = true) throws(ConfigError) {
         guard checkpointIntervalMs >= 10 else {
             throw ConfigError("checkpoint interval \(checkpointIntervalMs) ms is below 10 ms")
         }
+        guard transactional else { return }
         guard transactionTimeoutMs >= 3 * checkpointIntervalMs else {
             throw ConfigError("transaction.timeout.ms (\(transactionTimeoutMs)) must be at least 3× the checkpoint interval (\(checkpointIntervalMs) ms)")
         }

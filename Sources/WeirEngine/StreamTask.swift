@@ -4,15 +4,16 @@ import Synchronization
 import WeirFormats
 import WeirKafka
 
-/// One task: a consumer, a transactional producer and the record chain, run in
-/// a tight synchronous loop on its own thread (DESIGN.md, "The task loop").
+/// One task: a consumer, a producer and the record chain, run in a tight
+/// synchronous loop on its own thread (DESIGN.md, "The task loop").
 ///
 /// Poll a batch -> decode -> process -> produce; every checkpoint interval the
 /// open transaction becomes a checkpoint: each assigned partition's operator
 /// state and a marker (checkpoint id, watermark, next offset) go to the
 /// `<job>-state` topic, the offsets are sent to the transaction, and it
-/// commits (DESIGN.md, "Exactly-once"). No async hop, lock or allocation per
-/// record.
+/// commits (DESIGN.md, "Exactly-once"). With an at-least-once or no-guarantee
+/// sink there is no transaction: the sink's `CheckpointCommitter` decides
+/// what a checkpoint waits for. No async hop, lock or allocation per record.
 public final class StreamTask: @unchecked Sendable {
     public let slot: Int
     public let metrics: TaskMetrics
@@ -24,6 +25,8 @@ public final class StreamTask: @unchecked Sendable {
 
     private var consumer: KafkaConsumer?
     private var producer: KafkaProducer?
+    /// How checkpoints become durable, per the sink's delivery guarantee.
+    private var committer: (any CheckpointCommitter)?
     private var chain: RecordChain?
     private var sink: KafkaTaskSink?
     private var stateHandle: KafkaTopicHandle?
@@ -79,12 +82,15 @@ public final class StreamTask: @unchecked Sendable {
         self.consumer = consumer
 
         var pc = runtime.kafka
-        pc.transactionalID = transactionalID
-        pc.transactionTimeoutMs = runtime.transactionTimeoutMs
+        job.sink.deliveryGuarantee.configureProducer(&pc, transactionalID: transactionalID,
+                                                     transactionTimeoutMs: runtime.transactionTimeoutMs)
         pc.clientID = "\(transactionalID)-producer"
         pc.properties["linger.ms"] = pc.properties["linger.ms"] ?? "5"
         let producer = try KafkaProducer(config: pc)
         self.producer = producer
+        let committer = job.sink.deliveryGuarantee.committer(producer: producer, consumer: consumer,
+                                                             task: transactionalID, logger: logger)
+        self.committer = committer
         let chain = try RecordChain(job: job)
         self.chain = chain
         let sink = try KafkaTaskSink(producer: producer, job: job)
@@ -92,13 +98,11 @@ public final class StreamTask: @unchecked Sendable {
         defer {
             consumer.close()
             producer.close()
-            self.consumer = nil; self.producer = nil; self.sink = nil
+            self.consumer = nil; self.producer = nil; self.sink = nil; self.committer = nil
             chain.op?.close()
         }
 
-        // Fences a previous incarnation of this slot and aborts its open transaction
-        // before anything is read, so restore sees only what it committed.
-        try producer.initTransactions(timeoutMs: 30_000)
+        try committer.start()
         stateHandle = try producer.topic(stateTopic)
         statePartitions = try stateTopicPartitions()
         try consumer.subscribe(job.source.topics)
@@ -152,14 +156,15 @@ public final class StreamTask: @unchecked Sendable {
             metrics.add(chain.takeCounts())
         }
         if txn.isOpen { try checkpoint() }
+        committer.finish()
         logger.info("task stopped", metadata: ["task": "\(transactionalID)"])
     }
 
     // MARK: checkpoints
 
     private func beginTransaction() throws {
-        guard let producer else { return }
-        try producer.beginTransaction()
+        guard let committer else { return }
+        try committer.begin()
         try? txn.begin(now: monotonicNanos())
     }
 
@@ -184,15 +189,17 @@ public final class StreamTask: @unchecked Sendable {
         return Int32(try admin.partitionCount(topic: stateTopic) ?? 1)
     }
 
-    /// Turns the open transaction into a checkpoint and commits it.
+    /// Turns the open transaction into a checkpoint and commits it: every
+    /// partition's chunks, then (after `beforeMarkers`) every marker, then the commit.
     private func checkpoint() throws {
-        guard let producer, let consumer, let chain, let stateHandle, txn.isOpen else { return }
+        guard let committer, let consumer, let chain, let stateHandle, txn.isOpen else { return }
         let started = monotonicNanos()
         try? txn.commitStarted()
         do {
             let id = ids.next()
             var written: [TopicPartition: Committed] = [:]
             var offsets: [TopicPartitionOffset] = []
+            var markers: [(Int32, CheckpointMarker)] = []
             for tp in try consumer.assignment() {
                 let next = read.nextOffset(tp) ?? committed[tp]?.marker.nextOffset ?? -1
                 guard next >= 0 else { continue }   // nothing read and nothing restored yet
@@ -206,13 +213,16 @@ public final class StreamTask: @unchecked Sendable {
                                               watermark: chain.watermarks.watermark,
                                               maxEventTime: chain.watermarks.maxEventTime(Int(tp.partition)),
                                               chunkCount: UInt32(chunks.count))
-                try produce(stateHandle, sp, CheckpointMarker.key(topic: tp.topic, partition: tp.partition), marker.encoded())
+                markers.append((sp, marker))
                 written[tp] = Committed(marker: marker, chunks: chunks)
                 offsets.append(TopicPartitionOffset(tp, offset: next))
             }
+            try committer.beforeMarkers()
+            for (sp, marker) in markers {
+                try produce(stateHandle, sp, CheckpointMarker.key(topic: marker.topic, partition: marker.partition), marker.encoded())
+            }
             metrics.checkpointSnapshots.record(nanos: monotonicNanos() - started)
-            try producer.sendOffsetsToTransaction(offsets, metadata: try consumer.groupMetadata(), timeoutMs: 30_000)
-            try commitWithRetry(producer)
+            try committer.commit(offsets: offsets)
             try? txn.committed()
             committed.merge(written) { $1 }
             metrics.commits.add(1, ordering: .relaxed)
@@ -240,28 +250,17 @@ public final class StreamTask: @unchecked Sendable {
         }
     }
 
-    private func commitWithRetry(_ producer: KafkaProducer) throws {
-        var attempt = 0
-        while true {
-            do { try producer.commitTransaction(timeoutMs: 30_000); return }
-            catch let e as KafkaError where e.kind == .retriable && attempt < 10 {
-                attempt += 1
-                logger.warning("retrying commit", metadata: ["error": "\(e)", "attempt": "\(attempt)"])
-            }
-        }
-    }
-
     /// Abortable: abort, put every partition's state and position back to its
-    /// last committed checkpoint, go on. Fatal or fenced: the task ends and the
-    /// job's restart strategy decides.
+    /// last committed checkpoint, go on. Fatal or fenced, or anything without a
+    /// transaction to abort: the task ends and the job's restart strategy decides.
     private func handle(_ error: KafkaError) throws {
-        guard error.kind == .abortable, let producer, let consumer else {
+        guard error.kind == .abortable, let committer, committer.canAbort, let consumer else {
             txn.fail()
             logger.error("task failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
             throw error
         }
         logger.warning("aborting transaction", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
-        try producer.abortTransaction(timeoutMs: 30_000)
+        try committer.abort()
         try? txn.aborted()
         metrics.aborts.add(1, ordering: .relaxed)
         try chain?.resetEventTime()
@@ -326,8 +325,8 @@ public final class StreamTask: @unchecked Sendable {
             }
             forget(parts)
         case .lost(let parts):
-            if txn.isOpen, let producer {
-                _ = try? producer.abortTransaction(timeoutMs: 30_000)
+            if txn.isOpen, let committer {
+                _ = try? committer.abort()
                 try? txn.aborted()
             }
             forget(parts)

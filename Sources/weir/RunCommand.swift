@@ -20,7 +20,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Schema registry URL for pipelines that name none (also WEIR_SCHEMA_REGISTRY_URL).") var schemaRegistry: String?
     @Option(help: "Treat the input as ended once no record arrived for this long (ms): fire open windows, checkpoint, exit 0. For bounded runs and tests.")
     var drainIdleMs: Int?
-    @Option(help: "Checkpoint interval in ms (overrides the pipeline).") var checkpointInterval: Int?
+    @Option(help: "Checkpoint interval in ms (overrides the pipeline, the config's checkpoint.interval and WEIR_CHECKPOINT_INTERVAL; default 5000).") var checkpointInterval: Int?
     @Option(help: "Start every partition from this savepoint (written by `weir savepoint`).") var fromSavepoint: String?
     @Option(help: "File source: read this file instead of the pipeline's (repeatable, one partition each; - is stdin).")
     var input: [String] = []
@@ -58,7 +58,10 @@ struct RunCommand: AsyncParsableCommand {
         var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
         kafka.properties = service.kafka.properties
         var runtime = RuntimeConfig(kafka: kafka, instanceID: service.instanceID)
-        if let ms = checkpointInterval ?? p.definition.checkpointIntervalMs.map(Int.init) { runtime.checkpointIntervalMs = ms }
+        runtime.checkpointIntervalMs = CheckpointInterval.resolve(flagMs: checkpointInterval, pipelineMs: p.definition.checkpointIntervalMs,
+                                                                  service: service)
+        // librdkafka uses the property when it is set; the start-up check must see the same value.
+        if let t = kafka.properties["transaction.timeout.ms"].flatMap({ Int($0) }) { runtime.transactionTimeoutMs = t }
         if let r = p.definition.restart { runtime.restart = r }
         var savepoint: Savepoint?
         if let fromSavepoint {

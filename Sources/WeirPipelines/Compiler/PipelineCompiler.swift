@@ -81,7 +81,7 @@ public enum PipelineCompiler {
 
     private static func sink(_ s: SinkDefinition) -> JobSpec.Sink {
         switch s.kind {
-        case .kafka(let k): return JobSpec.Sink(topic: k.topic.value, format: s.format)
+        case .kafka(let k): return JobSpec.Sink(topic: k.topic.value, format: s.format, deliveryGuarantee: k.deliveryGuarantee)
         case .file(let path): return JobSpec.Sink(path.value == "-" ? .stdout : .file(path.value), format: s.format)
         case .stdout: return JobSpec.Sink(.stdout, format: s.format)
         case .discard: return JobSpec.Sink(.discard, format: s.format)

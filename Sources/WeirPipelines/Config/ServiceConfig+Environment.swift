@@ -9,6 +9,7 @@ import Foundation
 /// | `WEIR_PARALLELISM` | `parallelism` |
 /// | `WEIR_INSTANCE_ID` | `instanceID` |
 /// | `WEIR_DATA_DIR` | `dataDir` |
+/// | `WEIR_CHECKPOINT_INTERVAL` | `checkpoint.interval` (a duration: `5s`, `200ms`) |
 extension ServiceConfig {
     static let propertyPrefix = "WEIR_KAFKA_PROPERTY_"
 
@@ -31,6 +32,14 @@ extension ServiceConfig {
         }
         if let v = environment["WEIR_DATA_DIR"] {
             if v.isEmpty { fail("WEIR_DATA_DIR", "expected a directory path, found an empty string") } else { dataDir = v }
+        }
+        if let v = environment["WEIR_CHECKPOINT_INTERVAL"] {
+            switch Durations.parse(v.trimmingCharacters(in: .whitespaces)) {
+            case .failure(let problem): fail("WEIR_CHECKPOINT_INTERVAL", problem.message)
+            case .success(let ms) where !Self.checkpointIntervalRange.contains(ms):
+                fail("WEIR_CHECKPOINT_INTERVAL", "\(Self.checkpointIntervalWhat) must be \(YAMLReader.describeRange(Self.checkpointIntervalRange)), found \(v)")
+            case .success(let ms): checkpointIntervalMs = Int(ms)
+            }
         }
         // Sorted so that several problems come out in a stable order.
         for variable in environment.keys.sorted() where variable.hasPrefix(Self.propertyPrefix) {

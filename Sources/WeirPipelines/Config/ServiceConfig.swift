@@ -6,7 +6,8 @@ import Darwin
 import Foundation
 
 /// Settings of one Weir process (not of a pipeline): where Kafka is, how many
-/// tasks to run, who this instance is and where it keeps local files.
+/// tasks to run, who this instance is, where it keeps local files and how
+/// often pipelines that set no interval checkpoint.
 ///
 /// Read from `config/weir.yaml` (every key optional), then overridden by
 /// environment variables; see docs/configuration.md.
@@ -30,15 +31,22 @@ public struct ServiceConfig: Equatable, Sendable {
     public var instanceID: String
     /// Directory for local files (savepoints, scratch state).
     public var dataDir: String
+    /// `checkpoint.interval` in ms, for pipelines that set none (10 ms to 1 h).
+    public var checkpointIntervalMs: Int
 
-    public init(kafka: Kafka = Kafka(), parallelism: Int = 2, instanceID: String, dataDir: String = "data") {
+    public init(kafka: Kafka = Kafka(), parallelism: Int = 2, instanceID: String, dataDir: String = "data",
+                checkpointIntervalMs: Int = CheckpointInterval.defaultMs) {
         self.kafka = kafka; self.parallelism = parallelism; self.instanceID = instanceID; self.dataDir = dataDir
+        self.checkpointIntervalMs = checkpointIntervalMs
     }
 
     public static let defaultPath = "config/weir.yaml"
     static let parallelismRange = 1...64
+    /// As for a pipeline's `checkpoint.interval`: 10 ms to 1 h.
+    static let checkpointIntervalRange: ClosedRange<Int64> = 10...3_600_000
+    static let checkpointIntervalWhat = "a checkpoint interval from 10ms to 1h"
 
-    /// The defaults: local Kafka, parallelism 2, the host name, `data`.
+    /// The defaults: local Kafka, parallelism 2, the host name, `data`, checkpoints every 5 s.
     public static func defaults(hostname: String = ServiceConfig.hostname()) -> ServiceConfig {
         ServiceConfig(instanceID: hostname)
     }

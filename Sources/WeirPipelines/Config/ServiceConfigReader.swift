@@ -3,7 +3,7 @@ import Yams
 /// Reads `config/weir.yaml` into a `ServiceConfig`, with the same diagnostics
 /// as pipeline files.
 enum ServiceConfigReader {
-    static let topLevelKeys = ["kafka", "parallelism", "instanceID", "dataDir"]
+    static let topLevelKeys = ["kafka", "parallelism", "instanceID", "dataDir", "checkpoint"]
 
     static func read(yaml: String, file: String, defaults: ServiceConfig) throws(ServiceConfigError) -> ServiceConfig {
         let root: Node
@@ -39,6 +39,13 @@ enum ServiceConfigReader {
         }
         if let d = m["dataDir"], let s = reader.string(d, "dataDir", expected: "a directory path") {
             if s.isEmpty { reader.error("dataDir", d, "expected a directory path, found an empty string") } else { config.dataDir = s }
+        }
+        if let c = m["checkpoint"],
+           let cm = reader.mapping(c, "checkpoint", known: ["interval"], expected: "a mapping with interval (e.g. {interval: 5s})"),
+           let i = cm.require("interval", "the checkpoint interval", in: &reader),
+           let ms = reader.duration(i, "checkpoint.interval", in: ServiceConfig.checkpointIntervalRange,
+                                    what: ServiceConfig.checkpointIntervalWhat) {
+            config.checkpointIntervalMs = Int(ms)
         }
         if !reader.diagnostics.isEmpty { throw ServiceConfigError(reader.diagnostics) }
         return config

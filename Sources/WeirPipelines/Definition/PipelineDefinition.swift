@@ -91,4 +91,6 @@ public struct KafkaSinkDefinition {
     public var topic: Located<String>
     /// Expression for the message key; nil keeps the input record's key.
     public var key: PipelineExpression?
+    /// `deliveryGuarantee:`; exactly-once unless the file says otherwise.
+    public var deliveryGuarantee: DeliveryGuarantee = .exactlyOnce
 }

@@ -41,17 +41,35 @@ enum SinkLoader {
     }
 }
 
-/// `sink.kafka`: `topic` and an optional `key` expression.
+/// `sink.kafka`: `topic`, an optional `key` expression and an optional
+/// `deliveryGuarantee` (exactly-once, the default; at-least-once; none), as on
+/// Flink's KafkaSink builder: it is the Kafka sink's promise.
 enum KafkaSinkLoader {
     static func load(_ node: Node, _ field: String, _ reader: inout YAMLReader) -> SinkDefinition.Kind? {
-        guard let m = reader.mapping(node, field, known: ["topic", "key"]) else { return nil }
+        guard let m = reader.mapping(node, field, known: ["topic", "key", "deliveryGuarantee"]) else { return nil }
         var key: PipelineExpression?
         if let k = m["key"] {
             guard let e = reader.expression(k, m.path("key")) else { return nil }
             key = e
         }
+        var guarantee = DeliveryGuarantee.exactlyOnce
+        if let g = m["deliveryGuarantee"] {
+            guard let v = deliveryGuarantee(g, m.path("deliveryGuarantee"), &reader) else { return nil }
+            guarantee = v
+        }
         guard let t = m.require("topic", "the topic to write to", in: &reader),
               let topic = reader.topic(t, m.path("topic")) else { return nil }
-        return .kafka(KafkaSinkDefinition(topic: topic, key: key))
+        return .kafka(KafkaSinkDefinition(topic: topic, key: key, deliveryGuarantee: guarantee))
+    }
+
+    static func deliveryGuarantee(_ node: Node, _ field: String, _ reader: inout YAMLReader) -> DeliveryGuarantee? {
+        let names = DeliveryGuarantee.allCases.map(\.rawValue)
+        let expected = "exactly-once, at-least-once or none"
+        guard let text = reader.string(node, field, expected: expected) else { return nil }
+        guard let v = DeliveryGuarantee(rawValue: text) else {
+            reader.error(field, node, "unknown delivery guarantee '\(text)': expected \(expected)\(ClosestMatch.hint(for: text, among: names))")
+            return nil
+        }
+        return v
     }
 }
