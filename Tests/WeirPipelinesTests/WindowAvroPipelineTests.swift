@@ -143,4 +143,22 @@ final class WindowAvroPipelineTests: XCTestCase {
             sink: {kafka: {topic: out}, format: json-schema, schema: '{"type":"object"}'}
             """, line: 6, column: 7, field: "sink", "format json-schema on their sink is not supported yet")
     }
+
+    /// pipelines/clicks-per-user-avro.yaml derives the schema docs/avro.md shows.
+    func testExamplePipelineSchema() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let p = try PipelineLoader.load(path: root.appendingPathComponent("pipelines/clicks-per-user-avro.yaml").path)
+        XCTAssertEqual(p.job.sink.format, .avro)
+        XCTAssertNil(p.job.formats.output)
+        let nullableNumber = #"["null","long","double"],"default":null}"#
+        XCTAssertEqual(try derived(p).text, #"{"type":"record","name":"clicks_per_user_avro","namespace":"weir","#
+            + #""doc":"Window results (keyBy + window + aggregate) of the Weir pipeline clicks-per-user-avro","fields":["#
+            + #"{"name":"user_id","type":"string"},"#
+            + #"{"name":"window_start","type":{"type":"long","logicalType":"timestamp-millis"}},"#
+            + #"{"name":"window_end","type":{"type":"long","logicalType":"timestamp-millis"}},"#
+            + #"{"name":"clicks","type":"long"},"#
+            + #"{"name":"amount","type":"# + nullableNumber + ","
+            + #"{"name":"min_amount","type":"# + nullableNumber + ","
+            + #"{"name":"max_amount","type":"# + nullableNumber + "]}")
+    }
 }
