@@ -14,6 +14,9 @@ public struct FormatSpec {
     public var required: [(name: String, slot: Int)]
     /// The sink's schema (`sink.schema`), for `avro` and `json-schema` output.
     public var output: OutputSchema?
+    /// How the sink's subject is named when the schema is derived (window and
+    /// reduce results without `sink.schema`); a given schema carries its own.
+    public var subjectStrategy: SubjectNameStrategy = .topic
 
     public init(registry: SchemaRegistryConfig? = nil, readerSchema: AvroSchema? = nil,
                 required: [(name: String, slot: Int)] = [], output: OutputSchema? = nil) {

@@ -103,6 +103,10 @@ public struct JobSpec {
         public var lateData: Destination?
         /// Output slots of the key fields, for the output message key.
         public var keySlots: [Int]
+        /// What input slots (key fields, aggregate inputs) can hold, as far as
+        /// the pipeline's types tell; a slot not listed can hold anything. The
+        /// Avro schema of the results is derived from it (`ResultSchema`).
+        public var inputKinds: [Int: CellKinds] = [:]
 
         public init(timestamp: TimestampExtractor?, watermark: WatermarkConfig, keySlots: [Int],
                     lateDataTopic: String? = nil, makeOperator: @escaping () throws -> any Operator) {

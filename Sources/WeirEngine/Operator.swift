@@ -49,6 +49,11 @@ public protocol Operator: AnyObject {
     /// Output field names and the slots of the output row that hold them, for the encoder.
     var outputLayout: [(name: String, slot: Int)] { get }
 
+    /// What each output field (in `outputLayout` order) can hold, given what
+    /// input slots can hold (a slot absent from `inputKinds`: anything). The
+    /// Avro schema of the results is derived from it (`ResultSchema`).
+    func resultTypes(inputKinds: [Int: CellKinds]) -> [ResultFieldType]
+
     func open(_ context: OperatorContext)
 
     /// Processes one record. `timestampMs` is its event time (ignored by
@@ -84,6 +89,11 @@ public protocol Operator: AnyObject {
 }
 
 extension Operator {
+    /// Without better knowledge, every output field can be anything.
+    public func resultTypes(inputKinds: [Int: CellKinds]) -> [ResultFieldType] {
+        outputLayout.map { _ in .cells(.any) }
+    }
+
     /// One partition's snapshot cut into chunks below `maxChunkBytes` (for the
     /// checkpoint's state topic; see docs/state-format.md).
     public func snapshotChunks(partition: Int, maxChunkBytes: Int = StateSnapshot.defaultMaxChunkBytes) -> [[UInt8]] {

@@ -46,7 +46,7 @@ public final class RecordChain {
             let op = try stage.makeOperator()
             op.open(OperatorContext(clock: clock))
             self.op = op
-            output = EncodingOutput(layout: JSONOutputLayout(op.outputLayout), keySlots: stage.keySlots)
+            output = EncodingOutput(encoder: try ResultEncoder(job: job, operator: op), keySlots: stage.keySlots)
         } else {
             op = nil
         }
@@ -186,44 +186,5 @@ public final class RecordChain {
     public func removePartition(_ p: Int) {
         watermarks.removePartition(p)
         op?.dropPartition(p)
-    }
-}
-
-/// Encodes operator output rows as JSON and hands them to a sink.
-final class EncodingOutput {
-    let layout: JSONOutputLayout
-    let keySlots: [Int]
-    let encoder = JSONRowEncoder()
-    @exclusivity(unchecked) var key = MessageKey()
-
-    init(layout: JSONOutputLayout, keySlots: [Int]) { self.layout = layout; self.keySlots = keySlots }
-
-    func bound<S: ChainSink>(to sink: S) -> Bound<S> { Bound(owner: self, sink: sink) }
-
-    struct Bound<S: ChainSink>: OperatorOutput {
-        let owner: EncodingOutput
-        let sink: S
-        var emitted = 0, late = 0
-        var error: Error?
-
-        mutating func emit(_ row: Row, kind: EmitKind, partition: Int) {
-            guard error == nil else { return }
-            do {
-                let value = try owner.encoder.encodeProjected(row: row, layout: owner.layout)
-                if sink.wantsKeys, owner.key.set(slots: owner.keySlots, in: row) {
-                    try owner.key.bytes.withUnsafeBytes { try sink.emit(key: $0, value: value) }
-                } else {
-                    try sink.emit(key: nil, value: value)
-                }
-                emitted += 1
-            } catch {
-                self.error = error
-            }
-        }
-
-        mutating func late(_ row: Row, timestampMs: Int64, partition: Int) {
-            guard error == nil else { return }
-            do { try sink.late(); late += 1 } catch { self.error = error }
-        }
     }
 }

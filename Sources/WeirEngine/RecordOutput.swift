@@ -25,7 +25,10 @@ final class RecordOutput {
         program = job.program
         (projected, edited) = Self.layouts(job.program)
         let sink = job.sink
-        switch sink.format {
+        // A stateful job's output rows come from its operator and are encoded
+        // by `ResultEncoder`; the program's own output is never written.
+        let format = job.stateful == nil ? sink.format : .json
+        switch format {
         case .json:
             avro = nil; passThrough = false; frame = nil
         case .avro, .jsonSchema:

@@ -71,7 +71,8 @@ struct DevCommand: AsyncParsableCommand {
         print("weir dev: \(m.processed) processed · \(m.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(m.deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "")\(job.stateful == nil ? "" : " · \(m.late) late") · \(m.commits) commits")
         if sample > 0 {
             print("sample of \(job.sink.topic):")
-            for line in try OutputSampler.read(topic: job.sink.topic, kafka: kafka, count: sample) {
+            let avro = try job.sink.format == .avro ? job.formats.registry.map { try SchemaRegistryClients.shared($0) } : nil
+            for line in try OutputSampler.read(topic: job.sink.topic, kafka: kafka, count: sample, avro: avro) {
                 print("  \(line)")
             }
         }

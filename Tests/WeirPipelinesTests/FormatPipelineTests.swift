@@ -89,19 +89,6 @@ final class FormatPipelineTests: XCTestCase {
                       line: 4, column: 23, field: "schemaRegistry.url", "http://")
     }
 
-    func testWindowResultsCannotBeWrittenAsAvroYet() {
-        assertRefused("""
-            name: t
-            source: {kafka: {topic: in}, format: avro}
-            time: {eventTime: {field: ts, format: epochMillis}}
-            steps:
-              - keyBy: [user_id]
-              - window: {tumbling: 1m}
-              - aggregate: {n: count()}
-            sink: {kafka: {topic: out}, format: avro, schema: '\(out)'}
-            """, line: 8, column: 7, field: "sink", "not supported yet")
-    }
-
     func testAvroWindowInputWithJSONOutputLoads() throws {
         let p = try XCTUnwrap(load("""
             name: t

@@ -9,7 +9,7 @@ final class CommandLineTests: XCTestCase {
 
     func testValidateAcceptsTheExamples() throws {
         for file in ["pipelines/clean-clicks.yaml", "pipelines/bench-filter-map.yaml",
-                     "pipelines/clicks-per-user.yaml", "pipelines/bench-windows-file.yaml"] {
+                     "pipelines/clicks-per-user.yaml", "pipelines/bench-windows-file.yaml", "pipelines/clicks-per-user-avro.yaml"] {
             let r = try run(["validate", file])
             XCTAssertEqual(r.status, 0, "\(file): \(r.err)")
             XCTAssertTrue(r.out.contains("ok"), r.out)

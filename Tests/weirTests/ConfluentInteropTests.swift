@@ -189,4 +189,85 @@ final class ConfluentInteropTests: XCTestCase {
             XCTAssertEqual(number(g["doubled"]), (number(e["reading"]) ?? .nan) * 2)
         }
     }
+
+    /// Window results written as Avro (schema derived from the pipeline, registered under
+    /// `<topic>-value`) → Python's AvroDeserializer reads every row, every field right.
+    func testWeirWindowedAvroToPythonDeserializer() async throws {
+        let base: Int64 = 1_795_600_800_000                    // a minute boundary
+        struct Window { var clicks = 0; var cents: Int64 = 0; var lo = Int64.max; var hi = Int64.min; var pages: [String] = [] }
+        var expected: [String: Window] = [:]                    // "user|window_start"
+        var inputs: [(String, [UInt8])] = []
+        for i in 0..<600 {
+            let user = "u\(i % 10)"
+            let ts = base + Int64(i) * 500                      // five minutes, in order per user
+            var cents = Int64((i * 37) % 5000 + 1)
+            if i % 7 == 0 { cents = (cents / 100 + 1) * 100 }   // some whole amounts, written as JSON integers
+            let amount = cents % 100 == 0 ? "\(cents / 100)" : String(format: "%lld.%02lld", cents / 100, cents % 100)
+            let page = "/p\(i % 4)"
+            inputs.append((user, Array(#"{"user_id":"\#(user)","ts":\#(ts),"amount":\#(amount),"cents":\#(cents),"page":"\#(page)"}"#.utf8)))
+            let start = ts - (ts - base) % 60_000
+            var w = expected["\(user)|\(start)", default: Window()]
+            w.clicks += 1; w.cents += cents; w.lo = min(w.lo, cents); w.hi = max(w.hi, cents)
+            if w.pages.count < 3 { w.pages.append(page) }
+            expected["\(user)|\(start)"] = w
+        }
+        XCTAssertEqual(expected.count, 50)
+        try broker.createTopic("w-win-in", partitions: 2)
+        try produceAll(inputs, topic: "w-win-in", bootstrap: broker.bootstrapServers)
+        let pipeline = try PipelineLoader.load(yaml: """
+            name: windowed-avro
+            source: {kafka: {topic: w-win-in}}
+            time: {eventTime: {field: ts, format: epochMillis}}
+            steps:
+              - keyBy: [user_id]
+              - window: {tumbling: 1m}
+              - aggregate: {clicks: count(), amount: sum(amount), cents: sum(cents), lo: min(amount), hi: max(amount), avg_amount: avg(amount), pages: "collect(page, 3)"}
+            sink: {kafka: {topic: w-win-out}, format: avro}
+            schemaRegistry: {url: "\(registryURL)"}
+            """, file: "interop.yaml")
+        try? broker.createTopic("w-win-out", partitions: 2)
+        let job = Job(spec: pipeline.job, runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: broker.bootstrapServers),
+                                                                instanceID: "interop", checkpointIntervalMs: 200))
+        let runner = Task { try await job.run() }
+        let deadline = Date().addingTimeInterval(60)
+        while job.metrics.processed < inputs.count && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        job.stop(flush: true)                                  // the input has ended: fire the last windows
+        try await runner.value
+        XCTAssertEqual(job.metrics.processed, inputs.count)
+        XCTAssertEqual(job.metrics.deadLettered, 0)
+        XCTAssertEqual(job.metrics.late, 0)
+
+        let got = try lines(try python(["consume-avro-rows", broker.bootstrapServers, registryURL, "w-win-out", "\(expected.count)"]))
+        XCTAssertEqual(got.count, expected.count)
+        var seen = Set<String>()
+        for g in got {
+            guard case .string(let user)? = g["user_id"], case .int(let start)? = g["window_start"], let want = expected["\(user)|\(start)"] else {
+                XCTFail("unexpected row \(g.text)"); continue
+            }
+            XCTAssertTrue(seen.insert("\(user)|\(start)").inserted, "one row per window: \(g.text)")
+            XCTAssertEqual(g["window_end"], .int(start + 60_000))
+            XCTAssertEqual(g["clicks"], .int(Int64(want.clicks)), g.text)
+            XCTAssertEqual(g["cents"], .int(want.cents), "an int sum stays an int: \(g.text)")
+            // Sums exact to the decimal: the double nearest to cents / 100, nothing else.
+            XCTAssertEqual(number(g["amount"]), Double(want.cents) / 100, g.text)
+            XCTAssertEqual(number(g["lo"]), Double(want.lo) / 100, g.text)
+            XCTAssertEqual(number(g["hi"]), Double(want.hi) / 100, g.text)
+            XCTAssertEqual(number(g["avg_amount"]), Double(want.cents) / Double(100 * want.clicks), g.text)
+            XCTAssertEqual(g["pages"], .array(want.pages.map { .string($0) }), g.text)
+        }
+        XCTAssertEqual(seen.count, expected.count)
+
+        // Registered under the topic's subject, with timestamps as timestamp-millis.
+        let client = try SchemaRegistryClient(config: SchemaRegistryConfig(url: registryURL))
+        let latest = try await client.latest(subject: "w-win-out-value")
+        try await client.shutdown()
+        XCTAssertEqual(latest.version, 1)
+        let schema = try AvroSchema(parsing: latest.schema)
+        guard case .record(let r) = schema.root else { return XCTFail("not a record: \(latest.schema)") }
+        XCTAssertEqual(r.fullName, "weir.windowed_avro")
+        XCTAssertEqual(r.fields.map(\.name), ["user_id", "window_start", "window_end", "clicks", "amount", "cents", "lo", "hi", "avg_amount", "pages"])
+        XCTAssertEqual(r.field(named: "window_start")?.type.logicalType, .timestampMillis)
+        let raw = try readAll(topic: "w-win-out", bootstrap: broker.bootstrapServers, atLeast: expected.count)
+        XCTAssertTrue(raw.allSatisfy { Array($0.value.prefix(5)) == ConfluentFrame.header(schemaID: UInt32(latest.id)) }, "every row framed with the registered id")
+    }
 }

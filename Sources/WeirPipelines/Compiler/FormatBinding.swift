@@ -4,10 +4,12 @@ import WeirFormats
 /// Binds the format settings to slots: required fields to input slots, each
 /// field of an Avro output schema to the slot its value comes from.
 enum FormatBinding {
-    /// - Parameter stateful: the job ends in a keyed window/reduce stage (its output is written as JSON).
+    /// - Parameter stateful: the job ends in a keyed window/reduce stage: its
+    ///   rows are the output, checked by `ResultFormatBinding` once the stage is built.
     static func bind(_ definition: PipelineDefinition, _ b: inout ProgramBuilder, stateful: Bool) -> FormatSpec {
         let f = definition.formats
         var spec = FormatSpec(registry: f.registry, readerSchema: f.readerSchema)
+        spec.subjectStrategy = f.subjectStrategy
         // Files hold JSON lines; the registry formats are Kafka's.
         if definition.source.isFile, definition.source.format != .json {
             b.error(definition.source.location, "format \(definition.source.format.rawValue) needs a Kafka source; files are read as JSON lines")
@@ -15,13 +17,13 @@ enum FormatBinding {
         if case .kafka = definition.sink.kind {} else if definition.sink.format != .json {
             b.error(definition.sink.location, "format \(definition.sink.format.rawValue) needs a Kafka sink; files are written as JSON lines")
         }
-        if stateful, definition.sink.format != .json {
-            b.error(definition.sink.location, "window and reduce results are written as JSON; format \(definition.sink.format.rawValue) on their sink is not supported yet")
-            return spec
-        }
         for r in f.required {
             guard let path = FieldPath(parsing: r.value) else { continue }
             spec.required.append((r.value, b.inputSlot(path)))
+        }
+        if stateful {
+            spec.output = f.output        // result fields are matched by name when the task starts
+            return spec
         }
         let sinkFormat = definition.sink.format
         if sinkFormat == .avro || sinkFormat == .jsonSchema, f.output == nil {
@@ -53,7 +55,7 @@ enum FormatBinding {
         return spec
     }
 
-    private static func isNullable(_ t: AvroType) -> Bool {
+    static func isNullable(_ t: AvroType) -> Bool {
         if case .union(let branches) = t.underlying {
             return branches.contains { if case .null = $0.underlying { return true }; return false }
         }

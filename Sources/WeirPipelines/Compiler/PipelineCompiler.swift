@@ -15,6 +15,8 @@ public enum PipelineCompiler {
         var preset: [FieldPath] = []
         for _ in 0..<4 {
             var b = ProgramBuilder(file: definition.file, presetInputs: preset)
+            if definition.source.format == .avro { b.readerSchema = definition.formats.readerSchema }
+            b.requiredPaths = Set(definition.formats.required.compactMap { FieldPath(parsing: $0.value) })
             for step in definition.steps { apply(step, &b) }
             let isStateful = b.stateful.keyBy != nil
             var outputKey: RowExpression?
@@ -38,6 +40,7 @@ public enum PipelineCompiler {
             let slotCount = b.slotCount
             let stage = isStateful ? StatefulStageBuilder.build(b.stateful, time: definition.time, timeSlot: timeSlot,
                                                                 lateData: definition.lateData, slotCount: slotCount, into: &b) : nil
+            if let stage { ResultFormatBinding.check(definition, b.stateful, stage, &b) }
             if !b.diagnostics.isEmpty { throw PipelineError(b.diagnostics) }
             if b.discoveredNewInputs, b.inputFields != preset {
                 preset = b.inputFields

@@ -22,6 +22,10 @@ struct ProgramBuilder {
     var output = OutputPlan()
     var stateful = StatefulPlan()
     private(set) var diagnostics: [Diagnostic] = []
+    /// The source's Avro reader schema and `required` fields: what input
+    /// fields are known to hold (`cellKinds`).
+    var readerSchema: AvroSchema?
+    var requiredPaths: Set<FieldPath> = []
 
     /// `presetInputs`: the input fields found by a previous run, in order;
     /// computed slots start after them.
@@ -66,6 +70,7 @@ struct ProgramBuilder {
         // needs and assign their slots here, where `self` is mutable.
         var resolved: [FieldPath: Int] = [:]
         let scope = self.scope
+        let required = requiredPaths
         for path in expression.syntax.referencedFields {
             if case .success(.input(let p)) = scope.resolve(path), resolved[p] == nil {
                 resolved[p] = inputSlot(p)
@@ -77,7 +82,8 @@ struct ProgramBuilder {
             case .success(.computed(let slot, let type)): return .slot(slot, type)
             case .success(.input(let p)):
                 guard let s = resolved[p] else { return .failure("internal error: field '\(p)' has no slot") }
-                return .slot(s, .any)
+                // A `source.required` field is never null or missing once the record is past the door.
+                return .slot(s, required.contains(p) ? ValueType.any.nonNull : .any)
             }
         }
         do {
@@ -98,6 +104,18 @@ struct ProgramBuilder {
         let slot = newSlot()
         steps.append(.assign(slot: slot, compiled.node))
         return .computed(slot: slot, type: compiled.type)
+    }
+
+    /// What a compiled key or aggregate input can hold: an input field read as
+    /// it is has its reader schema's kinds (anything without one), never null
+    /// when `source.required` lists it; anything else its static type.
+    func cellKinds(_ compiled: CompiledExpression, _ expression: PipelineExpression) -> CellKinds {
+        if let path = expression.syntax.fieldPath, case .success(.input(let p)) = scope.resolve(path) {
+            var kinds = readerSchema?.cellKinds(at: p) ?? .any
+            if requiredPaths.contains(p) { kinds.remove(.null) }
+            return kinds
+        }
+        return compiled.type.cellKinds
     }
 
     /// The output shape with final slots.

@@ -1,4 +1,5 @@
 import WeirEngine
+import WeirFormats
 
 /// What `keyBy`, `window`, `aggregate` and `reduce` compiled to, with slots
 /// of the current compile pass; `StatefulStageBuilder` turns it into the job's
@@ -13,4 +14,6 @@ struct StatefulPlan {
     /// The aggregate or reduce step.
     var aggregateStep: StepDefinition?
     var isReduce = false
+    /// What the key and aggregate input slots can hold (for the results' Avro schema).
+    var inputKinds: [Int: CellKinds] = [:]
 }

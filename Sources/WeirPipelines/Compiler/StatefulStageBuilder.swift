@@ -53,6 +53,7 @@ enum StatefulStageBuilder {
         var stage = JobSpec.StatefulStage(timestamp: extractor, watermark: watermark,
                                           keySlots: Array(0..<keys.count), makeOperator: makeOperator)
         stage.lateData = lateData?.engine
+        stage.inputKinds = plan.inputKinds
         return stage
     }
 }

@@ -9,6 +9,8 @@ public struct FormatDefinition {
     public var readerSchema: AvroSchema?
     public var required: [Located<String>] = []
     public var output: OutputSchema?
+    /// `sink.subjectStrategy` (also in `output` when a schema is given).
+    public var subjectStrategy = SubjectNameStrategy.topic
     /// Where `sink.schema` was written (for diagnostics at compile time).
     public var outputLocation: SourceLocation?
 

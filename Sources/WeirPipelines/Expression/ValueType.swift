@@ -1,3 +1,5 @@
+import WeirFormats
+
 /// What an expression can produce, as far as is known before any record is
 /// seen: a set of kinds. Fields read from records can be anything; literals
 /// and most functions are known. Static checks refuse only what can never work.
@@ -12,6 +14,18 @@ struct ValueType: OptionSet, Hashable, CustomStringConvertible {
 
     static let number: ValueType = [.int, .double]
     static let any: ValueType = [.null, .bool, .int, .double, .string, .json]
+
+    /// The same set as the engine's `CellKinds`.
+    var cellKinds: CellKinds {
+        var k = CellKinds()
+        if contains(.null) { k.insert(.null) }
+        if contains(.bool) { k.insert(.bool) }
+        if contains(.int) { k.insert(.int) }
+        if contains(.double) { k.insert(.double) }
+        if contains(.string) { k.insert(.string) }
+        if contains(.json) { k.insert(.json) }
+        return k
+    }
 
     /// The kinds other than null.
     var nonNull: ValueType { subtracting(.null) }

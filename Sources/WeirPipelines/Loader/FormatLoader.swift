@@ -55,6 +55,7 @@ enum FormatLoader {
                 default: continue
                 }
             }
+            d.subjectStrategy = strategy
             if let text, let node = schemaNode {
                 d.outputLocation = reader.location("sink.schema", node)
                 switch sinkFormat {

@@ -89,7 +89,9 @@ enum AggregateStep {
                     }
                 default: break
                 }
+                let kinds = b.cellKinds(c, input)
                 slot = b.slot(for: b.bind(c, input))
+                b.stateful.inputKinds[slot] = kinds
             }
             let spec: AggregateSpec
             switch e.function {

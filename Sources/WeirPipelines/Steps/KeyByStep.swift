@@ -57,8 +57,10 @@ enum KeyByStep {
         b.stateful.keyBy = step
         for entry in entries {
             guard let c = b.compile(entry.value) else { continue }
+            let kinds = b.cellKinds(c, entry.value)
             let slot = b.slot(for: b.bind(c, entry.value))
             b.stateful.keys.append((entry.name, slot))
+            b.stateful.inputKinds[slot] = kinds
         }
     }
 }

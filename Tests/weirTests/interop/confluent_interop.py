@@ -5,6 +5,7 @@
   consume-avro BOOTSTRAP REGISTRY TOPIC N            (records as JSON lines on stdout)
   produce-json BOOTSTRAP REGISTRY TOPIC SCHEMA_FILE N EXPECTED_JSONL
   consume-json BOOTSTRAP REGISTRY TOPIC N
+  consume-avro-rows BOOTSTRAP REGISTRY TOPIC N       (window/reduce rows: timestamps as epoch millis)
 
 Avro values are written/printed in a plain JSON form: bytes and fixed as strings of
 code points 0-255 (Avro's JSON encoding), decimals as strings, dates as days,
@@ -66,6 +67,18 @@ def plain(v):
     return v
 
 
+def plain_rows(v):
+    """A result row: timestamp-millis fields (datetimes) as epoch millis."""
+    out = {}
+    for k, x in v.items():
+        if isinstance(x, datetime.datetime):
+            delta = x - EPOCH
+            out[k] = (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+        else:
+            out[k] = plain(x)
+    return out
+
+
 def plain_avro(v):
     out = plain(v)
     out["created"] //= 1000          # timestamp-millis: printed in millis
@@ -94,7 +107,7 @@ def produce(kind, bootstrap, registry, topic, schema_file, n, expected_path):
         sys.exit("%d records not delivered" % left)
 
 
-def consume(kind, bootstrap, registry, topic, n):
+def consume(kind, bootstrap, registry, topic, n, rows=False):
     client = SchemaRegistryClient({"url": registry})
     if kind == "avro":
         deserializer = AvroDeserializer(client)
@@ -114,7 +127,11 @@ def consume(kind, bootstrap, registry, topic, n):
         if msg.error():
             sys.exit("consume error: %s" % msg.error())
         value = msg.value()
-        print(json.dumps(plain_avro(value) if kind == "avro" else value), flush=True)
+        if rows:
+            value = plain_rows(value)
+        elif kind == "avro":
+            value = plain_avro(value)
+        print(json.dumps(value), flush=True)
         got += 1
     consumer.close()
     if got < n:
@@ -123,8 +140,8 @@ def consume(kind, bootstrap, registry, topic, n):
 
 if __name__ == "__main__":
     cmd = sys.argv[1]
-    kind = "avro" if cmd.endswith("avro") else "json"
+    kind = "avro" if "avro" in cmd else "json"
     if cmd.startswith("produce"):
         produce(kind, sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]), sys.argv[7])
     else:
-        consume(kind, sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        consume(kind, sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), rows=cmd == "consume-avro-rows")
