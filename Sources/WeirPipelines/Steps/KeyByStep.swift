@@ -58,7 +58,7 @@ enum KeyByStep {
         for entry in entries {
             guard let c = b.compile(entry.value) else { continue }
             let slot = b.slot(for: b.bind(c, entry.value))
-            b.stateful.keys.append((entry.name, slot))
+            b.stateful.keys.append((entry.name, slot, entry.value.syntax.canonicalText))
         }
     }
 }
