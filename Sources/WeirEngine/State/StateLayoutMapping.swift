@@ -47,7 +47,7 @@ struct StateLayoutMapping {
     init(from saved: StateLayout, to current: StateLayout) throws(StateFormatError) {
         var problems: [String] = []
         if saved.kind != current.kind {
-            problems.append("the state was written by \(Self.describe(saved.kind)), the pipeline now has \(Self.describe(current.kind))")
+            problems.append("the state was written by \(saved.kind.description), the pipeline now has \(current.kind.description)")
         }
         let oldKeys = saved.keys.map(\.expression), newKeys = current.keys.map(\.expression)
         if oldKeys.count != newKeys.count {
@@ -133,10 +133,6 @@ struct StateLayoutMapping {
         case .sliding: return "sliding"
         case .session: return "session"
         }
-    }
-
-    private static func describe(_ kind: StateSnapshot.Kind) -> String {
-        kind == .windows ? "a window aggregate" : "a running reduce"
     }
 
     private static func describe(_ d: TimeDomain) -> String {

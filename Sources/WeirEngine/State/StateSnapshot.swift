@@ -24,7 +24,11 @@ public enum StateSnapshot {
     /// Kafka's default message limit is 1 MB; chunks stay below it with room for headers.
     public static let defaultMaxChunkBytes = 900_000
 
-    enum Kind: UInt8 { case windows = 1, reduce = 2 }
+    enum Kind: UInt8 {
+        case windows = 1, reduce = 2
+
+        var description: String { self == .windows ? "a window aggregate" : "a running reduce" }
+    }
     static let windowRecord: UInt8 = 1
 
     static func header(kind: Kind, layout: [UInt8]) -> [UInt8] {
@@ -110,7 +114,10 @@ public enum StateSnapshot {
             guard all[2] == version || all[2] == legacyVersion else {
                 return StateFormatError("state format version \(all[2]) is not supported (this build reads \(legacyVersion) and \(version))")
             }
-            guard all[3] == kind.rawValue else { return StateFormatError("snapshot is of another operator kind (\(all[3]))") }
+            guard all[3] == kind.rawValue else {
+                let saved = Kind(rawValue: all[3])?.description ?? "an unknown operator (kind \(all[3]))"
+                return StateFormatError("the state was written by \(saved), the pipeline now has \(kind.description) — this change is not compatible with the saved state (revert it, or start without that state)")
+            }
             guard let headerSize = headerLength(all) else { return StateFormatError("truncated snapshot header") }
             let mapping: StateLayoutMapping?
             do throws(StateFormatError) {
