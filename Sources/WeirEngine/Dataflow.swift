@@ -64,18 +64,18 @@ public struct DataflowAggregate {
     let make: (_ slot: (String) throws(WindowConfigError) -> Int) throws(WindowConfigError) -> AggregateSpec
 
     public static func count(as name: String) -> Self { .init { _ throws(WindowConfigError) in .count(as: name) } }
-    public static func count(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .count(try s(f), as: name) } }
-    public static func sum(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .sum(try s(f), as: name) } }
-    public static func min(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .min(try s(f), as: name) } }
-    public static func max(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .max(try s(f), as: name) } }
-    public static func avg(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .avg(try s(f), as: name) } }
-    public static func first(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .first(try s(f), as: name) } }
-    public static func last(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .last(try s(f), as: name) } }
+    public static func count(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .count(try s(f), as: name).inputNamed(f) } }
+    public static func sum(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .sum(try s(f), as: name).inputNamed(f) } }
+    public static func min(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .min(try s(f), as: name).inputNamed(f) } }
+    public static func max(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .max(try s(f), as: name).inputNamed(f) } }
+    public static func avg(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .avg(try s(f), as: name).inputNamed(f) } }
+    public static func first(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .first(try s(f), as: name).inputNamed(f) } }
+    public static func last(_ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .last(try s(f), as: name).inputNamed(f) } }
     public static func countDistinct(_ f: String, as name: String) -> Self {
-        .init { s throws(WindowConfigError) in .countDistinct(try s(f), as: name) }
+        .init { s throws(WindowConfigError) in .countDistinct(try s(f), as: name).inputNamed(f) }
     }
     public static func collect(_ f: String, maxSize: Int, as name: String) -> Self {
-        .init { s throws(WindowConfigError) in .collect(try s(f), maxSize: maxSize, as: name) }
+        .init { s throws(WindowConfigError) in .collect(try s(f), maxSize: maxSize, as: name).inputNamed(f) }
     }
     public static func custom<A: CustomAggregator>(_ a: A, as name: String) -> Self {
         .init { _ throws(WindowConfigError) in .custom(a, as: name) }

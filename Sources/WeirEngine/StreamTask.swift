@@ -356,7 +356,7 @@ public final class StreamTask: @unchecked Sendable {
                                               nextOffset: saved.nextOffset, watermark: saved.watermark,
                                               maxEventTime: saved.maxEventTime, chunkCount: UInt32(chunks.count))
                 committed[tp] = Committed(marker: marker, chunks: chunks)
-                read.assign(tp, from: saved.nextOffset)
+                read.assign(tp, from: saved.nextOffset)   // owned: without it every record of tp was skipped
                 starts.append(TopicPartitionOffset(tp, offset: saved.nextOffset))
                 bytes += chunks.reduce(0) { $0 + $1.count }; restoredCount += 1
             } else {

@@ -132,10 +132,10 @@ final class StateSnapshotTests: XCTestCase {
         XCTAssertThrowsError(try b.restore(partition: 0, bytes: [1, 2, 3]))
         XCTAssertEqual(b.partitions, [], "a failed restore leaves no half state")
         let other = try WindowOperator(.init(keyFields: [.init(name: "k", slot: 0)], window: .tumbling(sizeMs: 100),
-                                             aggregates: [.count(as: "n")]))
-        XCTAssertThrowsError(try other.restore(partition: 0, bytes: good), "other aggregates: refused")
+                                             aggregates: [.sum(1, as: "n")]))
+        XCTAssertThrowsError(try other.restore(partition: 0, bytes: good), "an aggregate with another function: refused")
         // every truncation is refused or restores a prefix of the records, never crashes
-        for n in StateSnapshot.headerSize..<good.count { _ = try? b.restore(partition: 0, bytes: Array(good[0..<n])) }
+        for n in 0..<good.count { _ = try? b.restore(partition: 0, bytes: Array(good[0..<n])) }
         try b.restore(partition: 0, bytes: good)
         b.flush(output: &c)
         XCTAssertEqual(c.rows.count, 1)

@@ -24,9 +24,20 @@ public struct AggregateSpec {
     /// The input row slot; nil only for `count` (= COUNT(*)) and custom aggregators.
     public var input: Int?
     public var name: String
+    /// What the input is, as the pipeline names it (a field, or an expression
+    /// in canonical form): with the function, the aggregate's identity in
+    /// saved state, so state survives edits that move slots. nil: the slot.
+    public var inputName: String?
 
-    public init(_ function: Function, input: Int?, name: String) {
-        self.function = function; self.input = input; self.name = name
+    public init(_ function: Function, input: Int?, name: String, inputName: String? = nil) {
+        self.function = function; self.input = input; self.name = name; self.inputName = inputName
+    }
+
+    /// The same aggregate with its input named (see `inputName`).
+    public func inputNamed(_ name: String?) -> AggregateSpec {
+        var s = self
+        s.inputName = name
+        return s
     }
 
     public static func count(as name: String) -> AggregateSpec { .init(.count, input: nil, name: name) }
@@ -45,7 +56,26 @@ public struct AggregateSpec {
         .init(.custom(AnyCustomAggregator(aggregator)), input: nil, name: name)
     }
 
-    /// A stable description (part of the snapshot's layout fingerprint).
+    /// How saved state describes this aggregate (docs/state-format.md).
+    var stateDescription: StateLayout.Aggregate {
+        let (f, argument): (String, String)
+        switch function {
+        case .count: (f, argument) = ("count", "")
+        case .sum: (f, argument) = ("sum", "")
+        case .min: (f, argument) = ("min", "")
+        case .max: (f, argument) = ("max", "")
+        case .avg: (f, argument) = ("avg", "")
+        case .first: (f, argument) = ("first", "")
+        case .last: (f, argument) = ("last", "")
+        case .countDistinct: (f, argument) = ("count_distinct", "")
+        case .collect(let n): (f, argument) = ("collect", String(n))
+        case .custom(let c): (f, argument) = ("custom", c.typeName)
+        }
+        return StateLayout.Aggregate(name: name, function: f, argument: argument,
+                                     input: inputName ?? input.map { "#\($0)" } ?? "", words: 0, side: .none)
+    }
+
+    /// A stable description (the layout fingerprint of state format version 1).
     var signature: String {
         let f: String
         switch function {

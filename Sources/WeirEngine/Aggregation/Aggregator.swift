@@ -33,7 +33,10 @@ final class Aggregator {
     let names: [String]
     let width: Int
     let customs: [AnyCustomAggregator]
+    /// The version-1 layout fingerprint's part (slots included).
     let signature: String
+    /// How saved state describes each aggregate (`StateLayout`).
+    let descriptions: [StateLayout.Aggregate]
     /// Reused buffers (encoded values, chain walks); capacity is kept.
     // one task thread owns this object and no access overlaps: skip dynamic exclusivity checks
     @exclusivity(unchecked) private var scratch: [UInt8] = []
@@ -78,6 +81,19 @@ final class Aggregator {
         self.width = w
         self.customs = customs
         self.signature = specs.map(\.signature).joined(separator: ",")
+        var descriptions: [StateLayout.Aggregate] = []
+        for (a, spec) in specs.enumerated() {
+            var d = spec.stateDescription
+            d.words = (a + 1 < offsets.count ? offsets[a + 1] : w) - offsets[a]
+            switch ops[a] {
+            case .first, .last: d.side = .text
+            case .countDistinct, .collect: d.side = .values
+            case .custom: d.side = .blob
+            default: d.side = .none
+            }
+            descriptions.append(d)
+        }
+        self.descriptions = descriptions
         scratch.reserveCapacity(256)
         ids.reserveCapacity(64)
     }
@@ -421,46 +437,68 @@ final class Aggregator {
 
     /// Rebuilds side state of a restored window whose words are already set.
     func decodeSide(_ st: KeyedWindowState, _ w: Int32, _ bytes: UnsafeRawBufferPointer, at pos: inout Int) -> Bool {
-        let base = Int(w) * width
-        for a in 0..<ops.count {
-            let b = base + offsets[a]
-            switch ops[a] {
-            case .first, .last:
-                let tag = st.acc[b + 1]
-                if tag == 5 || tag == 6 {
-                    guard let n = KeyEncoding.readVarint(bytes, at: &pos), n <= bytes.count - pos else { return false }
-                    let id = st.aux.append(owner: owner(w, a), UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + n]))
-                    pos += n
-                    st.acc[b + 2] = UInt64(bitPattern: Int64(id))
-                } else if tag > 3 { return false }
-            case .countDistinct, .collect:
-                guard let count = KeyEncoding.readVarint(bytes, at: &pos) else { return false }
-                st.acc[b + 1] = UInt64(bitPattern: -1)
-                st.acc[b] = 0
-                for _ in 0..<count {
-                    guard let n = KeyEncoding.readVarint(bytes, at: &pos), n <= bytes.count - pos else { return false }
-                    let v = UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + n])
-                    pos += n
-                    let o = owner(w, a)
-                    let id: Int32
-                    if case .countDistinct = ops[a] {
-                        let h = ByteTable.hash(owner: o, v)
-                        guard st.aux.find(owner: o, v, hash: h) < 0 else { return false }
-                        id = st.aux.insert(owner: o, v, hash: h)
-                    } else {
-                        id = st.aux.append(owner: o, v)
-                    }
-                    st.aux.setLink(id, Int32(truncatingIfNeeded: Int64(bitPattern: st.acc[b + 1])))
-                    st.acc[b + 1] = UInt64(bitPattern: Int64(id))
-                    st.acc[b] += 1
-                }
-            case .custom(let i):
+        for a in 0..<ops.count where !decodeSide(aggregate: a, st, w, bytes, at: &pos) { return false }
+        return true
+    }
+
+    /// Rebuilds the side state of aggregate `a` of a restored window (its words already set).
+    func decodeSide(aggregate a: Int, _ st: KeyedWindowState, _ w: Int32, _ bytes: UnsafeRawBufferPointer, at pos: inout Int) -> Bool {
+        let b = Int(w) * width + offsets[a]
+        switch ops[a] {
+        case .first, .last:
+            let tag = st.acc[b + 1]
+            if tag == 5 || tag == 6 {
                 guard let n = KeyEncoding.readVarint(bytes, at: &pos), n <= bytes.count - pos else { return false }
-                guard st.custom[i].decode(Int(w), UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + n])) else { return false }
+                let id = st.aux.append(owner: owner(w, a), UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + n]))
                 pos += n
-            default: break
+                st.acc[b + 2] = UInt64(bitPattern: Int64(id))
+            } else if tag > 3 { return false }
+        case .countDistinct, .collect:
+            guard let count = KeyEncoding.readVarint(bytes, at: &pos) else { return false }
+            st.acc[b + 1] = UInt64(bitPattern: -1)
+            st.acc[b] = 0
+            for _ in 0..<count {
+                guard let n = KeyEncoding.readVarint(bytes, at: &pos), n <= bytes.count - pos else { return false }
+                let v = UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + n])
+                pos += n
+                let o = owner(w, a)
+                let id: Int32
+                if case .countDistinct = ops[a] {
+                    let h = ByteTable.hash(owner: o, v)
+                    guard st.aux.find(owner: o, v, hash: h) < 0 else { return false }
+                    id = st.aux.insert(owner: o, v, hash: h)
+                } else {
+                    id = st.aux.append(owner: o, v)
+                }
+                st.aux.setLink(id, Int32(truncatingIfNeeded: Int64(bitPattern: st.acc[b + 1])))
+                st.acc[b + 1] = UInt64(bitPattern: Int64(id))
+                st.acc[b] += 1
             }
+        case .custom(let i):
+            guard let n = KeyEncoding.readVarint(bytes, at: &pos), n <= bytes.count - pos else { return false }
+            guard st.custom[i].decode(Int(w), UnsafeRawBufferPointer(rebasing: bytes[pos..<pos + n])) else { return false }
+            pos += n
+        default: break
         }
         return true
+    }
+
+    /// Skips the side section of a saved aggregate that the operator no longer
+    /// has; `tag` is its second accumulator word (first/last: the value's type).
+    static func skipSide(_ side: StateLayout.SideSection, tag: UInt64, _ bytes: UnsafeRawBufferPointer, at pos: inout Int) -> Bool {
+        func skipBytes() -> Bool {
+            guard let n = KeyEncoding.readVarint(bytes, at: &pos), n <= bytes.count - pos else { return false }
+            pos += n
+            return true
+        }
+        switch side {
+        case .none: return true
+        case .text: return tag == 5 || tag == 6 ? skipBytes() : tag <= 3
+        case .blob: return skipBytes()
+        case .values:
+            guard let count = KeyEncoding.readVarint(bytes, at: &pos) else { return false }
+            for _ in 0..<count where !skipBytes() { return false }
+            return true
+        }
     }
 }

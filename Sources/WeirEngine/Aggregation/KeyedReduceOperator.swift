@@ -13,7 +13,7 @@ public final class KeyedReduceOperator: Operator, PartitionedKeyedState {
     // Hot properties are `@exclusivity(unchecked)`: one task thread owns this object and no
     // access overlaps, while the dynamic checks cost about a third of the per-record time.
     let aggs: Aggregator
-    let fingerprint: UInt64
+    let stateLayout: OperatorStateLayout
     let snapshotKind = StateSnapshot.Kind.reduce
     @exclusivity(unchecked) var states: [KeyedWindowState?] = []
     @exclusivity(unchecked) private var out: Row
@@ -33,9 +33,9 @@ public final class KeyedReduceOperator: Operator, PartitionedKeyedState {
         outputLayout = layout
         out = Row(slotCount: layout.count, arenaCapacity: 1024)
         keyBuffer.reserveCapacity(256)
-        fingerprint = "reduce|keys=\(config.keyFields.count)|\(aggs.signature)".utf8.withContiguousStorageIfAvailable {
-            ByteHash.hash(UnsafeRawBufferPointer($0))
-        } ?? 0
+        stateLayout = OperatorStateLayout(StateLayout(kind: .reduce, keys: config.keyFields.map(\.stateDescription),
+                                                      window: nil, timeDomain: nil, aggregates: aggs.descriptions),
+                                          legacyFingerprint: OperatorStateLayout.legacyFingerprint("reduce|keys=\(config.keyFields.count)|\(aggs.signature)"))
     }
 
     public func open(_ context: OperatorContext) {}

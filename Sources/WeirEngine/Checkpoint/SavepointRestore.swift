@@ -15,8 +15,10 @@ public final class SavepointRestore: Sendable {
         return first ? savepoint.state(topic: topic, partition: partition) : nil
     }
 
-    /// Refuses a savepoint whose state the job's operator cannot read (its key
-    /// fields, window or aggregates changed): checked before anything starts.
+    /// Refuses a savepoint whose state the job's operator cannot read (key
+    /// fields, window or time domain changed, or an aggregate changed its
+    /// function or input; docs/state-format.md, "Compatibility"): checked
+    /// before anything starts, by restoring each partition into a scratch operator.
     public func checkCompatible(with job: JobSpec) throws {
         let withState = savepoint.manifest.partitions.filter { !$0.files.isEmpty }
         guard let stage = job.stateful else {
@@ -32,7 +34,7 @@ public final class SavepointRestore: Sendable {
             do {
                 try op.restore(partition: Int(p.partition), chunks: chunks)
             } catch {
-                throw Savepoint.SavepointError(description: "the savepoint's state of \(p.topic)[\(p.partition)] does not fit pipeline \(job.name) (its key fields, window or aggregates changed): \(error)")
+                throw Savepoint.SavepointError(description: "the savepoint's state of \(p.topic)[\(p.partition)] cannot be restored into pipeline \(job.name): \(error)")
             }
             op.dropPartition(Int(p.partition))
         }

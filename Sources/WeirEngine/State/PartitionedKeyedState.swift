@@ -5,7 +5,8 @@
 protocol PartitionedKeyedState: AnyObject {
     var states: [KeyedWindowState?] { get set }
     var aggs: Aggregator { get }
-    var fingerprint: UInt64 { get }
+    /// What the snapshots say the state holds, and how other layouts are read.
+    var stateLayout: OperatorStateLayout { get }
     var snapshotKind: StateSnapshot.Kind { get }
     /// Called for every entry read back by `restore`.
     func restored(_ state: KeyedWindowState, entry id: Int32)
@@ -29,7 +30,7 @@ extension PartitionedKeyedState {
     public func snapshot(partition: Int) -> [UInt8] {
         let st: KeyedWindowState
         if partition >= 0 && partition < states.count, let s = states[partition] { st = s } else { st = aggs.makeState() }
-        return StateSnapshot.write(st, aggs, kind: snapshotKind, fingerprint: fingerprint)
+        return StateSnapshot.write(st, aggs, kind: snapshotKind, layout: stateLayout.encoded)
     }
 
     public func restore(partition: Int, chunks: [[UInt8]]) throws(StateFormatError) {
@@ -37,7 +38,7 @@ extension PartitionedKeyedState {
         let st = makeState(partition)
         do {
             for chunk in chunks {
-                try StateSnapshot.read(chunk, into: st, aggs, kind: snapshotKind, fingerprint: fingerprint) { id in
+                try StateSnapshot.read(chunk, into: st, aggs, kind: snapshotKind, layout: stateLayout) { id in
                     restored(st, entry: id)
                 }
             }

@@ -22,7 +22,7 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
 
     private let keys: KeyLayout
     let aggs: Aggregator
-    let fingerprint: UInt64
+    let stateLayout: OperatorStateLayout
     let snapshotKind = StateSnapshot.Kind.windows
     private let lateness: Int64
     @exclusivity(unchecked) var states: [KeyedWindowState?] = []
@@ -60,9 +60,11 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
         keyBuffer.reserveCapacity(256)
         sessionWindows.reserveCapacity(16)
         let merging = config.window.isMerging ? "merging" : "aligned"
-        fingerprint = "windows|keys=\(config.keyFields.count)|\(merging)|\(aggs.signature)".utf8.withContiguousStorageIfAvailable {
-            ByteHash.hash(UnsafeRawBufferPointer($0))
-        } ?? 0
+        let legacy = OperatorStateLayout.legacyFingerprint("windows|keys=\(config.keyFields.count)|\(merging)|\(aggs.signature)")
+        stateLayout = OperatorStateLayout(StateLayout(kind: .windows, keys: config.keyFields.map(\.stateDescription),
+                                                      window: config.window, timeDomain: config.timeDomain,
+                                                      aggregates: aggs.descriptions),
+                                          legacyFingerprint: legacy)
     }
 
     public func open(_ context: OperatorContext) { clock = context.clock }

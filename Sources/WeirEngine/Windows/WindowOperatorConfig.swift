@@ -6,7 +6,12 @@ public struct WindowOperatorConfig {
     public struct KeyField: Sendable, Equatable {
         public var name: String
         public var slot: Int
-        public init(name: String, slot: Int) { self.name = name; self.slot = slot }
+        /// What the key is computed from (a field, or an expression in canonical
+        /// form); nil: the field `name`. Saved state is keyed by this.
+        public var source: String?
+        public init(name: String, slot: Int, source: String? = nil) { self.name = name; self.slot = slot; self.source = source }
+
+        var stateDescription: StateLayout.Key { StateLayout.Key(name: name, expression: source ?? name) }
     }
 
     public var keyFields: [KeyField]

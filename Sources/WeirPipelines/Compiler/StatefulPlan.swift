@@ -5,7 +5,8 @@ import WeirFormats
 /// of the current compile pass; `StatefulStageBuilder` turns it into the job's
 /// `StatefulStage`.
 struct StatefulPlan {
-    var keys: [(name: Located<String>, slot: Int)] = []
+    /// `source`: the key's expression in canonical form (saved state is keyed by it).
+    var keys: [(name: Located<String>, slot: Int, source: String)] = []
     /// The keyBy step; nil when the pipeline has none.
     var keyBy: StepDefinition?
     var window: WindowDefinition?

@@ -8,7 +8,7 @@ enum StatefulStageBuilder {
     static func build(_ plan: StatefulPlan, time: TimeDefinition?, timeSlot: Int?, lateData: DestinationDefinition?,
                       slotCount: Int, into b: inout ProgramBuilder) -> JobSpec.StatefulStage? {
         guard plan.keyBy != nil, let aggregateStep = plan.aggregateStep else { return nil }
-        let keys = plan.keys.map { WindowOperatorConfig.KeyField(name: $0.name.value, slot: $0.slot) }
+        let keys = plan.keys.map { WindowOperatorConfig.KeyField(name: $0.name.value, slot: $0.slot, source: $0.source) }
         let aggregates = plan.aggregates.map(\.spec)
         // Output names: key fields, window bounds (windows), aggregates — each once.
         var taken: [String: String] = [:]

@@ -105,7 +105,8 @@ enum AggregateStep {
             case .countDistinct: spec = .countDistinct(slot, as: e.name.value)
             case .collect: spec = .collect(slot, maxSize: e.maxSize ?? 1, as: e.name.value)
             }
-            b.stateful.aggregates.append((e.name, spec))
+            // named by what it computes, so saved state finds it after slots move
+            b.stateful.aggregates.append((e.name, spec.inputNamed(e.input?.syntax.canonicalText)))
         }
     }
 }

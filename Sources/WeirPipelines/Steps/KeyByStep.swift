@@ -59,7 +59,7 @@ enum KeyByStep {
             guard let c = b.compile(entry.value) else { continue }
             let kinds = b.cellKinds(c, entry.value)
             let slot = b.slot(for: b.bind(c, entry.value))
-            b.stateful.keys.append((entry.name, slot))
+            b.stateful.keys.append((entry.name, slot, entry.value.syntax.canonicalText))
             b.stateful.inputKinds[slot] = kinds
         }
     }
