@@ -12,6 +12,10 @@ final class KafkaTaskSink: ChainSink {
     private let pipeline: [UInt8]
     /// The record being processed; valid only inside the poll callback.
     var current: KafkaMessage?
+    /// While the previous checkpoint commits in the background, output is held
+    /// here and produced into the next transaction (`release`).
+    var holding = false
+    private(set) var held = PendingOutput()
 
     init(producer: KafkaProducer, job: JobSpec) throws {
         self.producer = producer
@@ -23,7 +27,29 @@ final class KafkaTaskSink: ChainSink {
 
     @inline(__always)
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        if holding { held.append(.output, key: key, value: value); return }
         try producer.produce(out, key: key, value: value)
+    }
+
+    /// Produces what was held, in order, and stops holding.
+    func release() throws {
+        holding = false
+        try held.drain { destination, key, value, headers in
+            let topic: KafkaTopicHandle?
+            switch destination {
+            case .output: topic = out
+            case .deadLetter: topic = deadLetters
+            case .lateData: topic = lateData
+            }
+            guard let topic else { return }
+            try producer.produce(topic, key: key, value: value, headers: headers)
+        }
+    }
+
+    /// Forgets what was held (its transaction is aborted) and stops holding.
+    func discardHeld() {
+        holding = false
+        held.removeAll()
     }
 
     /// Original key, value and headers, plus what went wrong and where it came from.
@@ -33,11 +59,13 @@ final class KafkaTaskSink: ChainSink {
             KafkaHeader(name: "weir.error.class", value: Array(error.kind.rawValue.utf8)),
             KafkaHeader(name: "weir.error.message", value: Array(error.message.utf8)),
         ] + origin(msg) + msg.headers()
+        if holding { held.append(.deadLetter, key: msg.key, value: msg.value, headers: headers); return }
         try producer.produce(topic, key: msg.key, value: msg.value, headers: headers)
     }
 
     func late() throws {
         guard let topic = lateData, let msg = current else { return }
+        if holding { held.append(.lateData, key: msg.key, value: msg.value, headers: origin(msg) + msg.headers()); return }
         try producer.produce(topic, key: msg.key, value: msg.value, headers: origin(msg) + msg.headers())
     }
 

@@ -32,6 +32,15 @@ public final class StreamTask: @unchecked Sendable {
     private var stateHandle: KafkaTopicHandle?
     private var statePartitions: Int32 = 1
     private var txn: TransactionState
+    /// Runs overlapped commits (exactly-once) while the loop goes on; `inFlight`
+    /// is what that commit makes durable once it succeeds.
+    private var worker: CommitWorker?
+    private var inFlight: [TopicPartition: Committed]?
+    private var inFlightStarted: UInt64 = 0
+    /// Records were processed while a commit was in flight: the next transaction must cover them.
+    private var processedWhileCommitting = false
+    /// Held output beyond this waits for the commit instead of growing further.
+    private static let maxHeldBytes = 64 << 20
     private var ids = CheckpointIDs()
 
     /// The last committed checkpoint of each assigned partition: where an abort
@@ -95,7 +104,11 @@ public final class StreamTask: @unchecked Sendable {
         self.chain = chain
         let sink = try KafkaTaskSink(producer: producer, job: job)
         self.sink = sink
+        let worker = CommitWorker(name: "\(transactionalID)-commit")
+        self.worker = worker
         defer {
+            worker.shutdown()
+            self.worker = nil
             consumer.close()
             producer.close()
             self.consumer = nil; self.producer = nil; self.sink = nil; self.committer = nil
@@ -117,7 +130,8 @@ public final class StreamTask: @unchecked Sendable {
                 // Records of partitions revoked while this batch was collected belong to their new owner.
                 guard read.accept(topic: msg.topic, partition: msg.partition, offset: msg.offset) else { return }
                 do {
-                    if !txn.isOpen { try beginTransaction() }
+                    // While a commit is in flight the record joins the next transaction (output held).
+                    if txn.phase == .idle { try beginTransaction() }
                     consumed += 1
                     sink.current = msg
                     let ts = msg.timestamp
@@ -129,10 +143,11 @@ public final class StreamTask: @unchecked Sendable {
             }
             sink.current = nil
             // Time alone can fire windows (an idle partition, processing time): they need a transaction too.
-            if failure == nil && !txn.isOpen && chain.hasDueTimers(nowMs: nowMs) {
+            if failure == nil && txn.phase == .idle && chain.hasDueTimers(nowMs: nowMs) {
                 do { try beginTransaction() } catch { failure = error }
             }
-            if failure == nil && txn.isOpen {
+            if consumed > 0 && txn.phase == .committing { processedWhileCommitting = true }
+            if failure == nil && (txn.isOpen || txn.phase == .committing) {
                 do { try chain.advance(nowMs: nowMs, sink: sink) } catch { failure = error }
             }
             if consumed > 0 {
@@ -143,13 +158,15 @@ public final class StreamTask: @unchecked Sendable {
             }
             metrics.add(chain.takeCounts())
             if let e = failure { try handle(e as? KafkaError ?? KafkaError.local("\(e)")) }
-            producer.poll(timeoutMs: 0)
-            if txn.commitDue(now: monotonicNanos()) { try checkpoint() }
+            try settleCommit(wait: sink.held.byteCount > Self.maxHeldBytes)
+            if !worker.busy { producer.poll(timeoutMs: 0) }   // the worker serves the producer meanwhile
+            if txn.commitDue(now: monotonicNanos()) { try checkpoint(overlap: true) }
             if let collector = savepointRequest.withLock({ r -> SavepointCollector? in defer { r = nil }; return r }) {
                 try writeSavepoint(collector)
             }
         }
         if let e = rebalanceFailure { throw e }
+        try settleCommit()
         if flushFlag.isSet && chain.op != nil {
             if !txn.isOpen { try beginTransaction() }
             try chain.flush(sink: sink)
@@ -191,7 +208,11 @@ public final class StreamTask: @unchecked Sendable {
 
     /// Turns the open transaction into a checkpoint and commits it: every
     /// partition's chunks, then (after `beforeMarkers`) every marker, then the commit.
-    private func checkpoint() throws {
+    /// With `overlap` the commit itself runs on the commit worker and the task
+    /// goes on at once (its output held until the commit is done); otherwise
+    /// this returns when the checkpoint is durable (revoke, stop, savepoint).
+    private func checkpoint(overlap: Bool = false) throws {
+        try settleCommit()
         guard let committer, let consumer, let chain, let stateHandle, txn.isOpen else { return }
         let started = monotonicNanos()
         try? txn.commitStarted()
@@ -222,19 +243,57 @@ public final class StreamTask: @unchecked Sendable {
                 try produce(stateHandle, sp, CheckpointMarker.key(topic: marker.topic, partition: marker.partition), marker.encoded())
             }
             metrics.checkpointSnapshots.record(nanos: monotonicNanos() - started)
+            if overlap, let worker, let sink, let work = try committer.backgroundCommit(offsets: offsets) {
+                sink.holding = true
+                inFlight = written
+                inFlightStarted = started
+                processedWhileCommitting = false
+                worker.start(work)
+                metrics.checkpointPauses.record(nanos: monotonicNanos() - started)
+                return
+            }
             try committer.commit(offsets: offsets)
-            try? txn.committed()
-            committed.merge(written) { $1 }
-            metrics.commits.add(1, ordering: .relaxed)
+            committedCheckpoint(written, startedAt: started)
             metrics.checkpointPauses.record(nanos: monotonicNanos() - started)
         } catch let e as KafkaError {
             try handle(e)
         }
     }
 
+    private func committedCheckpoint(_ written: [TopicPartition: Committed], startedAt: UInt64) {
+        try? txn.committed()
+        committed.merge(written) { $1 }
+        metrics.commits.add(1, ordering: .relaxed)
+        metrics.checkpointDurations.record(nanos: monotonicNanos() - startedAt)
+    }
+
+    /// Collects an overlapped commit (waiting for it, or only if it is done).
+    /// Success: what was held and processed meanwhile goes into a new
+    /// transaction. Failure: handled like any error of the transaction.
+    private func settleCommit(wait: Bool = true) throws {
+        guard let worker, worker.busy, let outcome = wait ? worker.wait() : worker.poll() else { return }
+        let written = inFlight ?? [:]
+        inFlight = nil
+        switch outcome {
+        case .success:
+            committedCheckpoint(written, startedAt: inFlightStarted)
+            guard let sink else { return }
+            if !sink.held.isEmpty || processedWhileCommitting {
+                try beginTransaction()
+                try sink.release()
+            } else {
+                sink.holding = false
+            }
+            processedWhileCommitting = false
+        case .failure(let error):
+            try handle(error as? KafkaError ?? KafkaError.local("\(error)"))
+        }
+    }
+
     /// A savepoint is a checkpoint written out: commit one now, then write the
     /// committed state of every assigned partition to the collector's directory.
     private func writeSavepoint(_ collector: SavepointCollector) throws {
+        try settleCommit()
         if !txn.isOpen { try beginTransaction() }
         try checkpoint()
         let assigned = Set(try consumer?.assignment() ?? [])
@@ -254,14 +313,30 @@ public final class StreamTask: @unchecked Sendable {
     /// last committed checkpoint, go on. Fatal or fenced, or anything without a
     /// transaction to abort: the task ends and the job's restart strategy decides.
     private func handle(_ error: KafkaError) throws {
+        var error = error
+        // An overlapped commit still running ends first: if it succeeded, that checkpoint is
+        // what the partitions go back to; if it failed for good, that is the error to act on.
+        if let worker, worker.busy, let outcome = worker.wait() {
+            let written = inFlight ?? [:]
+            inFlight = nil
+            switch outcome {
+            case .success: committedCheckpoint(written, startedAt: inFlightStarted)
+            case .failure(let e):
+                if let k = e as? KafkaError, k.kind != .abortable { error = k }
+            }
+        }
+        sink?.discardHeld()
+        processedWhileCommitting = false
         guard error.kind == .abortable, let committer, committer.canAbort, let consumer else {
             txn.fail()
             logger.error("task failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
             throw error
         }
         logger.warning("aborting transaction", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
-        try committer.abort()
-        try? txn.aborted()
+        if txn.phase == .open || txn.phase == .committing {
+            try committer.abort()
+            try? txn.aborted()
+        }
         metrics.aborts.add(1, ordering: .relaxed)
         try chain?.resetEventTime()
         for tp in try consumer.assignment() {
@@ -325,7 +400,13 @@ public final class StreamTask: @unchecked Sendable {
             }
             forget(parts)
         case .lost(let parts):
-            if txn.isOpen, let committer {
+            if let worker, worker.busy, let outcome = worker.wait() {
+                if case .success = outcome { committedCheckpoint(inFlight ?? [:], startedAt: inFlightStarted) }
+                inFlight = nil
+            }
+            sink?.discardHeld()
+            processedWhileCommitting = false
+            if txn.isOpen || txn.phase == .committing, let committer {
                 _ = try? committer.abort()
                 try? txn.aborted()
             }

@@ -27,6 +27,9 @@ public final class TaskMetrics: Sendable {
     /// The part of each pause spent snapshotting state and handing it to the
     /// producer (the rest is sending offsets and committing).
     public let checkpointSnapshots = PauseHistogram()
+    /// From a checkpoint's start until it is durable (its commit acknowledged);
+    /// longer than the pause when the commit overlaps processing.
+    public let checkpointDurations = PauseHistogram()
 
     public init() {}
 

@@ -91,6 +91,7 @@ struct RunCommand: AsyncParsableCommand {
                 "pause_p99_ms": "\(p99.map { String(format: "%.1f", $0) } ?? "-")",
                 "snapshot_p50_ms": "\(job.slotMetrics.compactMap { $0.checkpointSnapshots.quantileMs(0.5) }.max().map { String(format: "%.1f", $0) } ?? "-")",
                 "snapshot_p99_ms": "\(job.slotMetrics.compactMap { $0.checkpointSnapshots.quantileMs(0.99) }.max().map { String(format: "%.1f", $0) } ?? "-")",
+                "durable_p99_ms": "\(job.slotMetrics.compactMap { $0.checkpointDurations.quantileMs(0.99) }.max().map { String(format: "%.1f", $0) } ?? "-")",
             ])
         }
         do {

@@ -188,7 +188,8 @@ final class RunningJob: @unchecked Sendable {
     var restarts: Int { job.restarts.load(ordering: .relaxed) }
     var metrics: MetricsSnapshot { job.metrics }
     /// The longest checkpoint (from its start to its commit) of any slot, ms.
-    var longestCheckpointMs: Double { job.slotMetrics.compactMap { $0.checkpointPauses.quantileMs(1.0) }.max() ?? 0 }
+    /// From a checkpoint's start until it was durable (the commit may overlap processing).
+    var longestCheckpointMs: Double { job.slotMetrics.compactMap { $0.checkpointDurations.quantileMs(1.0) }.max() ?? 0 }
 
     /// Waits until records flowed and every slot committed a checkpoint, so a
     /// fault injected next hits a running job with something to go back to.

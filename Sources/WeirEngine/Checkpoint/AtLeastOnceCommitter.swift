@@ -27,6 +27,9 @@ final class AtLeastOnceCommitter: CheckpointCommitter {
     /// Output and chunks acknowledged before any marker that covers them is sent.
     func beforeMarkers() throws { try flushAcknowledged("output and state") }
 
+    /// Inline: the flush it waits for must not race the task's next output.
+    func backgroundCommit(offsets: [TopicPartitionOffset]) throws -> (() throws -> Void)? { nil }
+
     func commit(offsets: [TopicPartitionOffset]) throws {
         try flushAcknowledged("checkpoint markers")
         GroupOffsetCommit.sync(consumer, offsets, task: task, logger: logger)

@@ -26,6 +26,11 @@ protocol CheckpointCommitter: AnyObject {
     func beforeMarkers() throws
     /// `offsets`: the next input offset of every partition the checkpoint covers.
     func commit(offsets: [TopicPartitionOffset]) throws
+    /// The same commit as work for the task's commit worker thread, so the task
+    /// goes on processing meanwhile (its output held until the work is done);
+    /// nil when this guarantee commits inline. Reads what it needs from the
+    /// consumer here, on the task thread.
+    func backgroundCommit(offsets: [TopicPartitionOffset]) throws -> (() throws -> Void)?
     /// Drops the open interval's output where possible (a no-op without transactions).
     func abort() throws
     /// After the final checkpoint of a clean stop, before the clients close.

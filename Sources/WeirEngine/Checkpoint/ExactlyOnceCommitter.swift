@@ -25,7 +25,18 @@ final class ExactlyOnceCommitter: CheckpointCommitter {
     func beforeMarkers() throws {}
 
     func commit(offsets: [TopicPartitionOffset]) throws {
-        try producer.sendOffsetsToTransaction(offsets, metadata: try consumer.groupMetadata(), timeoutMs: 30_000)
+        try commit(offsets: offsets, metadata: try consumer.groupMetadata())
+    }
+
+    /// Only the producer is used off the task thread, and the task neither
+    /// produces nor polls it until the work is done (`CommitWorker`).
+    func backgroundCommit(offsets: [TopicPartitionOffset]) throws -> (() throws -> Void)? {
+        let metadata = try consumer.groupMetadata()
+        return { [self] in try commit(offsets: offsets, metadata: metadata) }
+    }
+
+    private func commit(offsets: [TopicPartitionOffset], metadata: ConsumerGroupMetadata) throws {
+        try producer.sendOffsetsToTransaction(offsets, metadata: metadata, timeoutMs: 30_000)
         var attempt = 0
         while true {
             do { try producer.commitTransaction(timeoutMs: 30_000); return }

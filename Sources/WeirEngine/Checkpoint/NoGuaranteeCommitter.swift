@@ -22,6 +22,9 @@ final class NoGuaranteeCommitter: CheckpointCommitter {
     func begin() throws {}
     func beforeMarkers() throws {}
 
+    /// Inline: the flush it waits for must not race the task's next output.
+    func backgroundCommit(offsets: [TopicPartitionOffset]) throws -> (() throws -> Void)? { nil }
+
     func commit(offsets: [TopicPartitionOffset]) throws {
         let failed = producer.deliveryStats.failed
         if failed > failuresSeen {
