@@ -63,6 +63,10 @@ public struct JobSpec {
         }
         public var kind: Kind
         public var format: Format
+        /// Produced records carry the Kafka timestamp of the input record they
+        /// come from (repartition topics: event time from the Kafka timestamp
+        /// survives the shuffle, as in Kafka Streams). Otherwise the producer stamps them.
+        public var keepsInputTimestamp = false
 
         /// A Kafka sink.
         public init(topic: String, format: Format = .json) { kind = .kafka(topic: topic); self.format = format }

@@ -9,6 +9,7 @@ final class KafkaTaskSink: ChainSink {
     private let deadLetters: KafkaTopicHandle?
     private let lateData: KafkaTopicHandle?
     private let pipeline: [UInt8]
+    private let keepsInputTimestamp: Bool
     /// The record being processed; valid only inside the poll callback.
     var current: KafkaMessage?
 
@@ -18,11 +19,16 @@ final class KafkaTaskSink: ChainSink {
         deadLetters = try job.deadLetterTopic.map { try producer.topic($0) }
         lateData = try job.stateful?.lateDataTopic.map { try producer.topic($0) }
         pipeline = Array(job.name.utf8)
+        keepsInputTimestamp = job.sink.keepsInputTimestamp
     }
 
     @inline(__always)
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
-        try producer.produce(out, key: key, value: value)
+        if keepsInputTimestamp, let msg = current, case let ts = msg.timestamp, ts >= 0 {
+            try producer.produce(out, key: key, value: value, timestampMs: ts)
+        } else {
+            try producer.produce(out, key: key, value: value)
+        }
     }
 
     /// Original key, value and headers, plus what went wrong and where it came from.
