@@ -5,6 +5,9 @@ import WeirEngine
 /// `StatefulStage`.
 struct StatefulPlan {
     var keys: [(name: Located<String>, slot: Int)] = []
+    /// What each key field reads: an unchanged input field is what a source's
+    /// `keyedBy` can vouch for (Repartitioning.swift).
+    var keyBindings: [FieldBinding] = []
     /// The keyBy step; nil when the pipeline has none.
     var keyBy: StepDefinition?
     var window: WindowDefinition?

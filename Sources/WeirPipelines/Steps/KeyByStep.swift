@@ -57,8 +57,9 @@ enum KeyByStep {
         b.stateful.keyBy = step
         for entry in entries {
             guard let c = b.compile(entry.value) else { continue }
-            let slot = b.slot(for: b.bind(c, entry.value))
-            b.stateful.keys.append((entry.name, slot))
+            let binding = b.bind(c, entry.value)
+            b.stateful.keys.append((entry.name, b.slot(for: binding)))
+            b.stateful.keyBindings.append(binding)
         }
     }
 }
