@@ -41,6 +41,9 @@ final class RepartitionEndToEndTests: XCTestCase {
         return e
     }
 
+    /// `maxOutOfOrderness: 1h`: every window fires at the end (the flush). The
+    /// shuffle interleaves partitions in an order that depends on timing
+    /// (docs/pipelines.md), and this test is about which records meet, not when.
     func yaml(name: String, time: String, keyedBy: Bool) -> String {
         """
         name: \(name)
