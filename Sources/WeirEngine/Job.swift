@@ -23,6 +23,7 @@ public final class Job: Service, @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let flushing = Atomic<Bool>(false)
     public let restarts = Atomic<Int>(0)
+    private let ended = Atomic<Bool>(false)
     private let savepoint: SavepointRestore?
 
     /// `savepoint`: start every partition from it (checked against the pipeline
@@ -39,6 +40,10 @@ public final class Job: Service, @unchecked Sendable {
     }
 
     public var metrics: MetricsSnapshot { MetricsSnapshot(slotMetrics) }
+
+    /// True once `run()` has returned or thrown: every task has checkpointed
+    /// and closed (a stage feeding another has then committed all its output).
+    public var hasEnded: Bool { ended.load(ordering: .acquiring) }
 
     /// Monotonic time of the first record any task processed (nil: none yet).
     public var firstRecordNanos: UInt64? {
@@ -62,6 +67,7 @@ public final class Job: Service, @unchecked Sendable {
     }
 
     public func run() async throws {
+        defer { ended.store(true, ordering: .releasing) }
         try runtime.validate(transactional: spec.sink.deliveryGuarantee == .exactlyOnce)
         try savepoint?.checkCompatible(with: spec)
         logger.info("job starting", metadata: ["job": "\(spec.name)", "parallelism": "\(slotMetrics.count)"])

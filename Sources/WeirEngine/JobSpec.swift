@@ -65,6 +65,10 @@ public struct JobSpec {
         public var format: Format
         /// What a Kafka sink promises when a task fails (the other kinds ignore it).
         public var deliveryGuarantee: DeliveryGuarantee
+        /// Produced records carry the Kafka timestamp of the input record they
+        /// come from (repartition topics: event time from the Kafka timestamp
+        /// survives the shuffle, as in Kafka Streams). Otherwise the producer stamps them.
+        public var keepsInputTimestamp = false
 
         /// A Kafka sink.
         public init(topic: String, format: Format = .json, deliveryGuarantee: DeliveryGuarantee = .exactlyOnce) {

@@ -10,6 +10,7 @@ final class KafkaTaskSink: ChainSink {
     private let deadLetters: KafkaTopicHandle?
     private let lateData: KafkaTopicHandle?
     private let pipeline: [UInt8]
+    private let keepsInputTimestamp: Bool
     /// The record being processed; valid only inside the poll callback.
     var current: KafkaMessage?
     /// While the previous checkpoint commits in the background, output is held
@@ -23,18 +24,24 @@ final class KafkaTaskSink: ChainSink {
         deadLetters = try job.deadLetterTopic.map { try producer.topic($0) }
         lateData = try job.stateful?.lateDataTopic.map { try producer.topic($0) }
         pipeline = Array(job.name.utf8)
+        keepsInputTimestamp = job.sink.keepsInputTimestamp
     }
 
     @inline(__always)
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
-        if holding { held.append(.output, key: key, value: value); return }
-        try producer.produce(out, key: key, value: value)
+        let ts = keepsInputTimestamp ? current.map(\.timestamp) ?? -1 : -1
+        if holding { held.append(.output, key: key, value: value, timestampMs: ts); return }
+        if ts >= 0 {
+            try producer.produce(out, key: key, value: value, timestampMs: ts)
+        } else {
+            try producer.produce(out, key: key, value: value)
+        }
     }
 
     /// Produces what was held, in order, and stops holding.
     func release() throws {
         holding = false
-        try held.drain { destination, key, value, headers in
+        try held.drain { destination, key, value, timestampMs, headers in
             let topic: KafkaTopicHandle?
             switch destination {
             case .output: topic = out
@@ -42,7 +49,11 @@ final class KafkaTaskSink: ChainSink {
             case .lateData: topic = lateData
             }
             guard let topic else { return }
-            try producer.produce(topic, key: key, value: value, headers: headers)
+            if timestampMs >= 0 {
+                try producer.produce(topic, key: key, value: value, timestampMs: timestampMs)
+            } else {
+                try producer.produce(topic, key: key, value: value, headers: headers)
+            }
         }
     }
 

@@ -17,6 +17,7 @@ struct PendingOutput {
         var keyCount: Int   // -1: no key
         var valueStart: Int
         var valueCount: Int  // -1: no value
+        var timestampMs: Int64  // -1: the producer stamps it
         var headers: [KafkaHeader]?
     }
 
@@ -28,23 +29,24 @@ struct PendingOutput {
     var byteCount: Int { bytes.count }
 
     mutating func append(_ destination: Destination, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
-                         headers: [KafkaHeader]? = nil) {
+                         timestampMs: Int64 = -1, headers: [KafkaHeader]? = nil) {
         let keyStart = bytes.count
         if let key { bytes.append(contentsOf: key) }
         let valueStart = bytes.count
         if let value { bytes.append(contentsOf: value) }
         entries.append(Entry(destination: destination, keyStart: keyStart, keyCount: key?.count ?? -1,
-                             valueStart: valueStart, valueCount: value?.count ?? -1, headers: headers))
+                             valueStart: valueStart, valueCount: value?.count ?? -1,
+                             timestampMs: timestampMs, headers: headers))
     }
 
     /// Hands every held record to `body` in the order held, then forgets them
     /// (keeping the capacity). On a throw the records are kept.
-    mutating func drain(_ body: (Destination, UnsafeRawBufferPointer?, UnsafeRawBufferPointer?, [KafkaHeader]?) throws -> Void) rethrows {
+    mutating func drain(_ body: (Destination, UnsafeRawBufferPointer?, UnsafeRawBufferPointer?, Int64, [KafkaHeader]?) throws -> Void) rethrows {
         try bytes.withUnsafeBytes { all in
             for e in entries {
                 let key = e.keyCount < 0 ? nil : UnsafeRawBufferPointer(rebasing: all[e.keyStart..<e.keyStart + e.keyCount])
                 let value = e.valueCount < 0 ? nil : UnsafeRawBufferPointer(rebasing: all[e.valueStart..<e.valueStart + e.valueCount])
-                try body(e.destination, key, value, e.headers)
+                try body(e.destination, key, value, e.timestampMs, e.headers)
             }
         }
         removeAll()

@@ -16,6 +16,8 @@ public final class RecordProcessor {
     @exclusivity(unchecked) private var row: Row
     @exclusivity(unchecked) private var key = MessageKey()
     @exclusivity(unchecked) private var hasOutputKey = false
+    /// The repartition key of the record just processed (reused buffer).
+    @exclusivity(unchecked) private var partitionKey: [UInt8] = []
 
     /// The reason of the last `.failed` outcome.
     @exclusivity(unchecked) public private(set) var lastError = ProcessingError(.decode, "")
@@ -44,6 +46,7 @@ public final class RecordProcessor {
         self.output = output
         self.required = required
         row = Row(slotCount: program.slotCount)
+        partitionKey.reserveCapacity(program.repartitionKey == nil ? 0 : 256)
     }
 
     /// Processes one record value. After `.emit`, call `withOutput` to read the
@@ -80,6 +83,12 @@ public final class RecordProcessor {
             lastError = ProcessingError(.expression, error.message)
             return .failed
         }
+        if let r = program.repartitionKey {
+            do { try r.encode(row, into: &partitionKey) } catch {
+                lastError = error
+                return .failed
+            }
+        }
         return .emit
     }
 
@@ -96,6 +105,7 @@ public final class RecordProcessor {
             lastError = ProcessingError(.encode, "\(error)")
             return nil
         }
+        if program.repartitionKey != nil { return try partitionKey.withUnsafeBytes { try body($0, value) } }
         if program.outputKey == nil { return try body(inputKey, value) }
         if !hasOutputKey { return try body(nil, value) }
         return try key.bytes.withUnsafeBytes { try body($0, value) }

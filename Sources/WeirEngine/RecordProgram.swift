@@ -30,6 +30,9 @@ public struct RecordProgram {
     public var output: Output
     /// Expression for the output message key; nil keeps the input key.
     public var outputKey: RowExpression?
+    /// Set for the first stage of a repartitioned pipeline: the message key is
+    /// the encoded `keyBy` fields (overrides `outputKey`).
+    public var repartitionKey: RepartitionKey?
 
     public init(inputFields: [FieldPath], slotCount: Int, steps: [Step], output: Output, outputKey: RowExpression? = nil) {
         precondition(slotCount >= inputFields.count, "slotCount must cover the input fields")

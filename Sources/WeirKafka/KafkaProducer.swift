@@ -77,6 +77,45 @@ public final class KafkaProducer {
         }
     }
 
+    /// Enqueues one record with an explicit timestamp (ms since the epoch; the
+    /// repartition topic keeps each record's source timestamp, so event time
+    /// from the Kafka timestamp survives the shuffle). Same back-pressure as
+    /// `produce`; allocation-free (the argument list lives on the stack).
+    public func produce(_ topic: KafkaTopicHandle, partition: Int32 = -1, key: UnsafeRawBufferPointer?,
+                        value: UnsafeRawBufferPointer?, timestampMs: Int64) throws {
+        guard !closed, topic.owner == ObjectIdentifier(self) else {
+            throw KafkaError.usage(closed ? "producer is closed" : "topic handle \(topic.name) belongs to another producer",
+                                   code: closed ? .state : .invalidArgument)
+        }
+        while true {
+            let error = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { values -> OpaquePointer? in
+                values.initialize(repeating: rd_kafka_vu_t())
+                values[0].vtype = RD_KAFKA_VTYPE_RKT
+                values[0].u.rkt = topic.pointer
+                values[1].vtype = RD_KAFKA_VTYPE_PARTITION
+                values[1].u.i32 = partition
+                values[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                values[2].u.i = RD_KAFKA_MSG_F_COPY
+                values[3].vtype = RD_KAFKA_VTYPE_KEY
+                values[3].u.mem.ptr = KafkaProducer.pointer(key).map { UnsafeMutableRawPointer(mutating: $0) }
+                values[3].u.mem.size = key?.count ?? 0
+                values[4].vtype = RD_KAFKA_VTYPE_VALUE
+                values[4].u.mem.ptr = KafkaProducer.pointer(value).map { UnsafeMutableRawPointer(mutating: $0) }
+                values[4].u.mem.size = value?.count ?? 0
+                values[5].vtype = RD_KAFKA_VTYPE_TIMESTAMP
+                values[5].u.i64 = timestampMs
+                return rd_kafka_produceva(handle, values.baseAddress, values.count)
+            }
+            guard let error else { return }
+            if rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                rd_kafka_error_destroy(error)
+                rd_kafka_poll(handle, 1)
+                continue
+            }
+            throw enqueueError(KafkaError(consuming: error, handle: handle))
+        }
+    }
+
     /// A valid pointer for a non-nil buffer, also when it is empty (an empty value is not
     /// a null one); nil stays nil.
     private static func pointer(_ buffer: UnsafeRawBufferPointer?) -> UnsafeRawPointer? {

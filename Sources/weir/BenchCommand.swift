@@ -27,6 +27,11 @@ struct BenchCommand: AsyncParsableCommand {
             var h = StreamLogHandler.standardError(label: label); h.logLevel = .warning; return h
         }
         let p = try loadPipelineOrExit(pipeline)
+        if let stage = p.repartition {
+            // One job is measured; a second stage would read what the first has not committed yet.
+            printError("weir bench: \(pipeline) repartitions through \(stage.topic); bench measures pipelines that run as one job (declare source.kafka.keyedBy when the topic is keyed)")
+            throw ExitCode(1)
+        }
         var spec = p.job
         if let parallelism { spec.parallelism = parallelism }
         spec.source.group = "\(spec.source.group)-\(getpid())"

@@ -36,39 +36,50 @@ struct DevCommand: AsyncParsableCommand {
         }
         let broker = try EmbeddedBroker(brokers: 1)
         defer { broker.close() }
-        for topic in Set(job.topics) { try broker.createTopic(topic, partitions: partitions) }
+        // The repartition topic (a source of the second stage) gets the source's partition count too.
+        for topic in Set(p.jobs.flatMap(\.topics)) { try broker.createTopic(topic, partitions: partitions) }
         // The schema registry runs in-process too; pipelines that name their own keep it.
         let registry = try EmbeddedSchemaRegistry(directory: registryDir)
         let registryURL = try await registry.start()
         defer { Task { await registry.stop() } }
         if job.formats.registry == nil { job.formats.registry = SchemaRegistryConfig(url: registryURL) }
-        print("weir dev: embedded broker at \(broker.bootstrapServers), schema registry at \(registryURL); job \(job.name): \(JobDescription.flow(job))")
+        var first = p.repartition?.job
+        if first?.formats.registry == nil { first?.formats.registry = SchemaRegistryConfig(url: registryURL) }
+        let source = first ?? job
+        print("weir dev: embedded broker at \(broker.bootstrapServers), schema registry at \(registryURL); job \(job.name): \(JobDescription.flow(p))")
 
         let kafka = KafkaConfig(bootstrapServers: broker.bootstrapServers)
         if let n = generate {
             let t0 = Date()
-            if job.source.format == .avro, let config = job.formats.registry {
-                try SampleAvroWriter.write(count: n, to: job.source.topics[0], kafka: kafka,
+            if source.source.format == .avro, let config = source.formats.registry {
+                try SampleAvroWriter.write(count: n, to: source.source.topics[0], kafka: kafka,
                                            registry: try SchemaRegistryClients.shared(config))
             } else {
-                try SampleWriter.write(count: n, to: job.source.topics[0], kafka: kafka)
+                try SampleWriter.write(count: n, to: source.source.topics[0], kafka: kafka)
             }
-            print(String(format: "  wrote %d sample events to %@ in %.2fs", n, job.source.topics[0], Date().timeIntervalSince(t0)))
+            print(String(format: "  wrote %d sample events to %@ in %.2fs", n, source.source.topics[0], Date().timeIntervalSince(t0)))
         }
 
-        let running = Job(spec: job, runtime: RuntimeConfig(kafka: kafka, instanceID: "dev"))
-        let monitor = DevMonitor(job: running, expected: generate)
+        let runtime = RuntimeConfig(kafka: kafka, instanceID: "dev")
+        let running = Job(spec: job, runtime: runtime)
+        let feeder = first.map { Job(spec: $0, runtime: runtime) }
+        let jobs = (feeder.map { [$0] } ?? []) + [running]
+        let monitor = DevMonitor(jobs: jobs, expected: generate)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: running),
+            .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        // The monitor stops the first stage before the second; that does not end the group.
+        if let feeder { services.insert(.init(service: feeder, successTerminationBehavior: .ignore), at: 0) }
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: running),
-                .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "weir.dev")))
         try await group.run()
 
-        let m = running.metrics
-        print("weir dev: \(m.processed) processed · \(m.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(m.deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "")\(job.stateful == nil ? "" : " · \(m.late) late") · \(m.commits) commits")
+        let m = jobs[0].metrics, out = running.metrics
+        let deadLettered = jobs.reduce(0) { $0 + $1.metrics.deadLettered }, commits = jobs.reduce(0) { $0 + $1.metrics.commits }
+        print("weir dev: \(m.processed) processed · \(out.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "")\(job.stateful == nil ? "" : " · \(out.late) late") · \(commits) commits")
         if sample > 0 {
             print("sample of \(job.sink.topic):")
             let avro = try job.sink.format == .avro ? job.formats.registry.map { try SchemaRegistryClients.shared($0) } : nil
@@ -84,12 +95,16 @@ struct DevCommand: AsyncParsableCommand {
 }
 
 /// Prints progress once a second; with an expected count, returns (and so
-/// shuts the group down gracefully) once every event is processed.
+/// shuts the group down gracefully) once every event is processed. A
+/// repartitioned pipeline's second stage is stopped once it has read what the
+/// first wrote (or read nothing new for 3 s after the first stopped).
 struct DevMonitor: Service {
-    let job: Job
+    /// In pipeline order; progress is the first's.
+    let jobs: [Job]
     let expected: Int?
 
     func run() async throws {
+        let job = jobs[0]
         let reporter = ProgressReporter(job: job, expected: expected)
         let start = Date()
         var previous = 0
@@ -99,6 +114,7 @@ struct DevMonitor: Service {
             if let n = expected, job.metrics.processed >= n {
                 print(reporter.line(elapsed: Date().timeIntervalSince(start), previous: previous, interval: Date().timeIntervalSince(last)))
                 job.stop(flush: true)   // the generated input has ended: fire open windows
+                await drainLaterStages()
                 return
             }
             if Date().timeIntervalSince(last) >= 1 {
@@ -107,6 +123,23 @@ struct DevMonitor: Service {
                 previous = job.metrics.processed
                 last = now
             }
+        }
+    }
+
+    private func drainLaterStages() async {
+        for (feeding, job) in zip(jobs, jobs.dropFirst()) {
+            while !feeding.hasEnded {
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            let written = feeding.metrics.emitted
+            var seen = job.metrics.processed, since = Date()
+            while job.metrics.processed < written && Date().timeIntervalSince(since) < 3 {
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                try? await Task.sleep(for: .milliseconds(50))
+                if job.metrics.processed != seen { seen = job.metrics.processed; since = Date() }
+            }
+            job.stop(flush: true)
         }
     }
 }

@@ -2,11 +2,11 @@ import ArgumentParser
 import WeirPipelines
 
 /// Loads a pipeline file or prints its diagnostics (file:line:column) and
-/// exits 1; warnings are printed to stderr and the pipeline is returned.
+/// exits 1; warnings and info lines are printed to stderr and the pipeline is returned.
 func loadPipelineOrExit(_ path: String, defaultParallelism: Int = 2) throws -> Pipeline {
     do {
         let p = try PipelineLoader(defaultParallelism: defaultParallelism).load(path: path)
-        for w in p.warnings { printError(w.description) }
+        for w in p.warnings + p.notes { printError(w.description) }
         return p
     } catch {
         printError(error.description)

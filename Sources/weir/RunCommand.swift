@@ -69,13 +69,30 @@ struct RunCommand: AsyncParsableCommand {
                 printError("weir run: \(error)"); throw ExitCode(1)
             }
         }
+        // A repartitioned pipeline runs as two jobs in this group: the first feeds
+        // the repartition topic, the second (which savepoints cover) reads it.
+        var feeder: Job?
+        if let stage = p.repartition {
+            var first = stage.job
+            first.parallelism = spec.parallelism
+            if first.formats.registry == nil { first.formats.registry = spec.formats.registry }
+            do {
+                try RepartitionTopic.ensure(stage.topic, sourceTopics: first.source.topics, kafka: kafka, logger: logger)
+            } catch {
+                printError("weir run: the repartition topic \(stage.topic): \(error)"); throw ExitCode(1)
+            }
+            feeder = Job(spec: first, runtime: runtime, logger: logger)
+        }
         let job = Job(spec: spec, runtime: runtime, savepoint: savepoint, logger: logger)
-        let startup = StartupReporter(job: job, startNanos: startNanos, logger: logger)
+        let jobs = (feeder.map { [$0] } ?? []) + [job]
+        let startup = StartupReporter(job: jobs[0], startNanos: startNanos, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: job), .init(service: startup), .init(service: SavepointTrigger(job: job, logger: logger)),
         ]
+        // A bounded run stops the first stage before the second; that is no reason to end the group.
+        if let feeder { services.insert(.init(service: feeder, successTerminationBehavior: .ignore), at: 0) }
         if let drainIdleMs {
-            services.append(.init(service: DrainMonitor(job: job, idleMs: drainIdleMs, logger: logger),
+            services.append(.init(service: DrainMonitor(jobs: jobs, idleMs: drainIdleMs, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: .init(
@@ -167,12 +184,29 @@ struct StartupReporter: Service {
 
 /// Ends a bounded run: once records have flowed and none arrived for `idleMs`,
 /// the input counts as ended (open windows fire) and the group shuts down.
+/// The jobs of a repartitioned pipeline are drained in order: the second
+/// stage's idle time counts only once the first has committed all it wrote.
 struct DrainMonitor: Service {
-    let job: Job
+    /// In pipeline order.
+    let jobs: [Job]
     let idleMs: Int
     let logger: Logger
 
     func run() async throws {
+        for (i, job) in jobs.enumerated() {
+            guard await waitIdle(job) else { return }
+            logger.info("input drained", metadata: ["job": "\(job.spec.name)", "processed": "\(job.metrics.processed)"])
+            job.stop(flush: true)
+            if i == jobs.count - 1 { return }
+            while !job.hasEnded {
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    /// False when the group shuts down first.
+    private func waitIdle(_ job: Job) async -> Bool {
         var last = -1
         var since = monotonicNanos()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -187,11 +221,8 @@ struct DrainMonitor: Service {
             let n = job.metrics.processed
             if n != last { last = n; since = monotonicNanos(); continue }
             since = max(since, restoredAt)
-            if monotonicNanos() - max(since, assignedAt) >= UInt64(idleMs) * 1_000_000 {
-                logger.info("input drained", metadata: ["processed": "\(n)"])
-                job.stop(flush: true)
-                return
-            }
+            if monotonicNanos() - max(since, assignedAt) >= UInt64(idleMs) * 1_000_000 { return true }
         }
+        return false
     }
 }

@@ -250,10 +250,10 @@ final class BrokenWindowPipelineTests: XCTestCase {
                       field: "lateData.topic", "the late-data topic 'out' is also the sink topic")
     }
 
-    func testKeyByOverSeveralTopics() {
-        assertRefused("name: t\nsource: {kafka: {topics: [a, b]}}\nsink: {kafka: {topic: out}}\ntime: {eventTime: {field: ts}}\nsteps:\n"
+    func testKeyedByOverSeveralTopics() {
+        assertRefused("name: t\nsource: {kafka: {topics: [a, b], keyedBy: [user_id]}}\nsink: {kafka: {topic: out}}\ntime: {eventTime: {field: ts}}\nsteps:\n"
                       + keyed + tumbling + counted,
-                      line: 2, column: 30, field: "source.kafka.topics[1]", "keys from several topics need repartitioning")
+                      line: 2, column: 44, field: "source.kafka.keyedBy[0]", "records of several topics are repartitioned by key anyway")
     }
 
     func testSinkKeyWithKeyBy() {

@@ -101,7 +101,13 @@ final class FormatPipelineTests: XCTestCase {
             sink: {kafka: {topic: out}, format: json}
             """))
         XCTAssertNotNil(p.job.stateful)
-        XCTAssertEqual(p.job.source.format, .avro)
+        // Unkeyed source: the first stage reads Avro (with its required fields) and writes JSON to the repartition topic.
+        let first = try XCTUnwrap(p.repartition?.job)
+        XCTAssertEqual(first.source.format, .avro)
+        XCTAssertEqual(first.formats.required.map(\.name), ["user_id"])
+        XCTAssertEqual(first.sink.format, .json)
+        XCTAssertEqual(p.job.source.format, .json)
+        XCTAssertTrue(p.job.formats.required.isEmpty)
     }
 
     func testExampleAvroPipelineLoads() throws {

@@ -54,8 +54,9 @@ final class WindowPipelineCompilerTests: XCTestCase {
         XCTAssertEqual(op.config.timeDomain, .eventTime)
         XCTAssertEqual(op.config.allowedLatenessMs, 0)
         XCTAssertEqual(op.outputLayout.map(\.name), ["user_id", "window_start", "window_end", "clicks", "amount", "min_amount", "max_amount"])
-        XCTAssertEqual(p.warnings.count, 1)
-        XCTAssertEqual(p.warnings.first?.severity, .warning)
+        XCTAssertEqual(p.warnings.count, 0)
+        XCTAssertNil(p.repartition, "the source is keyedBy user_id: no repartition topic")
+        XCTAssertEqual(p.notes.count, 0)
     }
 
     func testWindowsFireOnTheWatermarkAndFlushAtTheEnd() throws {

@@ -16,12 +16,26 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
-    func testValidateWarnsThatKeyByNeedsAKeyedSourceTopic() throws {
-        let r = try run(["validate", "pipelines/clicks-per-user.yaml"])
+    /// clicks-per-user's source declares keyedBy: no warning, no repartition.
+    /// Without it, validate says (info) that and why it repartitions.
+    func testValidateSaysWhenKeyByRepartitions() throws {
+        var r = try run(["validate", "pipelines/clicks-per-user.yaml"])
         XCTAssertEqual(r.status, 0, r.err)
-        XCTAssertTrue(r.out.contains("keyed windows [user_id, window_start, window_end, clicks, amount"), r.out)
-        XCTAssertTrue(r.err.contains("pipelines/clicks-per-user.yaml:17:5: warning: steps[1].keyBy:"), r.err)
-        XCTAssertTrue(r.err.contains("must be keyed by user_id"), r.err)
+        XCTAssertTrue(r.out.contains("input-topic -> keyed windows [user_id, window_start, window_end, clicks, amount"), r.out)
+        XCTAssertEqual(r.err, "", "no warning, no info line")
+
+        let yaml = try String(contentsOf: repoRoot.appendingPathComponent("pipelines/clicks-per-user.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "\n    keyedBy: [user_id]", with: "")
+        XCTAssertFalse(yaml.contains("keyedBy"), "the example changed shape; update this test")
+        let path = NSTemporaryDirectory() + "unkeyed-\(UUID().uuidString).yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        r = try run(["validate", path])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("input-topic -> repartition by [user_id] through clicks-per-user-window-repartition -> keyed windows [user_id,"), r.out)
+        XCTAssertTrue(r.err.contains("\(path):17:5: info: steps[1].keyBy: repartitions by user_id through the internal topic 'clicks-per-user-window-repartition'"), r.err)
+        XCTAssertTrue(r.err.contains("keyedBy: [user_id]"), "the hint: \(r.err)")
+        XCTAssertFalse(r.err.contains("warning"), r.err)
     }
 
     func testValidateRefusesABadFileWithLineAndColumn() throws {

@@ -13,7 +13,7 @@ import WeirPipelines
 final class IdlePartitionEndToEndTests: XCTestCase {
     let yaml = """
         name: idle-windows
-        source: {kafka: {topic: events}}
+        source: {kafka: {topic: events, keyedBy: [k]}}   # no repartition: the test places records on partitions
         time:
           eventTime: {field: ts}
           watermark: {maxOutOfOrderness: 1s, idleTimeout: 1s}
@@ -120,7 +120,7 @@ final class IdlePartitionEndToEndTests: XCTestCase {
     func testProcessingTimeWindowsFireWithoutANewRecord() async throws {
         let spec = try PipelineLoader.load(yaml: """
             name: pt-windows
-            source: {kafka: {topic: events}}
+            source: {kafka: {topic: events, keyedBy: [k]}}
             time: {processingTime: true}
             steps:
               - keyBy: [k]

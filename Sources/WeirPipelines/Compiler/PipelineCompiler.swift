@@ -1,14 +1,53 @@
 import WeirEngine
 import WeirFormats
 
+/// A compiled pipeline: the job that writes the results, and the job that
+/// feeds it through the repartition topic when `keyBy` needs one.
+public struct CompiledPipeline {
+    /// The job writing the pipeline's sink (the second stage when repartitioned).
+    public var job: JobSpec
+    public var repartition: RepartitionStage?
+    /// Info lines for `weir validate` (e.g. that and why the pipeline repartitions).
+    public var notes: [Diagnostic] = []
+}
+
+/// The first stage of a repartitioned pipeline (docs/pipelines.md, "keyBy and partitions").
+public struct RepartitionStage {
+    /// `<job>-<operator>-repartition`: the internal topic, also the stage's job name.
+    public var topic: String
+    /// Source → stateless steps → the repartition topic, keyed by the key fields.
+    public var job: JobSpec
+}
+
 /// Compiles a checked `PipelineDefinition` into the engine's `JobSpec`: binds
 /// field names to slots, builds the steps, the output shape and the key.
 public enum PipelineCompiler {
     /// - Parameter defaultParallelism: used when the file sets no `parallelism`.
-    public static func compile(_ definition: PipelineDefinition, defaultParallelism: Int = 2) throws(PipelineError) -> JobSpec {
+    public static func compile(_ definition: PipelineDefinition, defaultParallelism: Int = 2) throws(PipelineError) -> CompiledPipeline {
         if let d = StepOrder.check(definition.steps) { throw PipelineError([d]) }
         let problems = StatefulChecks.check(definition)
         if !problems.isEmpty { throw PipelineError(problems) }
+        // The whole pipeline as one job first: every check runs against the file as written.
+        let (job, keyBindings) = try compileJob(definition, defaultParallelism: defaultParallelism)
+        guard let shuffle = Repartitioning.plan(definition, keyBindings: keyBindings) else {
+            return CompiledPipeline(job: job)
+        }
+        let clashes = shuffle.collisions(definition)
+        if !clashes.isEmpty { throw PipelineError(clashes) }
+        var first = try compileJob(shuffle.firstStage(definition), defaultParallelism: defaultParallelism,
+                                   repartitionBy: shuffle.keys, time: definition.time).job
+        first.name = shuffle.topic
+        first.sink.keepsInputTimestamp = true
+        let second = try compileJob(shuffle.secondStage(definition), defaultParallelism: defaultParallelism).job
+        return CompiledPipeline(job: second, repartition: RepartitionStage(topic: shuffle.topic, job: first),
+                                notes: [shuffle.note(definition)])
+    }
+
+    /// One job. `repartitionBy`: compile these key entries (and check the event
+    /// time of `time`) after the steps, as the message key of the first stage.
+    private static func compileJob(_ definition: PipelineDefinition, defaultParallelism: Int,
+                                   repartitionBy keys: [KeyEntry]? = nil,
+                                   time: TimeDefinition? = nil) throws(PipelineError) -> (job: JobSpec, keyBindings: [FieldBinding]) {
         // Input slots must come before computed ones, but input fields are
         // found while compiling: compile again with the fields found, until
         // no new one appears (the second run normally settles it).
@@ -18,6 +57,8 @@ public enum PipelineCompiler {
             if definition.source.format == .avro { b.readerSchema = definition.formats.readerSchema }
             b.requiredPaths = Set(definition.formats.required.compactMap { FieldPath(parsing: $0.value) })
             for step in definition.steps { apply(step, &b) }
+            var shuffleKey: RepartitionKey?
+            if let keys { shuffleKey = repartitionKey(keys, time: time, &b) }
             let isStateful = b.stateful.keyBy != nil
             var outputKey: RowExpression?
             if case .kafka(let kafka) = definition.sink.kind, let key = kafka.key, let c = b.compile(key) {
@@ -46,16 +87,32 @@ public enum PipelineCompiler {
                 preset = b.inputFields
                 continue
             }
-            let program = RecordProgram(inputFields: b.inputFields, slotCount: slotCount, steps: b.steps,
+            var program = RecordProgram(inputFields: b.inputFields, slotCount: slotCount, steps: b.steps,
                                         output: output, outputKey: outputKey)
+            program.repartitionKey = shuffleKey
             var job = JobSpec(name: definition.name.value, source: source(definition.source),
                               program: program, sink: sink(definition.sink),
                               parallelism: definition.source.isFile ? 1 : definition.parallelism ?? defaultParallelism,
                               stateful: stage, formats: formats)
             job.deadLetter = definition.deadLetter?.engine
-            return job
+            return (job, b.stateful.keyBindings)
         }
         throw PipelineError([definition.name.location.diagnostic("internal error: field slots did not settle")])
+    }
+
+    /// The first stage's message key: the keyBy entries evaluated where keyBy
+    /// will read them, and the event-time field checked there.
+    private static func repartitionKey(_ keys: [KeyEntry], time: TimeDefinition?, _ b: inout ProgramBuilder) -> RepartitionKey {
+        var slots: [Int] = []
+        for entry in keys {
+            guard let c = b.compile(entry.value) else { continue }
+            slots.append(b.slot(for: b.bind(c, entry.value)))
+        }
+        var extractor: TimestampExtractor?
+        if case .field(let path, let format)? = time?.kind, case .success(let binding) = b.scope.resolve(path.value) {
+            extractor = TimestampExtractor(.field(slot: b.slot(for: binding), format: format))
+        }
+        return RepartitionKey(names: keys.map(\.name.value), slots: slots, timestamp: extractor)
     }
 
     /// One step into the builder; each kind lives in its own file under Steps/.

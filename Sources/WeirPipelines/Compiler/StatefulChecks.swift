@@ -15,11 +15,12 @@ enum StatefulChecks {
         if let late = d.lateData, window == nil {
             out.append(late.location.diagnostic("'lateData' receives records too late for their windows: it needs a window step"))
         }
-        guard keyBy != nil else { return out }
-        if case .kafka(let k) = d.source.kind, k.topics.count > 1 {
-            out.append(k.topics[1].location.diagnostic(
-                "a pipeline with keyBy reads one topic for now: keys from several topics need repartitioning, which is not built yet"))
+        if case .kafka(let k) = d.source.kind, k.topics.count > 1, let first = k.keyedBy.first {
+            // Keyed state is per partition number: partition 0 of two topics would share it.
+            out.append(first.location.diagnostic(
+                "keyedBy describes one topic's message key; records of several topics are repartitioned by key anyway: remove keyedBy"))
         }
+        guard keyBy != nil else { return out }
         if case .kafka(let k) = d.sink.kind, let key = k.key {
             out.append(key.location.diagnostic(
                 "the rows of keyBy + \(window == nil ? "reduce" : "window") are keyed by their key fields; remove sink.kafka.key"))

@@ -7,6 +7,9 @@ import WeirFormats
 struct StatefulPlan {
     /// `source`: the key's expression in canonical form (saved state is keyed by it).
     var keys: [(name: Located<String>, slot: Int, source: String)] = []
+    /// What each key field reads: an unchanged input field is what a source's
+    /// `keyedBy` can vouch for (Repartitioning.swift).
+    var keyBindings: [FieldBinding] = []
     /// The keyBy step; nil when the pipeline has none.
     var keyBy: StepDefinition?
     var window: WindowDefinition?

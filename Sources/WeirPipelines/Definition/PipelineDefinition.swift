@@ -70,6 +70,9 @@ public struct KafkaSourceDefinition {
     public var group: String
     /// Where to start when no checkpoint exists.
     public var startFrom: JobSpec.StartFrom
+    /// `keyedBy`: the record fields the producer keyed the topic by (its
+    /// message key). A `keyBy` on these fields needs no repartition topic.
+    public var keyedBy: [Located<String>] = []
 }
 
 /// Where results go (`sink:`).

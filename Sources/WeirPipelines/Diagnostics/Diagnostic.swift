@@ -1,8 +1,9 @@
 /// One problem found in a pipeline or configuration file, with the place it
 /// was found: `file:line:column: error: field: message`.
 public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
-    /// Errors refuse the file; warnings are printed and the job runs.
-    public enum Severity: String, Sendable { case error, warning }
+    /// Errors refuse the file; warnings are printed and the job runs; info
+    /// lines say what the job will do that the file does not spell out.
+    public enum Severity: String, Sendable { case error, warning, info }
 
     /// The file name as given to the loader (or `environment` for variables).
     public var file: String

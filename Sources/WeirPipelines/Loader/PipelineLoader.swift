@@ -5,9 +5,17 @@ import Yams
 /// A loaded pipeline: what the file says, and the job it compiles to.
 public struct Pipeline {
     public let definition: PipelineDefinition
+    /// The job writing the pipeline's sink (the second stage when it repartitions).
     public let job: JobSpec
+    /// The first stage, when `keyBy` goes through the repartition topic.
+    public let repartition: RepartitionStage?
     /// Problems that do not stop the job (printed by `weir validate` and `weir run`).
     public let warnings: [Diagnostic]
+    /// What the job does that the file does not spell out (severity info).
+    public let notes: [Diagnostic]
+
+    /// Every job to run, the repartition stage first.
+    public var jobs: [JobSpec] { (repartition.map { [$0.job] } ?? []) + [job] }
 }
 
 /// Reads pipeline files (format in docs/pipelines.md), checks them and
@@ -45,8 +53,9 @@ public struct PipelineLoader {
 
     public func load(yaml: String, file: String) throws(PipelineError) -> Pipeline {
         let definition = try Self.definition(yaml: yaml, file: file)
-        let job = try PipelineCompiler.compile(definition, defaultParallelism: defaultParallelism)
-        return Pipeline(definition: definition, job: job, warnings: PipelineWarnings.of(definition))
+        let compiled = try PipelineCompiler.compile(definition, defaultParallelism: defaultParallelism)
+        return Pipeline(definition: definition, job: compiled.job, repartition: compiled.repartition,
+                        warnings: PipelineWarnings.of(definition), notes: compiled.notes)
     }
 
     /// Reads and checks the file without compiling it.

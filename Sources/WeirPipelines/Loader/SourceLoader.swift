@@ -1,4 +1,5 @@
 import WeirEngine
+import WeirFormats
 import Yams
 
 /// `source:` — exactly one source kind key plus `format`. Adding a source kind
@@ -30,10 +31,10 @@ enum SourceLoader {
     }
 }
 
-/// `source.kafka`: `topic` or `topics`, `group`, `startFrom`.
+/// `source.kafka`: `topic` or `topics`, `group`, `startFrom`, `keyedBy`.
 enum KafkaSourceLoader {
     static func load(_ node: Node, _ field: String, _ jobName: String?, _ reader: inout YAMLReader) -> SourceDefinition.Kind? {
-        guard let m = reader.mapping(node, field, known: ["topic", "topics", "group", "startFrom"]) else { return nil }
+        guard let m = reader.mapping(node, field, known: ["topic", "topics", "group", "startFrom", "keyedBy"]) else { return nil }
         var topics: [Located<String>]?
         switch (m.entry("topic"), m.entry("topics")) {
         case (nil, nil):
@@ -60,8 +61,44 @@ enum KafkaSourceLoader {
             }
             startFrom = v
         }
+        var keyedBy: [Located<String>] = []
+        if let k = m["keyedBy"] {
+            guard let fields = loadKeyedBy(k, m.path("keyedBy"), &reader) else { return nil }
+            keyedBy = fields
+        }
         guard let topics else { return nil }
-        return .kafka(KafkaSourceDefinition(topics: topics, group: group, startFrom: startFrom))
+        return .kafka(KafkaSourceDefinition(topics: topics, group: group, startFrom: startFrom, keyedBy: keyedBy))
+    }
+
+    /// `keyedBy: user_id` or `keyedBy: [user_id, country]`: field paths of the
+    /// record that the producer used as the message key.
+    private static func loadKeyedBy(_ node: Node, _ field: String, _ reader: inout YAMLReader) -> [Located<String>]? {
+        let items: [(String, Node, String)]
+        if case .scalar = node {
+            guard let s = reader.string(node, field, expected: "a field path") else { return nil }
+            items = [(s, node, field)]
+        } else {
+            guard case .sequence = node else {
+                reader.error(field, node, "expected a field path or a list of field paths, found \(YAMLReader.describe(node))")
+                return nil
+            }
+            guard let list = reader.stringList(node, field, element: "a field path") else { return nil }
+            if list.isEmpty { reader.error(field, node, "expected at least one field, found an empty list"); return nil }
+            items = list.enumerated().map { ($0.element.0, $0.element.1, "\(field)[\($0.offset)]") }
+        }
+        var out: [Located<String>] = []
+        for (name, item, path) in items {
+            guard FieldPath(parsing: name) != nil else {
+                reader.error(path, item, "expected a field path such as user_id or page.host, found '\(name)'")
+                return nil
+            }
+            if out.contains(where: { $0.value == name }) {
+                reader.error(path, item, "field '\(name)' is listed twice")
+                return nil
+            }
+            out.append(Located(name, at: reader.location(path, item)))
+        }
+        return out
     }
 
     private static func loadTopics(_ node: Node, _ field: String, _ reader: inout YAMLReader) -> [Located<String>]? {

@@ -58,8 +58,10 @@ enum KeyByStep {
         for entry in entries {
             guard let c = b.compile(entry.value) else { continue }
             let kinds = b.cellKinds(c, entry.value)
-            let slot = b.slot(for: b.bind(c, entry.value))
+            let binding = b.bind(c, entry.value)
+            let slot = b.slot(for: binding)
             b.stateful.keys.append((entry.name, slot, entry.value.syntax.canonicalText))
+            b.stateful.keyBindings.append(binding)
             b.stateful.inputKinds[slot] = kinds
         }
     }
