@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Weir's JSON filter/map pipeline vs the C baseline (rdkafka-pipe), same machine,
+# Weir's JSON filter/map and JSON window pipelines vs the C baseline (rdkafka-pipe), same machine,
 # same run, each on its own mock broker process so both pay the same broker cost.
 #   scripts/bench-pipe.sh [EVENTS] [PARTITIONS]
 set -euo pipefail
@@ -19,6 +19,12 @@ BS=$(head -1 "$WORK/bs1.txt")
 kill %1; wait %1 2>/dev/null || true
 
 echo "== Weir: pipelines/bench-filter-map.yaml (consume -> yajl SAX projection -> filter/map -> JSON -> txn produce)"
-.build/release/weir broker --topic bench-in:$P --topic bench-out:$P > "$WORK/bs2.txt" & sleep 1
+.build/release/weir broker --topic bench-in:$P --topic bench-out:$P > "$WORK/bs2.txt" & B2=$!; sleep 1
 BS=$(head -1 "$WORK/bs2.txt")
 .build/release/weir bench pipelines/bench-filter-map.yaml --bootstrap "$BS" --events "$N" --parallelism "${PARALLELISM:-1}"
+kill $B2; wait $B2 2>/dev/null || true
+
+echo "== Weir: pipelines/bench-windows.yaml (consume -> yajl SAX projection -> keyed 1-minute windows, 4 aggregates -> JSON -> txn produce)"
+.build/release/weir broker --topic bench-in:$P --topic bench-out:$P --topic bench-windows-state:$P > "$WORK/bs3.txt" & sleep 1
+BS=$(head -1 "$WORK/bs3.txt")
+.build/release/weir bench pipelines/bench-windows.yaml --bootstrap "$BS" --events "$N" --parallelism "${PARALLELISM:-1}"

@@ -111,6 +111,10 @@ public struct JobSpec {
         /// the pipeline's types tell; a slot not listed can hold anything. The
         /// Avro schema of the results is derived from it (`ResultSchema`).
         public var inputKinds: [Int: CellKinds] = [:]
+        /// The result fields' types when the compiler knows better than this
+        /// stage's input kinds: behind a repartition topic (JSON) the reader
+        /// schema and `required` of the source are gone, but the values are the same.
+        public var resultTypes: [ResultFieldType]?
 
         public init(timestamp: TimestampExtractor?, watermark: WatermarkConfig, keySlots: [Int],
                     lateDataTopic: String? = nil, makeOperator: @escaping () throws -> any Operator) {

@@ -9,8 +9,8 @@ public enum ResultSchema {
 
     /// - Parameter inputKinds: what the operator's input slots can hold (`StatefulStage.inputKinds`).
     public static func derive(pipeline name: String, operator op: any Operator,
-                              inputKinds: [Int: CellKinds]) throws(AvroSchemaError) -> AvroResultSchema {
-        let types = op.resultTypes(inputKinds: inputKinds)
+                              inputKinds: [Int: CellKinds], resultTypes: [ResultFieldType]? = nil) throws(AvroSchemaError) -> AvroResultSchema {
+        let types = resultTypes ?? op.resultTypes(inputKinds: inputKinds)
         var fields: [AvroResultSchema.Field] = []
         for (i, f) in op.outputLayout.enumerated() {
             fields.append(AvroResultSchema.Field(name: f.name, type: i < types.count ? types[i] : .cells(.any)))
@@ -21,6 +21,7 @@ public enum ResultSchema {
 
     /// The derived schema of a job's stateful stage.
     public static func derive(job: JobSpec, operator op: any Operator) throws(AvroSchemaError) -> AvroResultSchema {
-        try derive(pipeline: job.name, operator: op, inputKinds: job.stateful?.inputKinds ?? [:])
+        try derive(pipeline: job.name, operator: op, inputKinds: job.stateful?.inputKinds ?? [:],
+                   resultTypes: job.stateful?.resultTypes)
     }
 }

@@ -85,8 +85,8 @@ enum BenchEvents {
         let producer = try KafkaProducer(config: config)
         let handle = try producer.topic(topic)
         for i in 0..<count {
-            var key = "u\(i % 1_000_000)"   // the user_id: keyBy(user_id) needs no repartitioning
-            var value = "{\"user_id\":\"u\(i % 1_000_000)\",\"amount\":\(i % 1000).\(i % 100 < 10 ? "0" : "")\(i % 100),\"ts\":\(1_764_064_800_123 + i),\"currency\":\"EUR\",\"country\":\"DE\",\"channel\":\"web\"}"
+            var key = "u\(i % 10_000)"   // the user_id (10,000 users, as the Flink workload): keyBy(user_id) needs no repartitioning
+            var value = "{\"user_id\":\"u\(i % 10_000)\",\"amount\":\(i % 1000).\(i % 100 < 10 ? "0" : "")\(i % 100),\"ts\":\(1_764_064_800_123 + i),\"currency\":\"EUR\",\"country\":\"DE\",\"channel\":\"web\"}"
             try key.withUTF8 { k in try value.withUTF8 { v in
                 try producer.produce(handle, key: UnsafeRawBufferPointer(k), value: UnsafeRawBufferPointer(v))
             } }

@@ -20,7 +20,7 @@ final class SavepointCompatibilityPipelineTests: XCTestCase {
               keyBy: String = "[user_id]", sink: String = "totals", deadLetter: String = "dlq", late: String = "late") -> String {
         """
         name: shop
-        source: {kafka: {topic: events}}
+        source: {kafka: {topic: events, keyedBy: [user_id]}}   # keyed by user_id: no repartition topic
         time:
           eventTime: {field: ts}
           watermark: {maxOutOfOrderness: 1m}

@@ -14,7 +14,7 @@ final class SavepointEvolutionEndToEndTests: XCTestCase {
     func shop(steps: String = "", window: String = "{tumbling: 1m}", aggregates: String, sink: String) throws -> JobSpec {
         let yaml = """
             name: shop
-            source: {kafka: {topic: orders}}
+            source: {kafka: {topic: orders, keyedBy: [user_id]}}   # produced keyed by user_id: no repartition topic
             time:
               eventTime: {field: ts}
               watermark: {maxOutOfOrderness: 10m}

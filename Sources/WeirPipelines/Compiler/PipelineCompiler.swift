@@ -38,7 +38,12 @@ public enum PipelineCompiler {
                                    repartitionBy: shuffle.keys, time: definition.time).job
         first.name = shuffle.topic
         first.sink.keepsInputTimestamp = true
-        let second = try compileJob(shuffle.secondStage(definition), defaultParallelism: defaultParallelism).job
+        var second = try compileJob(shuffle.secondStage(definition), defaultParallelism: defaultParallelism).job
+        // The repartition topic is JSON without the source's reader schema or `required`;
+        // the values through it are the same, so the results keep the types the whole pipeline has.
+        if let whole = job.stateful, let op = try? whole.makeOperator() {
+            second.stateful?.resultTypes = op.resultTypes(inputKinds: whole.inputKinds)
+        }
         return CompiledPipeline(job: second, repartition: RepartitionStage(topic: shuffle.topic, job: first),
                                 notes: [shuffle.note(definition)])
     }
