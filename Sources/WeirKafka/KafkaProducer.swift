@@ -90,18 +90,7 @@ public final class KafkaProducer {
         while true {
             let error = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { values -> OpaquePointer? in
                 values.initialize(repeating: rd_kafka_vu_t())
-                values[0].vtype = RD_KAFKA_VTYPE_RKT
-                values[0].u.rkt = topic.pointer
-                values[1].vtype = RD_KAFKA_VTYPE_PARTITION
-                values[1].u.i32 = partition
-                values[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                values[2].u.i = RD_KAFKA_MSG_F_COPY
-                values[3].vtype = RD_KAFKA_VTYPE_KEY
-                values[3].u.mem.ptr = KafkaProducer.pointer(key).map { UnsafeMutableRawPointer(mutating: $0) }
-                values[3].u.mem.size = key?.count ?? 0
-                values[4].vtype = RD_KAFKA_VTYPE_VALUE
-                values[4].u.mem.ptr = KafkaProducer.pointer(value).map { UnsafeMutableRawPointer(mutating: $0) }
-                values[4].u.mem.size = value?.count ?? 0
+                KafkaProducer.setRecordArguments(values, topic, partition, key, value)
                 values[5].vtype = RD_KAFKA_VTYPE_TIMESTAMP
                 values[5].u.i64 = timestampMs
                 return rd_kafka_produceva(handle, values.baseAddress, values.count)
@@ -114,6 +103,23 @@ public final class KafkaProducer {
             }
             throw enqueueError(KafkaError(consuming: error, handle: handle))
         }
+    }
+
+    /// The first five rd_kafka_produceva arguments: topic, partition, copy, key, value.
+    private static func setRecordArguments(_ values: UnsafeMutableBufferPointer<rd_kafka_vu_t>, _ topic: KafkaTopicHandle,
+                                           _ partition: Int32, _ key: UnsafeRawBufferPointer?, _ value: UnsafeRawBufferPointer?) {
+        values[0].vtype = RD_KAFKA_VTYPE_RKT
+        values[0].u.rkt = topic.pointer
+        values[1].vtype = RD_KAFKA_VTYPE_PARTITION
+        values[1].u.i32 = partition
+        values[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+        values[2].u.i = RD_KAFKA_MSG_F_COPY
+        values[3].vtype = RD_KAFKA_VTYPE_KEY
+        values[3].u.mem.ptr = pointer(key).map { UnsafeMutableRawPointer(mutating: $0) }
+        values[3].u.mem.size = key?.count ?? 0
+        values[4].vtype = RD_KAFKA_VTYPE_VALUE
+        values[4].u.mem.ptr = pointer(value).map { UnsafeMutableRawPointer(mutating: $0) }
+        values[4].u.mem.size = value?.count ?? 0
     }
 
     /// A valid pointer for a non-nil buffer, also when it is empty (an empty value is not
@@ -147,18 +153,7 @@ public final class KafkaProducer {
                 }
             }
             var values = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 6)
-            values[0].vtype = RD_KAFKA_VTYPE_RKT
-            values[0].u.rkt = topic.pointer
-            values[1].vtype = RD_KAFKA_VTYPE_PARTITION
-            values[1].u.i32 = partition
-            values[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-            values[2].u.i = RD_KAFKA_MSG_F_COPY
-            values[3].vtype = RD_KAFKA_VTYPE_KEY
-            values[3].u.mem.ptr = KafkaProducer.pointer(key).map { UnsafeMutableRawPointer(mutating: $0) }
-            values[3].u.mem.size = key?.count ?? 0
-            values[4].vtype = RD_KAFKA_VTYPE_VALUE
-            values[4].u.mem.ptr = KafkaProducer.pointer(value).map { UnsafeMutableRawPointer(mutating: $0) }
-            values[4].u.mem.size = value?.count ?? 0
+            values.withUnsafeMutableBufferPointer { KafkaProducer.setRecordArguments($0, topic, partition, key, value) }
             values[5].vtype = RD_KAFKA_VTYPE_HEADERS
             values[5].u.headers = list
             guard let error = rd_kafka_produceva(handle, &values, values.count) else {

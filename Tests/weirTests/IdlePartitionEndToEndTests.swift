@@ -43,13 +43,19 @@ final class IdlePartitionEndToEndTests: XCTestCase {
         XCTAssertEqual(job.metrics.processed, n)
     }
 
-    func testAnIdlePartitionStopsHoldingTheWatermark() async throws {
-        let spec = try PipelineLoader.load(yaml: yaml, file: "idle.yaml").job
+    /// `events` with two partitions (one stays idle), `windows` and `late`.
+    func idleBroker() throws -> EmbeddedBroker {
         let broker = try EmbeddedBroker(brokers: 1)
-        defer { broker.close() }
         try broker.createTopic("events", partitions: 2)
         try broker.createTopic("windows", partitions: 1)
         try broker.createTopic("late", partitions: 1)
+        return broker
+    }
+
+    func testAnIdlePartitionStopsHoldingTheWatermark() async throws {
+        let spec = try PipelineLoader.load(yaml: yaml, file: "idle.yaml").job
+        let broker = try idleBroker()
+        defer { broker.close() }
         let bs = broker.bootstrapServers
 
         // 30 records, one per second of event time, all on partition 0; partition 1 stays empty.
@@ -95,11 +101,8 @@ final class IdlePartitionEndToEndTests: XCTestCase {
     /// watermark and fire the windows (they used to wait for the next record).
     func testIdlenessAloneFiresWindowsWithoutANewRecord() async throws {
         let spec = try PipelineLoader.load(yaml: yaml, file: "idle.yaml").job
-        let broker = try EmbeddedBroker(brokers: 1)
+        let broker = try idleBroker()
         defer { broker.close() }
-        try broker.createTopic("events", partitions: 2)
-        try broker.createTopic("windows", partitions: 1)
-        try broker.createTopic("late", partitions: 1)
         let bs = broker.bootstrapServers
         try produce((0..<30).map { (ts: $0 * 1000, v: $0) }, partition: 0, bootstrap: bs)
         let job = Job(spec: spec, runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: bs), instanceID: "idle2", checkpointIntervalMs: 200))
