@@ -216,7 +216,7 @@ final class ConfluentInteropTests: XCTestCase {
         try produceAll(inputs, topic: "w-win-in", bootstrap: broker.bootstrapServers)
         let pipeline = try PipelineLoader.load(yaml: """
             name: windowed-avro
-            source: {kafka: {topic: w-win-in}}
+            source: {kafka: {topic: w-win-in, keyedBy: [user_id]}}   # produced keyed by user_id
             time: {eventTime: {field: ts, format: epochMillis}}
             steps:
               - keyBy: [user_id]

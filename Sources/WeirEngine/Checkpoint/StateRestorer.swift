@@ -157,11 +157,24 @@ public final class StateRestorer {
         let parts = ranges.keys.map { TopicPartition(topic: stateTopic, partition: $0) }
         var open = Set(ranges.keys)
         let started = monotonicNanos()
+        var lastReport = started, records = 0, bytes = 0
+        let total = ranges.values.reduce(Int64(0)) { $0 + ($1.high - $1.start) }
         while !open.isEmpty {
             consumer.poll(maxMessages: 1000, timeoutMs: 100) { m in
                 // Records written since the range was taken belong to no checkpoint of ours.
                 guard let r = ranges[m.partition], m.offset < r.high else { return }
+                records += 1
+                bytes += (m.value?.count ?? 0) + (m.key?.count ?? 0)
                 body(m.partition, m.offset, m.key.map { Array($0) } ?? [], m.value.map { Array($0) } ?? [])
+            }
+            // Large state takes a while: say how far the restore has come.
+            if monotonicNanos() - lastReport > 2_000_000_000 {
+                lastReport = monotonicNanos()
+                logger.info("restoring state", metadata: [
+                    "topic": "\(stateTopic)", "records": "\(records) of \(total)",
+                    "MiB": "\(String(format: "%.1f", Double(bytes) / 1_048_576))",
+                    "partitionsLeft": "\(open.count)",
+                ])
             }
             // The position, not the last offset seen: transaction markers and compaction leave gaps.
             for p in try consumer.position(parts) where p.offset >= (ranges[p.partition]?.high ?? .max) {
