@@ -5,6 +5,16 @@ struct AvroBinaryWriter {
     var buffer = RawGrowableBuffer<UInt8>()
     var ok = true
 
+    /// Starts a record: empties the buffer and writes the Confluent frame
+    /// (magic byte, big-endian schema id) the Avro body follows.
+    mutating func startFrame(schemaID: UInt32) {
+        buffer.removeAll()
+        ok = true
+        byte(ConfluentFrame.magicByte)
+        byte(UInt8(truncatingIfNeeded: schemaID >> 24)); byte(UInt8(truncatingIfNeeded: schemaID >> 16))
+        byte(UInt8(truncatingIfNeeded: schemaID >> 8)); byte(UInt8(truncatingIfNeeded: schemaID))
+    }
+
     @inline(__always) mutating func byte(_ b: UInt8) { ok = buffer.append(b) && ok }
 
     mutating func bytes(_ p: UnsafePointer<UInt8>, _ n: Int) {

@@ -37,11 +37,7 @@ public final class AvroResultEncoder {
 
     /// The framed record; the bytes are valid until the next call on this encoder.
     public func encode(row: Row) throws(EncodeError) -> UnsafeRawBufferPointer {
-        writer.buffer.removeAll()
-        writer.ok = true
-        writer.byte(ConfluentFrame.magicByte)
-        writer.byte(UInt8(truncatingIfNeeded: schemaID >> 24)); writer.byte(UInt8(truncatingIfNeeded: schemaID >> 16))
-        writer.byte(UInt8(truncatingIfNeeded: schemaID >> 8)); writer.byte(UInt8(truncatingIfNeeded: schemaID))
+        writer.startFrame(schemaID: schemaID)
         var i = 0                                            // index loops: no generic iterators per row
         while i < fields.count {
             let f = fields[i]
