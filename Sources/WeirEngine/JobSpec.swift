@@ -115,6 +115,9 @@ public struct JobSpec {
         /// stage's input kinds: behind a repartition topic (JSON) the reader
         /// schema and `required` of the source are gone, but the values are the same.
         public var resultTypes: [ResultFieldType]?
+        /// Behind a repartition topic: a partition's watermark is what the first
+        /// stage announces (`UpstreamWatermarks`), not its records' event times.
+        public var watermarksFromUpstream = false
 
         public init(timestamp: TimestampExtractor?, watermark: WatermarkConfig, keySlots: [Int],
                     lateDataTopic: String? = nil, makeOperator: @escaping () throws -> any Operator) {
@@ -139,6 +142,12 @@ public struct JobSpec {
     public var stateful: StatefulStage?
     /// Registry, schemas and required fields for non-JSON formats (FormatSpec.swift).
     public var formats: FormatSpec
+    /// The first stage of a repartitioned event-time pipeline: track each
+    /// source partition's watermark with this config (event time from the
+    /// repartition key's time field, else the Kafka timestamp) and announce
+    /// them to every partition of the sink topic at each checkpoint
+    /// (`WatermarkAnnouncement`).
+    public var watermarkAnnouncements: WatermarkConfig?
 
     public init(name: String, source: Source, program: RecordProgram, sink: Sink,
                 deadLetterTopic: String? = nil, parallelism: Int = 2, stateful: StatefulStage? = nil,

@@ -28,6 +28,12 @@ public final class RecordChain {
     /// the `nowMs` callers pass is for idle detection and may be monotonic.
     private let clock: any OperatorClock
     @exclusivity(unchecked) public private(set) var watermarks: WatermarkTracker
+    /// First stage of a repartitioned pipeline: tracks its source partitions'
+    /// watermarks for `WatermarkAnnouncement`s (no operator here).
+    public let announcesWatermarks: Bool
+    /// Second stage: partitions' watermarks come from announcements.
+    public let readsUpstreamWatermarks: Bool
+    private var upstream = UpstreamWatermarks()
     /// Keep all keyed state in state partition 0 while the watermark is still
     /// tracked per input partition. For one task reading all of a bounded
     /// input (file jobs): a key spread over several files is then one key, so
@@ -41,7 +47,9 @@ public final class RecordChain {
         extractor = job.stateful?.timestamp
         stage = job.stateful
         self.clock = clock
-        watermarks = WatermarkTracker(config: job.stateful?.watermark ?? WatermarkConfig(maxOutOfOrdernessMs: 0))
+        watermarks = WatermarkTracker(config: job.stateful?.watermark ?? job.watermarkAnnouncements ?? WatermarkConfig(maxOutOfOrdernessMs: 0))
+        announcesWatermarks = job.stateful == nil && job.watermarkAnnouncements != nil
+        readsUpstreamWatermarks = job.stateful?.timestamp != nil && job.stateful?.watermarksFromUpstream == true
         if let stage = job.stateful {
             let op = try stage.makeOperator()
             op.open(OperatorContext(clock: clock))
@@ -84,6 +92,9 @@ public final class RecordChain {
                     counts.deadLettered += 1
                 } else {
                     counts.emitted += 1
+                    if announcesWatermarks, let ts = processor.eventTimeMs ?? kafkaTimestampMs {
+                        watermarks.observe(partition: partition, eventTimeMs: ts, nowMs: nowMs)
+                    }
                 }
             }
         }
@@ -103,7 +114,11 @@ public final class RecordChain {
                     failure = ProcessingError(.timestamp, "\(error)")
                     return
                 }
-                watermarks.observe(partition: partition, eventTimeMs: ts, nowMs: nowMs)
+                if readsUpstreamWatermarks {
+                    watermarks.touch(partition: partition, nowMs: nowMs)
+                } else {
+                    watermarks.observe(partition: partition, eventTimeMs: ts, nowMs: nowMs)
+                }
             }
             do {
                 try op.process(row: &row, timestampMs: ts, partition: singleStatePartition ? 0 : partition, output: &out)
@@ -124,7 +139,10 @@ public final class RecordChain {
     /// windows; fire processing-time windows.
     @inline(__always)
     public func advance<S: ChainSink>(nowMs: Int64, sink: S) throws {
-        guard let op, let output else { return }
+        guard let op, let output else {
+            if announcesWatermarks { watermarks.advance(nowMs: nowMs) }
+            return
+        }
         var out = output.bound(to: sink)
         if extractor != nil {
             let before = watermarks.watermark
@@ -140,10 +158,24 @@ public final class RecordChain {
     /// Whether `advance(nowMs:)` would fire something now, with no new record:
     /// the watermark (moved by idleness) or processing time has reached a timer.
     public func hasDueTimers(nowMs: Int64) -> Bool {
-        guard let op else { return false }
+        // A first stage has no timers, but a source partition going idle must be announced.
+        guard let op else { return announcesWatermarks && watermarks.idleTransitionDue(nowMs: nowMs) }
         let next = op.nextTimerMs
         guard next != .max else { return false }
         return (extractor != nil ? watermarks.peek(nowMs: nowMs) : clock.nowMs()) >= next
+    }
+
+    /// A watermark announcement read from repartition partition `partition`
+    /// (second stage). Returns false for bytes that are not one.
+    public func observeAnnouncement(partition: Int, bytes: UnsafeRawBufferPointer, nowMs: Int64) -> Bool {
+        guard let a = WatermarkAnnouncement(decoding: bytes) else { return false }
+        if let wm = upstream.apply(a, partition: partition) {
+            // maxOutOfOrderness is 0 here: the announced watermark is the partition's.
+            watermarks.observe(partition: partition, eventTimeMs: wm, nowMs: nowMs)
+        } else {
+            watermarks.touch(partition: partition, nowMs: nowMs)
+        }
+        return true
     }
 
     /// End of input: fire every remaining window.
@@ -163,6 +195,7 @@ public final class RecordChain {
     /// the records read again were dropped as late.
     public func resetEventTime() throws {
         watermarks = WatermarkTracker(config: watermarks.config)
+        upstream = UpstreamWatermarks()
         guard let stage else { return }
         op?.close()
         op = nil
@@ -185,6 +218,7 @@ public final class RecordChain {
     /// A partition left (revoked/lost): forget its state and watermark.
     public func removePartition(_ p: Int) {
         watermarks.removePartition(p)
+        upstream.remove(partition: p)
         op?.dropPartition(p)
     }
 }

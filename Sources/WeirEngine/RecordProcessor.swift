@@ -18,6 +18,9 @@ public final class RecordProcessor {
     @exclusivity(unchecked) private var hasOutputKey = false
     /// The repartition key of the record just processed (reused buffer).
     @exclusivity(unchecked) private var partitionKey: [UInt8] = []
+    /// The event time the repartition key read from its time field (first
+    /// stage; nil otherwise), for the watermarks it announces.
+    @exclusivity(unchecked) public private(set) var eventTimeMs: Int64?
 
     /// The reason of the last `.failed` outcome.
     @exclusivity(unchecked) public private(set) var lastError = ProcessingError(.decode, "")
@@ -84,7 +87,7 @@ public final class RecordProcessor {
             return .failed
         }
         if let r = program.repartitionKey {
-            do { try r.encode(row, into: &partitionKey) } catch {
+            do { eventTimeMs = try r.encode(row, into: &partitionKey) } catch {
                 lastError = error
                 return .failed
             }

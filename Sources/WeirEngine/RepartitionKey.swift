@@ -21,8 +21,9 @@ public struct RepartitionKey: Sendable {
 
     /// Encodes the key of `row` into `out` (cleared first); throws for a
     /// missing key field or event time, with the message the keyed stage gives.
+    /// Returns the event time from the time field (nil for other time sources).
     @inline(__always)
-    func encode(_ row: Row, into out: inout [UInt8]) throws(ProcessingError) {
+    func encode(_ row: Row, into out: inout [UInt8]) throws(ProcessingError) -> Int64? {
         out.removeAll(keepingCapacity: true)
         for i in 0..<slots.count {
             let s = slots[i]
@@ -31,9 +32,10 @@ public struct RepartitionKey: Sendable {
             }
         }
         if let timestamp, case .field = timestamp.source {
-            do { _ = try timestamp.extract(row, kafkaTimestampMs: nil) } catch {
+            do { return try timestamp.extract(row, kafkaTimestampMs: nil) } catch {
                 throw ProcessingError(.timestamp, error.message)
             }
         }
+        return nil
     }
 }

@@ -30,6 +30,8 @@ public final class StreamTask: @unchecked Sendable {
     private var chain: RecordChain?
     private var sink: KafkaTaskSink?
     private var stateHandle: KafkaTopicHandle?
+    /// First stage of a repartitioned event-time pipeline: announces its watermarks.
+    private var announcer: WatermarkAnnouncer?
     private var statePartitions: Int32 = 1
     private var txn: TransactionState
     /// Runs overlapped commits (exactly-once) while the loop goes on; `inFlight`
@@ -111,13 +113,17 @@ public final class StreamTask: @unchecked Sendable {
             self.worker = nil
             consumer.close()
             producer.close()
-            self.consumer = nil; self.producer = nil; self.sink = nil; self.committer = nil
+            self.consumer = nil; self.producer = nil; self.sink = nil; self.committer = nil; self.announcer = nil
             chain.op?.close()
         }
 
         try committer.start()
         stateHandle = try producer.topic(stateTopic)
         statePartitions = try stateTopicPartitions()
+        if chain.announcesWatermarks {
+            announcer = try WatermarkAnnouncer(producer: producer, sinkTopic: job.sink.topic,
+                                               sourceTopics: job.source.topics, kafka: runtime.kafka)
+        }
         try consumer.subscribe(job.source.topics)
         metrics.subscribedNanos.store(monotonicNanos(), ordering: .relaxed)
 
@@ -129,14 +135,19 @@ public final class StreamTask: @unchecked Sendable {
                 if failure != nil { return }
                 // Records of partitions revoked while this batch was collected belong to their new owner.
                 guard read.accept(topic: msg.topic, partition: msg.partition, offset: msg.offset) else { return }
+                // Behind a repartition topic: the first stage's watermarks (no output, no transaction needed).
+                if chain.readsUpstreamWatermarks, (msg.value?.count ?? 0) == 0,
+                   let h = msg.header(WatermarkAnnouncement.header),
+                   chain.observeAnnouncement(partition: Int(msg.partition), bytes: h, nowMs: nowMs) { return }
                 do {
                     // While a commit is in flight the record joins the next transaction (output held).
                     if txn.phase == .idle { try beginTransaction() }
                     consumed += 1
                     sink.current = msg
                     let ts = msg.timestamp
+                    let p = announcer?.trackerIndex(topic: msg.topic, partition: msg.partition) ?? Int(msg.partition)
                     try chain.process(value: msg.value, key: msg.key, kafkaTimestampMs: ts >= 0 ? ts : nil,
-                                      partition: Int(msg.partition), nowMs: nowMs, sink: sink)
+                                      partition: p, nowMs: nowMs, sink: sink)
                 } catch {
                     failure = error
                 }
@@ -221,7 +232,8 @@ public final class StreamTask: @unchecked Sendable {
             var written: [TopicPartition: Committed] = [:]
             var offsets: [TopicPartitionOffset] = []
             var markers: [(Int32, CheckpointMarker)] = []
-            for tp in try consumer.assignment() {
+            let assignment = try consumer.assignment()
+            for tp in assignment {
                 let next = read.nextOffset(tp) ?? committed[tp]?.marker.nextOffset ?? -1
                 guard next >= 0 else { continue }   // nothing read and nothing restored yet
                 let chunks = chain.op?.snapshotChunks(partition: Int(tp.partition)) ?? []
@@ -232,12 +244,13 @@ public final class StreamTask: @unchecked Sendable {
                 }
                 let marker = CheckpointMarker(checkpointID: id, topic: tp.topic, partition: tp.partition, nextOffset: next,
                                               watermark: chain.watermarks.watermark,
-                                              maxEventTime: chain.watermarks.maxEventTime(Int(tp.partition)),
+                                              maxEventTime: chain.watermarks.maxEventTime(watermarkIndex(tp)),
                                               chunkCount: UInt32(chunks.count))
                 markers.append((sp, marker))
                 written[tp] = Committed(marker: marker, chunks: chunks)
                 offsets.append(TopicPartitionOffset(tp, offset: next))
             }
+            if let announcer, let producer { try announcer.announce(chain.watermarks, assigned: assignment, producer: producer) }
             try committer.beforeMarkers()
             for (sp, marker) in markers {
                 try produce(stateHandle, sp, CheckpointMarker.key(topic: marker.topic, partition: marker.partition), marker.encoded())
@@ -354,12 +367,12 @@ public final class StreamTask: @unchecked Sendable {
                 op.dropPartition(p)
                 try op.restore(partition: p, chunks: c.chunks)
             }
-            chain?.addPartition(p, nowMs: now, restoredMaxEventTime: c.marker.maxEventTime)
+            chain?.addPartition(watermarkIndex(tp), nowMs: now, restoredMaxEventTime: c.marker.maxEventTime)
             read.assign(tp, from: c.marker.nextOffset)
             return c.marker.nextOffset
         }
         chain?.op?.dropPartition(p)
-        chain?.addPartition(p, nowMs: now)
+        chain?.addPartition(watermarkIndex(tp), nowMs: now)
         read.assign(tp, from: nil)
         return job.source.startFrom == .earliest ? TopicPartitionOffset.beginning : TopicPartitionOffset.end
     }
@@ -431,7 +444,7 @@ public final class StreamTask: @unchecked Sendable {
             chain.op?.dropPartition(p)
             if let (saved, chunks) = savepointRestore?.take(topic: tp.topic, partition: tp.partition) {
                 if let op = chain.op { try op.restore(partition: p, chunks: chunks) }
-                chain.addPartition(p, nowMs: now, restoredMaxEventTime: saved.maxEventTime)
+                chain.addPartition(watermarkIndex(tp), nowMs: now, restoredMaxEventTime: saved.maxEventTime)
                 ids.observe(saved.checkpointID)
                 let marker = CheckpointMarker(checkpointID: saved.checkpointID, topic: tp.topic, partition: tp.partition,
                                               nextOffset: saved.nextOffset, watermark: saved.watermark,
@@ -450,13 +463,13 @@ public final class StreamTask: @unchecked Sendable {
             let tp = TopicPartition(topic: req.topic, partition: req.partition)
             let p = Int(tp.partition)
             guard let r = found[tp] else {
-                chain.addPartition(p, nowMs: now)
+                chain.addPartition(watermarkIndex(tp), nowMs: now)
                 committed[tp] = nil
                 read.assign(tp, from: nil)
                 continue
             }
             if let op = chain.op { try op.restore(partition: p, chunks: r.chunks) }
-            chain.addPartition(p, nowMs: now, restoredMaxEventTime: r.marker.maxEventTime)
+            chain.addPartition(watermarkIndex(tp), nowMs: now, restoredMaxEventTime: r.marker.maxEventTime)
             ids.observe(r.marker.checkpointID)
             committed[tp] = Committed(marker: r.marker, chunks: r.chunks)
             read.assign(tp, from: r.marker.nextOffset)
@@ -471,9 +484,15 @@ public final class StreamTask: @unchecked Sendable {
         ])
     }
 
+    /// Where the watermark tracker keeps `tp` (its partition, except in a
+    /// first stage reading several topics: `WatermarkAnnouncer.trackerIndex`).
+    private func watermarkIndex(_ tp: TopicPartition) -> Int {
+        announcer?.trackerIndex(topic: tp.topic, partition: tp.partition) ?? Int(tp.partition)
+    }
+
     private func forget(_ parts: [TopicPartition]) {
         for tp in parts {
-            chain?.removePartition(Int(tp.partition))
+            chain?.removePartition(watermarkIndex(tp))
             committed[tp] = nil
             read.revoke(tp)
         }

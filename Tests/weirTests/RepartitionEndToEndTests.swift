@@ -41,16 +41,15 @@ final class RepartitionEndToEndTests: XCTestCase {
         return e
     }
 
-    /// `maxOutOfOrderness: 1h`: every window fires at the end (the flush). The
-    /// shuffle interleaves partitions in an order that depends on timing
-    /// (docs/pipelines.md), and this test is about which records meet, not when.
-    func yaml(name: String, time: String, keyedBy: Bool) -> String {
+    /// `maxOutOfOrderness: 1h`: every window fires at the end (the flush); this
+    /// test is about which records meet, not when (`testWatermarksCrossTheShuffle` is about when).
+    func yaml(name: String, time: String, keyedBy: Bool, outOfOrderness: String = "1h") -> String {
         """
         name: \(name)
         source: {kafka: {topic: \(name)-in\(keyedBy ? ", keyedBy: [user_id]" : "")}}
         time:
           eventTime: \(time)
-          watermark: {maxOutOfOrderness: 1h}
+          watermark: {maxOutOfOrderness: \(outOfOrderness)}
         steps:
           - filter: "amount >= 0"
           - keyBy: [user_id]
@@ -81,15 +80,18 @@ final class RepartitionEndToEndTests: XCTestCase {
 
     /// Runs every job of the pipeline until its input has been processed, in
     /// order (as `weir dev` does), and returns the jobs.
-    func run(_ p: Pipeline, bootstrap: String, instance: String) async throws -> [Job] {
+    /// `beforeStop`: called with each job once it has read its input, before it is stopped.
+    func run(_ p: Pipeline, bootstrap: String, instance: String, input: Int = clicks.count,
+             beforeStop: (Int, Job) async throws -> Void = { _, _ in }) async throws -> [Job] {
         let runtime = RuntimeConfig(kafka: KafkaConfig(bootstrapServers: bootstrap), instanceID: instance, checkpointIntervalMs: 300)
         let jobs = p.jobs.map { Job(spec: $0, runtime: runtime) }
         let runners = jobs.map { job in Task { try await job.run() } }
-        var expected = Self.clicks.count
+        var expected = input
         for (i, job) in jobs.enumerated() {
             let deadline = Date().addingTimeInterval(90)
             while job.metrics.processed < expected && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
             XCTAssertEqual(job.metrics.processed, expected, "\(job.spec.name) read everything it was given")
+            try await beforeStop(i, job)
             job.stop(flush: true)
             try await runners[i].value
             expected = job.metrics.emitted
@@ -126,8 +128,12 @@ final class RepartitionEndToEndTests: XCTestCase {
         XCTAssertEqual(jobs[1].metrics.late, 0)
 
         // Each user is on exactly one partition of the repartition topic, with its source timestamp.
-        let shuffled = try readAll(topic: stage.topic, bootstrap: bs, atLeast: Self.clicks.count)
+        let read = try readAll(topic: stage.topic, bootstrap: bs, atLeast: Self.clicks.count)
+        // Besides the records: the first stage's watermark announcements (empty value, a header).
+        let shuffled = read.filter { !$0.value.isEmpty }
         XCTAssertEqual(shuffled.count, Self.clicks.count)
+        XCTAssertTrue(read.filter(\.value.isEmpty).allSatisfy { $0.headers[WatermarkAnnouncement.header] != nil })
+        XCTAssertEqual(Set(read.filter(\.value.isEmpty).map(\.partition)).count, 4, "announced to every repartition partition")
         var partitionsOf: [String: Set<Int32>] = [:]
         for r in shuffled {
             let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.value)) as? [String: Any])
@@ -174,5 +180,54 @@ final class RepartitionEndToEndTests: XCTestCase {
         XCTAssertTrue(rows.values.allSatisfy { $0.count == 4 }, "one partial row per source partition: \(rows.values.map(\.count))")
         XCTAssertNotEqual(rows.mapValues { $0.first ?? [] }, expected)
         XCTAssertEqual(rows.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1[0] } }, Self.clicks.count, "all clicks, but split")
+    }
+
+    /// Event time crosses the shuffle as watermarks. Each source partition is
+    /// in order, but partition p's times start p × 20 s later, so a repartition
+    /// partition interleaves records up to a minute apart. Judged by the
+    /// records' own times (maxOutOfOrderness 2 s) most of the early ones would
+    /// be late; with the first stage's announced watermarks (the minimum over
+    /// source partitions) none is, the results are exact, and the windows
+    /// every source partition has passed fire before the input ends.
+    func testWatermarksCrossTheShuffle() async throws {
+        let name = "rp-wm"
+        struct Event { var user: Int; var ts: Int; var partition: Int32 }
+        var events: [Event] = []
+        for p in 0..<4 {
+            for i in 0..<60 { events.append(Event(user: (i + p) % Self.users, ts: p * 20_000 + i * 500, partition: Int32(p))) }
+        }
+        var expected: [String: Int] = [:]
+        for e in events { expected["u\(e.user)@\(e.ts - e.ts % Self.windowMs)", default: 0] += 1 }
+        let p = try PipelineLoader.load(yaml: yaml(name: name, time: "{field: ts}", keyedBy: false, outOfOrderness: "2s"), file: "\(name).yaml")
+        XCTAssertNotNil(p.repartition)
+        XCTAssertNotNil(p.repartition?.job.watermarkAnnouncements)
+        XCTAssertEqual(p.job.stateful?.watermarksFromUpstream, true)
+        let broker = try EmbeddedBroker(brokers: 1)
+        defer { broker.close() }
+        for t in Set(p.jobs.flatMap(\.topics)) { try broker.createTopic(t, partitions: 4) }
+        let bs = broker.bootstrapServers
+        let producer = try KafkaProducer(config: KafkaConfig(bootstrapServers: bs))
+        let handle = try producer.topic("\(name)-in")
+        for e in events {
+            var value = #"{"user_id":"u\#(e.user)","ts":\#(e.ts),"amount":1}"#
+            try value.withUTF8 { try producer.produce(handle, partition: e.partition, key: nil, value: UnsafeRawBufferPointer($0)) }
+        }
+        try producer.flush(timeoutMs: 30_000)
+        producer.close()
+
+        // Source partition 0 ends at 29.5 s: its watermark (27.5 s) is the minimum,
+        // so the windows [0, 10 s) and [10 s, 20 s) fire before the flush.
+        let early = expected.keys.filter { ($0.split(separator: "@").last.flatMap { Int($0) } ?? .max) + Self.windowMs <= 27_500 }.count
+        XCTAssertGreaterThan(early, 0)
+        let jobs = try await run(p, bootstrap: bs, instance: name, input: events.count) { i, job in
+            guard i == 1 else { return }
+            let deadline = Date().addingTimeInterval(30)
+            while job.metrics.emitted < early && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            XCTAssertEqual(job.metrics.emitted, early, "the windows every source partition has passed fired on the announced watermark")
+        }
+        XCTAssertEqual(jobs[1].metrics.late, 0, "no record is late: each source partition is in order")
+        let rows = try results(topic: "\(name)-out", bootstrap: bs, atLeast: expected.count)
+        XCTAssertEqual(rows.count, expected.count)
+        for (k, n) in expected { XCTAssertEqual(rows[k]?.map { $0[0] }, [n], "\(k)") }
     }
 }

@@ -79,6 +79,30 @@ public struct WatermarkTracker: Sendable {
         parts[p].idle = false
     }
 
+    /// A record arrived on a partition whose event time is announced rather
+    /// than read from its records (behind a repartition topic,
+    /// `UpstreamWatermarks`): it is active, its watermark does not move.
+    @inline(__always)
+    public mutating func touch(partition p: Int, nowMs: Int64) {
+        guard p >= 0 else { return }
+        if p >= parts.count || !parts[p].present { addPartition(p, nowMs: nowMs) }
+        parts[p].lastActivityMs = nowMs
+        parts[p].idle = false
+    }
+
+    /// Whether `advance(nowMs:)` would now mark an active partition idle (for
+    /// a first stage, whose announcements must then say so).
+    public func idleTransitionDue(nowMs: Int64) -> Bool {
+        parts.contains { $0.present && !$0.idle && idleBy($0, nowMs) }
+    }
+
+    /// A partition's own watermark (`max event time − maxOutOfOrderness`,
+    /// Int64.min before its first record) and whether it is idle; nil when not tracked.
+    public func partitionWatermark(_ p: Int) -> (watermark: Int64, idle: Bool)? {
+        guard p >= 0 && p < parts.count && parts[p].present else { return nil }
+        return (ownWatermark(parts[p].maxEventTime), parts[p].idle)
+    }
+
     /// Marks partitions idle whose last record is older than the idle timeout
     /// and recomputes the watermark (call once per batch, or on a timer).
     /// Returns the watermark, which never decreases.
@@ -98,14 +122,18 @@ public struct WatermarkTracker: Sendable {
         var anyActive = false
         for p in parts where p.present && !p.idle && !idleBy(p, nowMs) {
             anyActive = true
-            let m = p.maxEventTime
-            // Saturating: a partition without records holds the watermark at Int64.min,
-            // and no configured out-of-orderness can wrap around.
-            let (d, overflow) = m.subtractingReportingOverflow(config.maxOutOfOrdernessMs)
-            let w = m == .min ? Int64.min : (overflow ? (config.maxOutOfOrdernessMs > 0 ? .min : .max) : d)
+            let w = ownWatermark(p.maxEventTime)
             if w < minimum { minimum = w }
         }
         return anyActive && minimum > watermark ? minimum : watermark
+    }
+
+    /// Saturating: a partition without records holds the watermark at Int64.min,
+    /// and no configured out-of-orderness can wrap around.
+    @inline(__always)
+    private func ownWatermark(_ m: Int64) -> Int64 {
+        let (d, overflow) = m.subtractingReportingOverflow(config.maxOutOfOrdernessMs)
+        return m == .min ? Int64.min : (overflow ? (config.maxOutOfOrdernessMs > 0 ? .min : .max) : d)
     }
 
     @inline(__always)

@@ -39,6 +39,13 @@ public enum PipelineCompiler {
         first.name = shuffle.topic
         first.sink.keepsInputTimestamp = true
         var second = try compileJob(shuffle.secondStage(definition), defaultParallelism: defaultParallelism).job
+        // Event time crosses the shuffle as watermarks (WatermarkAnnouncement): the first stage
+        // tracks its source partitions as the whole pipeline would; the second takes what it is told.
+        if job.stateful?.timestamp != nil, let watermark = job.stateful?.watermark {
+            first.watermarkAnnouncements = watermark
+            second.stateful?.watermarksFromUpstream = true
+            second.stateful?.watermark.maxOutOfOrdernessMs = 0
+        }
         // The repartition topic is JSON without the source's reader schema or `required`;
         // the values through it are the same, so the results keep the types the whole pipeline has.
         if let whole = job.stateful, let op = try? whole.makeOperator() {
