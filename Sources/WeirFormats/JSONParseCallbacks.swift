@@ -25,16 +25,12 @@ enum JSONParseCallbacks {
         return 0
     }
 
-    /// Common to every value: refuses values after the input ended (only a
-    /// truncated document produces them, from yajl's end-of-input flush) and
-    /// takes the trie node of the key the value belongs to.
+    /// Common to every value: refuses a value after the top-level object
+    /// (the handle accepts several values, so that it can be reused) and takes
+    /// the trie node of the key the value belongs to.
     @inline(__always) static func beginValue(_ s: State) -> Int32? {
-        if s.pointee.completePhase {
-            _ = fail(s, .truncated, at: s.pointee.inputCount, "document ends inside a value")
-            return nil
-        }
-        if s.pointee.depth == 0 {                 // unreachable after decode's '{' check; kept as a guard
-            _ = fail(s, .notAnObject, at: 0, "expected a JSON object")
+        if s.pointee.depth == 0 {
+            if s.pointee.topFinished { _ = trailing(s) } else { _ = fail(s, .notAnObject, at: 0, "expected a JSON object") }
             return nil
         }
         let node = s.pointee.pendingNode
@@ -77,6 +73,15 @@ enum JSONParseCallbacks {
 
     @inline(__always) static func isSpaceOrColon(_ b: UInt8) -> Bool {
         b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == 0x3A
+    }
+
+    /// A second value after the top-level object.
+    static func trailing(_ s: State) -> Int32 {
+        var at = s.pointee.topEnd
+        if let input = s.pointee.input {
+            while at < s.pointee.inputCount, JSONRowDecoder.isSpace(input[at]) { at += 1 }
+        }
+        return fail(s, .syntax, at: at, "trailing garbage after the object")
     }
 
     @inline(__always) static func finishScalar(_ s: State) -> Int32 {
@@ -126,6 +131,7 @@ enum JSONParseCallbacks {
     static let onStartMap: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { ctx in
         guard let s = ctx?.assumingMemoryBound(to: JSONParseState.self) else { return 0 }
         if s.pointee.depth == 0 {
+            if s.pointee.topFinished { return trailing(s) }
             s.pointee.frames[0] = JSONParseState.Frame(node: 0, captureNode: -1, captureStart: 0)
             s.pointee.depth = 1
             if s.pointee.capture { s.pointee.lastTopEnd = consumed(s) }
@@ -136,7 +142,10 @@ enum JSONParseCallbacks {
 
     static let onStartArray: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { ctx in
         guard let s = ctx?.assumingMemoryBound(to: JSONParseState.self) else { return 0 }
-        if s.pointee.depth == 0 { return fail(s, .notAnObject, at: 0, "expected a JSON object, found an array") }
+        if s.pointee.depth == 0 {
+            if s.pointee.topFinished { return trailing(s) }
+            return fail(s, .notAnObject, at: 0, "expected a JSON object, found an array")
+        }
         return openContainer(s, isArray: true)
     }
 
@@ -161,9 +170,7 @@ enum JSONParseCallbacks {
     static let onEnd: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { ctx in
         guard let s = ctx?.assumingMemoryBound(to: JSONParseState.self) else { return 0 }
         let depth = s.pointee.depth - 1
-        guard depth >= 0, !s.pointee.completePhase else {
-            return fail(s, .truncated, at: s.pointee.inputCount, "document ends inside a value")
-        }
+        guard depth >= 0 else { return fail(s, .syntax, at: consumed(s), "unbalanced container end") }
         let frame = s.pointee.frames[depth]
         s.pointee.depth = depth
         if frame.captureNode >= 0 {

@@ -26,14 +26,13 @@ struct JSONParseState {
 
     // Per record.
     var generation: UInt32 = 0
-    var handle: yajl_handle?
+    var handle: yajl_handle?                     // kept across records (JSONRowDecoder.parse)
     var row: UnsafeMutablePointer<Row>?
     var input: UnsafePointer<UInt8>?
     var inputCount = 0
     var frameOffset = 0                          // bytes of Confluent header before `input`
     var depth = 0
     var pendingNode: Int32 = -1                  // trie node of the key whose value comes next
-    var completePhase = false                    // inside yajl_complete_parse: the input has ended
     var topFinished = false
     var topEnd = 0
     var lastTopEnd = 0                           // end of `{` or of the previous top-level value
@@ -56,7 +55,7 @@ struct JSONParseState {
     mutating func beginRecord() {
         input = nil; inputCount = 0; frameOffset = 0; row = nil
         depth = 0; pendingNode = -1
-        completePhase = false; topFinished = false; topEnd = 0; lastTopEnd = 0
+        topFinished = false; topEnd = 0; lastTopEnd = 0
         failure = nil
         succeeded = false
         members.removeAll()
@@ -69,7 +68,7 @@ struct JSONParseState {
     }
 
     mutating func endRecord() {
-        handle = nil; row = nil; input = nil
+        row = nil; input = nil
     }
 
     mutating func deallocate() {

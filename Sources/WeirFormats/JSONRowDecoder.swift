@@ -107,30 +107,49 @@ public final class JSONRowDecoder {
         }
     }
 
+    /// Parses with the decoder's yajl handle, made once and reused: yajl has
+    /// no reset, but with `yajl_allow_multiple_values` a handle that has just
+    /// finished an object is ready for the next one, so a record costs no
+    /// `yajl_alloc` (its handle, lexer and state stack were most of yajl's
+    /// per-record work besides the lexing itself). The handle is dropped, and
+    /// the arena rewound, after anything that may leave it mid-value: an
+    /// error, a truncated document, bytes after the object; and after a record
+    /// that outgrew the arena (so the arena grows, as before).
     private func parse(_ base: UnsafePointer<UInt8>, count: Int, frameOffset: Int,
                        row: UnsafeMutablePointer<Row>) -> DecodeError? {
         let s = state
         s.pointee.input = base; s.pointee.inputCount = count
         s.pointee.frameOffset = frameOffset; s.pointee.row = row
-        // No yajl_free: every byte yajl holds came from the arena (or its tracked
-        // malloc fallbacks), and rewinding the arena releases all of it at once,
-        // saving a callback per block; yajl owns nothing else.
-        defer { s.pointee.endRecord(); arena.endRecord() }
-        guard let handle = yajl_alloc(callbacks, arena.funcs, UnsafeMutableRawPointer(s)) else {
-            return DecodeError(.tooLarge, offset: frameOffset, "out of memory for the parser")
+        defer { s.pointee.endRecord() }
+        if s.pointee.handle == nil {
+            arena.endRecord()
+            guard let h = yajl_alloc(callbacks, arena.funcs, UnsafeMutableRawPointer(s)) else {
+                return DecodeError(.tooLarge, offset: frameOffset, "out of memory for the parser")
+            }
+            yajl_config_allow_multiple_values(h)
+            s.pointee.handle = h
         }
-        s.pointee.handle = handle
-        var status = yajl_parse(handle, base, count)
-        if status == yajl_status_ok {
-            s.pointee.completePhase = true
-            status = yajl_complete_parse(handle)
+        guard let handle = s.pointee.handle else { return nil }
+        let status = yajl_parse(handle, base, count)
+        var failure: DecodeError?
+        if status != yajl_status_ok {
+            failure = s.pointee.failure ?? yajlError(handle, base, count, frameOffset)
+        } else if !s.pointee.topFinished {
+            // yajl waits for more input (a cut document, or one ending in a number).
+            failure = DecodeError(.truncated, offset: frameOffset + count, "document ends inside the object")
+        } else {
+            var at = s.pointee.topEnd
+            while at < count, Self.isSpace(base[at]) { at += 1 }
+            // Only a number can be pending here (yajl reports everything else as it goes).
+            if at < count { failure = DecodeError(.syntax, offset: frameOffset + at, "trailing garbage after the object") }
         }
-        guard status != yajl_status_ok else {
-            s.pointee.succeeded = true
-            return nil
+        if failure != nil || arena.recordNeededFallbacks {
+            // No yajl_free: every byte yajl holds came from the arena (or its tracked
+            // malloc fallbacks), and the rewind before the next handle releases it all.
+            s.pointee.handle = nil
         }
-        if let failure = s.pointee.failure { return failure }
-        return yajlError(handle, base, count, frameOffset)
+        if failure == nil { s.pointee.succeeded = true }
+        return failure
     }
 
     /// Classifies an error yajl found itself; the message is yajl's, without its newline.
@@ -140,17 +159,6 @@ public final class JSONRowDecoder {
             message = String(cString: text)
             yajl_free_error(handle, text)
             while message.last == "\n" { message.removeLast() }
-        }
-        let s = state.pointee                     // error path: copying the state is fine
-        if s.completePhase {
-            // Only the end-of-input flush failed: either something followed the
-            // finished object, or the input stopped inside it.
-            if s.topFinished {
-                var at = s.topEnd
-                while at < count, Self.isSpace(base[at]) { at += 1 }
-                return DecodeError(.syntax, offset: frameOffset + at, message)
-            }
-            return DecodeError(.truncated, offset: frameOffset + count, message)
         }
         let at = frameOffset + Int(yajl_get_bytes_consumed(handle))
         if message.contains("UTF8") { return DecodeError(.invalidUTF8, offset: at, message) }

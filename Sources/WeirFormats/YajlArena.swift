@@ -14,11 +14,11 @@ public struct JSONArenaStats: Sendable, Equatable {
 
 /// The memory yajl allocates from while parsing one record.
 ///
-/// yajl has no reset, so the decoder makes a fresh handle per record; with
-/// the default allocator that is several mallocs and frees per record. Here
-/// yajl's `yajl_alloc_funcs` bump-allocate from one block that is rewound after
-/// each record. Requests that do not fit go to malloc, are tracked in a list,
-/// and are freed at the end of the record at the latest; the block then grows
+/// The decoder keeps one yajl handle across records and drops it after an
+/// error (`JSONRowDecoder.parse`); yajl's `yajl_alloc_funcs` bump-allocate
+/// from one block that is rewound before each new handle. Requests that do
+/// not fit go to malloc and are tracked in a list; the decoder then drops the
+/// handle after that record, and the rewind frees them and grows the block
 /// (up to `maxCapacity`) so the next record of that size fits again.
 final class YajlArena {
     let state: UnsafeMutablePointer<YajlArenaState>
@@ -43,8 +43,13 @@ final class YajlArena {
         funcs.deinitialize(count: 1); funcs.deallocate()
     }
 
-    /// Rewinds the arena after a record (no pointer into it may survive).
+    /// Rewinds the arena (no pointer into it may survive): before a new yajl
+    /// handle. Grows the block first if the last handle needed malloc.
     func endRecord() { state.pointee.endRecord() }
+
+    /// The current handle needed malloc beyond the block: drop it, so the
+    /// rewind grows the block.
+    var recordNeededFallbacks: Bool { state.pointee.recordFallbackBytes > 0 }
 
     var stats: JSONArenaStats {
         JSONArenaStats(fallbackAllocations: state.pointee.fallbackCount,

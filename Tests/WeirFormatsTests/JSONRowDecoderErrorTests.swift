@@ -42,6 +42,33 @@ final class JSONRowDecoderErrorTests: XCTestCase {
         XCTAssertNil(kind("{}  \n\t "), "trailing whitespace is fine")
     }
 
+    /// The decoder reuses one yajl handle across records and drops it after
+    /// anything that can leave it mid-value: no bad record may change how
+    /// the next good one decodes, or be accepted because of the one before.
+    func testAReusedHandleCarriesNothingOverFromABadRecord() {
+        let good = #"{"user_id":"u1","amount":2.5,"page":{"url":"/x"}}"#
+        let bad: [(String, DecodeError.Kind)] = [
+            (#"{"amount":12"#, .truncated), ("{} 12", .syntax), ("{}{}", .syntax), (#"{"a":1} {"a":2}"#, .syntax),
+            (#"{"amount":1,"amount":2}"#, .duplicateKey), (#"{"a" 1}"#, .syntax), ("[1]", .notAnObject),
+            (#"{"user_id":"cut"#, .truncated), ("{} null", .syntax), (#"{"amount":1e999999}"#, .syntax),
+        ]
+        XCTAssertNil(kind(good))
+        for (text, expected) in bad {
+            XCTAssertEqual(kind(text), expected, text)
+            XCTAssertNil(kind(good), "after \(text)")
+            XCTAssertEqual(row.described(0), "string(u1)", "after \(text)")
+            XCTAssertEqual(row.described(2), "string(/x)", "after \(text)")
+            // A continuation of the bad record is not accepted either.
+            XCTAssertNotNil(kind("}"), "after \(text)")
+            XCTAssertNil(kind(good))
+        }
+        // Many good records in a row on one handle.
+        for i in 0..<1000 {
+            XCTAssertNil(kind(#"{"user_id":"u\#(i)","amount":\#(i)}"#))
+            XCTAssertEqual(row.described(0), "string(u\(i))")
+        }
+    }
+
     func testInvalidUTF8() {
         XCTAssertEqual(kind(Array(#"{"user_id":""#.utf8) + [0xFF] + Array(#""}"#.utf8)), .invalidUTF8)
         XCTAssertEqual(kind(Array(#"{"x":"a"#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)), .invalidUTF8)
