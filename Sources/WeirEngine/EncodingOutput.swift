@@ -11,9 +11,11 @@ final class EncodingOutput {
 
     func bound<S: ChainSink>(to sink: S) -> Bound<S> { Bound(owner: self, sink: sink) }
 
+    /// Made per record and per watermark step: unowned(unsafe), so binding
+    /// costs no retain/release pairs (the chain keeps both alive meanwhile).
     struct Bound<S: ChainSink>: OperatorOutput {
-        let owner: EncodingOutput
-        let sink: S
+        unowned(unsafe) let owner: EncodingOutput
+        unowned(unsafe) let sink: S
         var emitted = 0, late = 0
         var error: Error?
 

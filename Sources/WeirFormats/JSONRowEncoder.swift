@@ -165,7 +165,8 @@ public final class JSONRowEncoder {
         case .bool(let b):
             return .success(yajl_gen_bool(gen, b ? 1 : 0))
         case .int(let v):
-            return .success(yajl_gen_integer(gen, v))
+            let text = DecimalInteger(v)
+            return .success(text.withBytes { yajl_gen_number(gen, UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), $1) })
         case .double(let v):
             guard v.isFinite else { return .success(yajl_gen_null(gen)) }   // JSON has no NaN/Infinity
             let text = ShortestDouble(v)

@@ -53,6 +53,20 @@ final class JSONRowEncoderTests: XCTestCase {
         XCTAssertTrue(s.contains(#","max":9223372036854775807,"min":-9223372036854775808,"d":12.34,"big":1e+300,"b":true,"n":null,"frag":{"k":[1,"x",null]},"negzero":-0.0,"#), s)
     }
 
+    /// Integers are written by the encoder itself (not yajl's sprintf): the same text as Swift's.
+    func testIntegersAreWrittenExactly() throws {
+        let encoder = JSONRowEncoder()
+        let layout = JSONOutputLayout([("v", 0)])
+        var row = Row(slotCount: 1)
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.min + 1, 1_795_600_860_000]
+        var rng = JSONDecoderFuzzTests.SplitMix(state: 7)
+        for _ in 0..<5000 { values.append(Int64(bitPattern: rng.next()) >> Int64(rng.next() % 64)) }
+        for v in values {
+            row.cells[0] = .int(v)
+            XCTAssertEqual(text(try encoder.encodeProjected(row: row, layout: layout)), "{\"v\":\(v)}")
+        }
+    }
+
     func testDoublesAreShortestAndRoundTrip() throws {
         let encoder = JSONRowEncoder()
         let layout = JSONOutputLayout([("v", 0)])

@@ -85,10 +85,12 @@ public final class FileJob: Service, @unchecked Sendable {
         let now: Int64 = 0
         for p in readers.indices { chain.addPartition(p, nowMs: now) }
         var summary = Summary()
-        var sinceReport = 0
-        var tooLong = 0
+        // Loop state travels inout, not captured by `step`: captured vars are
+        // boxed and every access to them was a dynamic exclusivity check.
+        struct Loop { var sinceReport = 0; var tooLong = 0 }
+        var loop = Loop()
         /// One line of partition `p`; false at the end of its input.
-        @inline(__always) func step(_ reader: LineReader, _ p: Int) throws -> Bool {
+        @inline(__always) func step(_ reader: LineReader, _ p: Int, _ loop: inout Loop, _ summary: inout Summary) throws -> Bool {
             if reader.mayBlock && reader.needsRead { try sink.flush() }   // a pipe may wait: show what is done
             guard let line = try reader.next() else {
                 chain.finishPartition(p)
@@ -100,34 +102,34 @@ public final class FileJob: Service, @unchecked Sendable {
             sink.currentReader = reader
             if line.tooLong {
                 try sink.deadLetter(ProcessingError(.decode, "line longer than \(Self.maxLineBytes) bytes"))
-                tooLong += 1
+                loop.tooLong += 1
             } else {
                 try chain.process(value: line.bytes, key: nil, kafkaTimestampMs: nil, partition: p, nowMs: now, sink: sink)
             }
             try chain.advance(nowMs: now, sink: sink)
-            sinceReport += 1
-            if sinceReport == 4096 {
-                publish(chain.takeCounts(), extraDead: tooLong, into: &summary)
-                tooLong = 0
-                sinceReport = 0
+            loop.sinceReport += 1
+            if loop.sinceReport == 4096 {
+                publish(chain.takeCounts(), extraDead: loop.tooLong, into: &summary)
+                loop.tooLong = 0
+                loop.sinceReport = 0
                 if stopFlag.isSet { summary.stopped = true }
             }
             return true
         }
         if readers.count == 1 {
             let reader = readers[0]
-            while !summary.stopped, try step(reader, 0) {}
+            while !summary.stopped, try step(reader, 0, &loop, &summary) {}
         } else {
             var active = Array(readers.indices)   // round-robin, one line each
             while !active.isEmpty && !summary.stopped {
                 var i = 0
                 while i < active.count && !summary.stopped {
-                    if try step(readers[active[i]], active[i]) { i += 1 } else { active.remove(at: i) }
+                    if try step(readers[active[i]], active[i], &loop, &summary) { i += 1 } else { active.remove(at: i) }
                 }
             }
         }
         if !summary.stopped { try chain.flush(sink: sink) }
-        publish(chain.takeCounts(), extraDead: tooLong, into: &summary)
+        publish(chain.takeCounts(), extraDead: loop.tooLong, into: &summary)
         try sink.flush()
         summary.seconds = Double(monotonicNanos() - start) / 1e9
         self.summary = summary

@@ -111,6 +111,13 @@ final class KeyedWindowState {
 
     @inline(__always)
     func findWindow(_ keyId: Int32, _ start: Int64, _ end: Int64) -> Int32 {
+        // The key's newest window is usually the one (tumbling windows, in-order
+        // input): its entry is needed anyway, the bucket read is saved.
+        let head = keyFirstWindow[Int(keyId)]
+        if head >= 0 {
+            let w = windows[Int(head)]
+            if w.start == start && w.end == end { return head }
+        }
         let h = windowHash(keyId, start, end)
         var i = buckets[Int(h & UInt64(buckets.count - 1))]
         while i >= 0 {

@@ -36,6 +36,9 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
     /// No timer of any partition is due before this: the watermark moves with
     /// almost every record, and most moves have nothing to fire.
     @exclusivity(unchecked) private var earliestTimer: Int64 = .max
+    /// The last tumbling window start computed: most records fall in the
+    /// same window as the one before, and the division costs more than the check.
+    @exclusivity(unchecked) private var lastStart: Int64 = .max
 
     public init(_ config: WindowOperatorConfig) throws(WindowConfigError) {
         try config.window.validate()
@@ -84,7 +87,11 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
         var accepted = false
         switch config.window {
         case .tumbling(let size, let offset):
-            let start = TumblingWindows.start(of: ts, size: size, offset: offset)
+            var start = lastStart
+            if !(ts >= start && ts - start < size) {
+                start = TumblingWindows.start(of: ts, size: size, offset: offset)
+                lastStart = start
+            }
             if cleanupTime(start + size) > currentTime {
                 let key = internKey(st)
                 assign(st, key, start, start + size, row, ts, partition, &output)
