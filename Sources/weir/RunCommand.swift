@@ -17,7 +17,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Service configuration (YAML); WEIR_* environment variables override it.") var config: String?
     @Option(help: "Tasks in this instance (overrides the pipeline and config).") var parallelism: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
-    @Option(help: "Schema registry URL for pipelines that name none (also WEIR_SCHEMA_REGISTRY_URL).") var schemaRegistry: String?
+    @Option(help: "Schema registry URL for pipelines that name none (over the config's schemaRegistry and WEIR_SCHEMA_REGISTRY_URL).") var schemaRegistry: String?
     @Option(help: "Treat the input as ended once no record arrived for this long (ms): fire open windows, checkpoint, exit 0. For bounded runs and tests.")
     var drainIdleMs: Int?
     @Option(help: "Checkpoint interval in ms (overrides the pipeline, the config's checkpoint.interval and WEIR_CHECKPOINT_INTERVAL; default 5000).") var checkpointInterval: Int?
@@ -52,8 +52,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         var spec = p.job
         spec.parallelism = parallelism ?? p.definition.parallelism ?? service.parallelism
-        if spec.formats.registry == nil, let url = schemaRegistry ?? ProcessInfo.processInfo.environment["WEIR_SCHEMA_REGISTRY_URL"] {
-            spec.formats.registry = SchemaRegistryConfig(url: url)
+        // The pipeline's own registry, else --schema-registry, else the service config's
+        // (config/weir.yaml's schemaRegistry, its url overridden by WEIR_SCHEMA_REGISTRY_URL).
+        if spec.formats.registry == nil, let registry = schemaRegistry.map({ SchemaRegistryConfig(url: $0) }) ?? service.schemaRegistry {
+            spec.formats.registry = registry
         }
         var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
         kafka.properties = service.kafka.properties

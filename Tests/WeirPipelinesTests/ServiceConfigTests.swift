@@ -1,4 +1,5 @@
 import XCTest
+import WeirFormats
 @testable import WeirPipelines
 
 final class ServiceConfigTests: XCTestCase {
@@ -62,6 +63,30 @@ final class ServiceConfigTests: XCTestCase {
         XCTAssertEqual(c.instanceID, "pod-7")
         XCTAssertEqual(c.dataDir, "/data")
         XCTAssertEqual(c.kafka.properties, ["security.protocol": "SSL", "sasl.username": "weir"])
+    }
+
+    /// The registry for pipelines that name none: the file's keys as in a
+    /// pipeline, its url overridden by WEIR_SCHEMA_REGISTRY_URL.
+    func testSchemaRegistryFromFileAndEnvironment() throws {
+        let yaml = "schemaRegistry:\n  url: https://sr.example:8081\n  username: weir\n  password: secret\n  retries: 5\n"
+        var c = try ServiceConfig.load(yaml: yaml, file: "weir.yaml", environment: [:], hostname: "h")
+        XCTAssertEqual(c.schemaRegistry?.url, "https://sr.example:8081")
+        XCTAssertEqual(c.schemaRegistry?.username, "weir")
+        XCTAssertEqual(c.schemaRegistry?.password, "secret")
+        XCTAssertEqual(c.schemaRegistry?.retries, 5)
+        c = try ServiceConfig.load(yaml: yaml, file: "weir.yaml", environment: ["WEIR_SCHEMA_REGISTRY_URL": "http://other:8081"], hostname: "h")
+        XCTAssertEqual(c.schemaRegistry?.url, "http://other:8081")
+        XCTAssertEqual(c.schemaRegistry?.username, "weir", "the file's other keys stay")
+        c = try ServiceConfig.load(yaml: "", file: "weir.yaml", environment: ["WEIR_SCHEMA_REGISTRY_URL": "http://only-env:8081"], hostname: "h")
+        XCTAssertEqual(c.schemaRegistry, SchemaRegistryConfig(url: "http://only-env:8081"))
+        XCTAssertNil(try ServiceConfig.load(yaml: "parallelism: 2\n", file: "weir.yaml", environment: [:], hostname: "h").schemaRegistry)
+
+        let d = refused("parallelism: 2\nschemaRegistry: {url: localhost:8081}\n")
+        XCTAssertEqual(d?.line, 2)
+        XCTAssertEqual(d?.field, "schemaRegistry.url")
+        XCTAssertEqual(refused("schemaRegistry: {username: x}\n")?.message.contains("url"), true)
+        XCTAssertEqual(refused("schemaRegistry: {url: http://x, retry: 3}\n")?.field, "schemaRegistry.retry")
+        XCTAssertEqual(refused("", env: ["WEIR_SCHEMA_REGISTRY_URL": "sr:8081"])?.field, "WEIR_SCHEMA_REGISTRY_URL")
     }
 
     func testBadParallelismInFile() {

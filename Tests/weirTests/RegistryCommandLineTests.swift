@@ -93,10 +93,37 @@ final class RegistryCommandLineTests: XCTestCase {
         process.terminate(); process.waitUntilExit()
     }
 
-    private func startBroker(_ dir: String) throws -> (Process, [String]) {
+    /// `weir run` of an Avro-output pipeline that names no registry uses the
+    /// one in the service config (`schemaRegistry` in --config): the output
+    /// schema is registered there, and the rows are framed with its id.
+    func testRunUsesTheServiceConfigsRegistry() throws {
+        let dir = try temporaryDirectory("config-registry", self)
+        let topics = ["input-topic:2", "output-topic:2", "clicks-dlq:1", "clicks-late:1"].flatMap { ["--topic", $0] }
+        let (broker, lines) = try startBroker(dir.appendingPathComponent("registry").path, extra: topics)
+        defer { broker.terminate(); broker.waitUntilExit() }
+        guard lines.count == 2 else { return XCTFail("weir broker printed \(lines)") }
+        let (bootstrap, registry) = (lines[0], lines[1])
+        let gen = try runWeir(["generate", "--bootstrap", bootstrap, "--events", "300", "--users", "20"], timeout: 60)
+        XCTAssertEqual(gen.status, 0, gen.err)
+        let config = dir.appendingPathComponent("weir.yaml")
+        try "kafka: {bootstrapServers: \"\(bootstrap)\"}\nschemaRegistry: {url: \"\(registry)\"}\ninstanceID: cfg\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let run = try runProcess(URL(fileURLWithPath: "/usr/bin/env"),
+                                 ["-u", "WEIR_SCHEMA_REGISTRY_URL", "-u", "WEIR_KAFKA_BOOTSTRAP_SERVERS", try weirBinary().path, "run",
+                                  "pipelines/clicks-per-user-avro.yaml", "--config", config.path, "--drain-idle-ms", "4000",
+                                  "--checkpoint-interval", "500", "--log-level", "warning"], timeout: 120)
+        XCTAssertEqual(run.status, 0, run.err)
+        let subjects = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "\(registry)/subjects"], timeout: 30)
+        XCTAssertTrue(subjects.out.contains("\"output-topic-value\""), subjects.out)
+        let out = try runWeir(["consume", "--bootstrap", bootstrap, "--topic", "output-topic", "--idle-ms", "3000"], timeout: 60)
+        XCTAssertEqual(out.status, 0, out.err)
+        XCTAssertFalse(out.out.isEmpty, "rows were written")
+    }
+
+    private func startBroker(_ dir: String, extra: [String] = []) throws -> (Process, [String]) {
         let p = Process()
         p.executableURL = try weirBinary()
-        p.arguments = ["broker", "--registry-dir", dir]
+        p.arguments = ["broker", "--registry-dir", dir] + extra
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice

@@ -1,4 +1,5 @@
 import Foundation
+import WeirFormats
 
 /// Environment overrides, applied over the file's values:
 ///
@@ -10,6 +11,7 @@ import Foundation
 /// | `WEIR_INSTANCE_ID` | `instanceID` |
 /// | `WEIR_DATA_DIR` | `dataDir` |
 /// | `WEIR_CHECKPOINT_INTERVAL` | `checkpoint.interval` (a duration: `5s`, `200ms`) |
+/// | `WEIR_SCHEMA_REGISTRY_URL` | `schemaRegistry.url` (the file's other registry keys stay) |
 extension ServiceConfig {
     static let propertyPrefix = "WEIR_KAFKA_PROPERTY_"
 
@@ -39,6 +41,13 @@ extension ServiceConfig {
             case .success(let ms) where !Self.checkpointIntervalRange.contains(ms):
                 fail("WEIR_CHECKPOINT_INTERVAL", "\(Self.checkpointIntervalWhat) must be \(YAMLReader.describeRange(Self.checkpointIntervalRange)), found \(v)")
             case .success(let ms): checkpointIntervalMs = Int(ms)
+            }
+        }
+        if let v = environment["WEIR_SCHEMA_REGISTRY_URL"] {
+            if v.hasPrefix("http://") || v.hasPrefix("https://") {
+                if schemaRegistry == nil { schemaRegistry = SchemaRegistryConfig(url: v) } else { schemaRegistry?.url = v }
+            } else {
+                fail("WEIR_SCHEMA_REGISTRY_URL", "expected an http:// or https:// URL, found '\(v)'")
             }
         }
         // Sorted so that several problems come out in a stable order.

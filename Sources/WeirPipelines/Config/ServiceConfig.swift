@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import WeirFormats
 
 /// Settings of one Weir process (not of a pipeline): where Kafka is, how many
 /// tasks to run, who this instance is, where it keeps local files and how
@@ -33,6 +34,8 @@ public struct ServiceConfig: Equatable, Sendable {
     public var dataDir: String
     /// `checkpoint.interval` in ms, for pipelines that set none (10 ms to 1 h).
     public var checkpointIntervalMs: Int
+    /// The schema registry for pipelines that name none (`schemaRegistry`, same keys as a pipeline's).
+    public var schemaRegistry: SchemaRegistryConfig?
 
     public init(kafka: Kafka = Kafka(), parallelism: Int = 2, instanceID: String, dataDir: String = "data",
                 checkpointIntervalMs: Int = CheckpointInterval.defaultMs) {

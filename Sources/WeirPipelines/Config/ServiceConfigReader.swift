@@ -3,7 +3,7 @@ import Yams
 /// Reads `config/weir.yaml` into a `ServiceConfig`, with the same diagnostics
 /// as pipeline files.
 enum ServiceConfigReader {
-    static let topLevelKeys = ["kafka", "parallelism", "instanceID", "dataDir", "checkpoint"]
+    static let topLevelKeys = ["kafka", "parallelism", "instanceID", "dataDir", "checkpoint", "schemaRegistry"]
 
     static func read(yaml: String, file: String, defaults: ServiceConfig) throws(ServiceConfigError) -> ServiceConfig {
         let root: Node
@@ -47,6 +47,7 @@ enum ServiceConfigReader {
                                     what: ServiceConfig.checkpointIntervalWhat) {
             config.checkpointIntervalMs = Int(ms)
         }
+        if let r = m["schemaRegistry"], let registry = FormatLoader.registry(r, &reader) { config.schemaRegistry = registry }
         if !reader.diagnostics.isEmpty { throw ServiceConfigError(reader.diagnostics) }
         return config
     }

@@ -96,7 +96,7 @@ enum FormatLoader {
     }
 
     /// `schemaRegistry: {url, username, password, caFile, certificateFile, keyFile, insecureSkipVerify, timeoutMs, retries}`.
-    private static func registry(_ node: Node, _ reader: inout YAMLReader) -> SchemaRegistryConfig? {
+    static func registry(_ node: Node, _ reader: inout YAMLReader) -> SchemaRegistryConfig? {
         let keys = ["url", "username", "password", "caFile", "certificateFile", "keyFile", "insecureSkipVerify", "timeoutMs", "retries"]
         guard let m = reader.mapping(node, "schemaRegistry", known: keys),
               let u = m.require("url", "the registry's base URL", in: &reader),
