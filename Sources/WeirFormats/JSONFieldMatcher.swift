@@ -37,7 +37,7 @@ final class JSONFieldMatcher {
                 let edge = edges[e]
                 if Int(edge.keyCount) == count {
                     let candidate = keyBytes + Int(edge.keyStart)
-                    if count == 0 || (candidate[0] == key[0] && memcmp(candidate, key, count) == 0) { return edge.node }
+                    if count == 0 || (candidate[0] == key[0] && ShortBytes.equal(candidate, key, count: count)) { return edge.node }
                 }
                 e += 1
             }

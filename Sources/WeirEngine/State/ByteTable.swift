@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WeirFormats
 
 /// Byte strings stored in one arena, optionally indexed by a hash table keyed
 /// by (owner, bytes). Holds the keys of the keyed state, and the values of
@@ -173,21 +174,7 @@ final class ByteTable {
         guard bytes.count > 0, let b = bytes.baseAddress else { return true }
         return arena.withUnsafeBytes { all in
             guard let a = all.baseAddress else { return false }
-            let p = a + offset, n = bytes.count
-            // Keys are mostly short: two overlapping word loads instead of a memcmp call.
-            if n >= 8 && n <= 16 {
-                return p.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
-                    && (p + n - 8).loadUnaligned(as: UInt64.self) == (b + n - 8).loadUnaligned(as: UInt64.self)
-            }
-            if n < 8 {
-                var i = 0
-                while i < n {
-                    if p.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-                    i += 1
-                }
-                return true
-            }
-            return memcmp(p, b, n) == 0
+            return ShortBytes.equal(a + offset, b, count: bytes.count)
         }
     }
 

@@ -12,10 +12,11 @@
 ///   chained per (window, aggregate) through the table's `link`;
 /// - timers: when each window fires / is purged.
 final class KeyedWindowState {
+    /// 40 bytes (no stored hash: it is recomputed on the rare unlink and
+    /// rehash), so more windows share the cache: window lookups are misses.
     struct Window {
         var start: Int64
         var end: Int64
-        var hash: UInt64
         var keyId: Int32
         var nextInBucket: Int32      // also the free-list link of a free entry
         var prevOfKey: Int32
@@ -139,7 +140,7 @@ final class KeyedWindowState {
             freeWindow = windows[Int(id)].nextInBucket
         } else {
             id = Int32(truncatingIfNeeded: windows.count)
-            windows.append(Window(start: 0, end: 0, hash: 0, keyId: -1, nextInBucket: -1, prevOfKey: -1,
+            windows.append(Window(start: 0, end: 0, keyId: -1, nextInBucket: -1, prevOfKey: -1,
                                   nextOfKey: -1, generation: 0, live: false, fired: false))
             acc.append(contentsOf: repeatElement(0, count: width))
         }
@@ -148,7 +149,6 @@ final class KeyedWindowState {
         let head = keyFirstWindow[Int(keyId)]
         windows[i].start = start
         windows[i].end = end
-        windows[i].hash = h
         windows[i].keyId = keyId
         windows[i].nextInBucket = buckets[b]
         windows[i].prevOfKey = -1
@@ -175,7 +175,6 @@ final class KeyedWindowState {
         let b = Int(h & UInt64(buckets.count - 1))
         windows[i].start = start
         windows[i].end = end
-        windows[i].hash = h
         windows[i].nextInBucket = buckets[b]
         windows[i].generation &+= 1
         windows[i].fired = false
@@ -226,7 +225,8 @@ final class KeyedWindowState {
     }
 
     private func unlinkBucket(_ id: Int32) {
-        let b = Int(windows[Int(id)].hash & UInt64(buckets.count - 1))
+        let w = windows[Int(id)]
+        let b = Int(windowHash(w.keyId, w.start, w.end) & UInt64(buckets.count - 1))
         if buckets[b] == id { buckets[b] = windows[Int(id)].nextInBucket; return }
         var p = buckets[b]
         while p >= 0 {
@@ -240,7 +240,7 @@ final class KeyedWindowState {
         let n = buckets.count * 2
         buckets = Array(repeating: -1, count: n)
         for i in windows.indices where windows[i].live {
-            let b = Int(windows[i].hash & UInt64(n - 1))
+            let b = Int(windowHash(windows[i].keyId, windows[i].start, windows[i].end) & UInt64(n - 1))
             windows[i].nextInBucket = buckets[b]
             buckets[b] = Int32(i)
         }
