@@ -67,6 +67,27 @@ final class JSONRowEncoderTests: XCTestCase {
         }
     }
 
+    /// Short decimals take a direct path; everything must still be written
+    /// exactly as Swift's shortest round-trip `description` writes it.
+    func testDoublesAreWrittenAsSwiftWritesThem() throws {
+        let encoder = JSONRowEncoder()
+        let layout = JSONOutputLayout([("v", 0)])
+        var row = Row(slotCount: 1)
+        var values: [Double] = [0.001, 0.0011, 0.01, 0.1, 0.5, 1.5, 12.34, 645.29, 99999999999.9, 1e11, 123456789.1234,
+                                0.0009, 100, 100.5, 1.0 / 3, 2.675, 1.005, 1e-7, 5e15, 12.3400001, -0.25, -645.29]
+        var rng = JSONDecoderFuzzTests.SplitMix(state: 11)
+        for _ in 0..<20_000 {
+            let units = Int64(bitPattern: rng.next() % 200_000_000_000) - 100_000_000_000
+            let scale = [1.0, 10, 100, 1000, 10_000, 100_000][Int(rng.next() % 6)]
+            values.append(Double(units) / scale)
+            values.append(Double(bitPattern: rng.next() >> 2 | 0x3F00_0000_0000_0000))   // arbitrary doubles around 1e-5...1e10
+        }
+        for v in values where v.isFinite {
+            row.cells[0] = .double(v)
+            XCTAssertEqual(text(try encoder.encodeProjected(row: row, layout: layout)), "{\"v\":\(v.description)}", "\(v)")
+        }
+    }
+
     func testDoublesAreShortestAndRoundTrip() throws {
         let encoder = JSONRowEncoder()
         let layout = JSONOutputLayout([("v", 0)])
