@@ -54,6 +54,53 @@ final class StateTablesTests: XCTestCase {
         XCTAssertEqual(q.count, all.count - expected.count)
     }
 
+    /// Timers grouped by time: few times with many timers (aligned windows),
+    /// many times (sessions), pushes while a time is being handed out (earlier,
+    /// equal and later than it), and reuse after removeAll. Every pop must be
+    /// what a binary heap gives: the least pending timer (by time, start, key
+    /// hash, window), if due.
+    func testTimerQueueAgainstAModel() {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<12 {
+            var q = TimerQueue()
+            var pending: [TimerQueue.Timer] = []
+            var id: Int32 = 0
+            let distinctTimes: Int64 = round % 2 == 0 ? 3 : 10_000
+            func add(_ time: Int64) {
+                let t = TimerQueue.Timer(time: time, start: Int64.random(in: 0...5, using: &rng),
+                                         keyHash: UInt64.random(in: 0...1_000, using: &rng), window: id, generation: 0)
+                id += 1
+                q.push(t); pending.append(t)
+            }
+            for _ in 0..<600 { add(Int64.random(in: 0..<distinctTimes, using: &rng) * 7) }
+            var now: Int64 = -1
+            XCTAssertNil(q.popDue(now))
+            var pops = 0
+            while !pending.isEmpty && pops < 100_000 {
+                now += Int64.random(in: 0...30, using: &rng)
+                while true {
+                    let least = pending.min(by: <)
+                    let t = q.popDue(now)
+                    guard let least, least.time <= now else { XCTAssertNil(t, "nothing due at \(now)"); break }
+                    guard let t else { XCTFail("round \(round): \(least) due at \(now) but nothing popped"); return }
+                    XCTAssertEqual(t.window, least.window, "round \(round), now \(now)")
+                    pending.removeAll { $0.window == t.window }
+                    pops += 1
+                    // Pushes while handing out: in the past, at `now`, in the future.
+                    if Int.random(in: 0..<50, using: &rng) == 0 { add(now - Int64.random(in: 0...3, using: &rng)) }
+                    if Int.random(in: 0..<50, using: &rng) == 0 { add(now + Int64.random(in: 1...40, using: &rng)) }
+                }
+                XCTAssertEqual(q.count, pending.count)
+                XCTAssertEqual(q.nextTime, pending.map(\.time).min())
+            }
+            q.removeAll()
+            XCTAssertEqual(q.count, 0)
+            XCTAssertNil(q.nextTime)
+            add(5); add(5); add(1)
+            XCTAssertEqual([q.popDue(10), q.popDue(10), q.popDue(10)].compactMap { $0?.time }, [1, 5, 5], "reused after removeAll")
+        }
+    }
+
     func testKeyEncodingRoundTripAndNumbersByValue() {
         var row = Row(slotCount: 8)
         let cells: [Cell] = [.null, .bool(true), .bool(false), .int(-5), .double(2.5), .string(row.store(Array("héllo\"".utf8))),

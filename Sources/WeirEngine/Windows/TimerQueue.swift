@@ -26,6 +26,8 @@ struct TimerQueue {
 
     var count: Int { heap.count }
     var first: Timer? { heap.first }
+    /// The earliest time of any timer, nil when empty.
+    var nextTime: Int64? { heap.first?.time }
 
     mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
 

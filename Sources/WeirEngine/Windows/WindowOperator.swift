@@ -260,7 +260,7 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
         let now = currentTime
         defer {
             earliestTimer = .max
-            for st in states { if let t = st?.timers.first?.time, t < earliestTimer { earliestTimer = t } }
+            for st in states { if let t = st?.timers.nextTime, t < earliestTimer { earliestTimer = t } }
         }
         for p in states.indices {
             guard let st = states[p] else { continue }
