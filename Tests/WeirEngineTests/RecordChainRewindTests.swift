@@ -6,16 +6,6 @@ import WeirFormats
 /// event time back to the last checkpoint, then read the same records again.
 /// The second pass must produce what the first one did.
 final class RecordChainRewindTests: XCTestCase {
-    final class Sink: ChainSink {
-        var emitted: [String] = []
-        var lateCount = 0
-        func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
-            emitted.append(String(decoding: value, as: UTF8.self))
-        }
-        func deadLetter(_ error: ProcessingError) throws { XCTFail("dead letter: \(error)") }
-        func late() throws { lateCount += 1 }
-    }
-
     func spec() -> JobSpec {
         let program = RecordProgram(inputFields: [FieldPath(["k"]), FieldPath(["ts"])], slotCount: 2, steps: [], output: .projected([]))
         let config = WindowOperatorConfig(keyFields: [.init(name: "k", slot: 0)], window: .tumbling(sizeMs: 100),
@@ -26,7 +16,7 @@ final class RecordChainRewindTests: XCTestCase {
                        parallelism: 1, stateful: stage)
     }
 
-    func feed(_ chain: RecordChain, _ sink: Sink, _ range: Range<Int>) throws {
+    func feed(_ chain: RecordChain, _ sink: RecordingChainSink, _ range: Range<Int>) throws {
         for i in range {
             let bytes = Array("{\"k\":\"a\",\"ts\":\(i * 10)}".utf8)
             try bytes.withUnsafeBytes { try chain.process(value: $0, key: nil, kafkaTimestampMs: nil, partition: 0, nowMs: 0, sink: sink) }
@@ -36,7 +26,7 @@ final class RecordChainRewindTests: XCTestCase {
 
     func testAbortRewindsEventTimeWithState() throws {
         let chain = try RecordChain(job: spec())
-        let sink = Sink()
+        let sink = RecordingChainSink()
         chain.addPartition(0, nowMs: 0)
         try feed(chain, sink, 0..<25)                        // ts 0...240: windows [0,100) and [100,200) fired
         XCTAssertEqual(sink.emitted.count, 2)

@@ -13,6 +13,18 @@ struct Emitted: Equatable, CustomStringConvertible {
     subscript(_ name: String) -> String? { fields[name] }
 }
 
+/// A chain sink that keeps emitted values as text and counts late records;
+/// a dead letter fails the test.
+final class RecordingChainSink: ChainSink {
+    var emitted: [String] = []
+    var lateCount = 0
+    func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        emitted.append(String(decoding: value, as: UTF8.self))
+    }
+    func deadLetter(_ error: ProcessingError) throws { XCTFail("dead letter: \(error)") }
+    func late() throws { lateCount += 1 }
+}
+
 func render(_ cell: Cell, _ row: Row) -> String {
     switch cell {
     case .missing: return "missing"

@@ -83,16 +83,6 @@ final class UpstreamWatermarksTests: XCTestCase {
         XCTAssertNil(u.watermark(1))
     }
 
-    final class Sink: ChainSink {
-        var emitted: [String] = []
-        var lateCount = 0
-        func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
-            emitted.append(String(decoding: value, as: UTF8.self))
-        }
-        func deadLetter(_ error: ProcessingError) throws { XCTFail("dead letter: \(error)") }
-        func late() throws { lateCount += 1 }
-    }
-
     func chain(upstream: Bool) throws -> RecordChain {
         let program = RecordProgram(inputFields: [FieldPath(["k"]), FieldPath(["ts"])], slotCount: 2, steps: [], output: .projected([]))
         let config = WindowOperatorConfig(keyFields: [.init(name: "k", slot: 0)], window: .tumbling(sizeMs: 100),
@@ -104,14 +94,14 @@ final class UpstreamWatermarksTests: XCTestCase {
                                             sink: .init(topic: "out"), parallelism: 1, stateful: stage))
     }
 
-    func record(_ chain: RecordChain, _ sink: Sink, ts: Int, partition: Int = 0) throws {
+    func record(_ chain: RecordChain, _ sink: RecordingChainSink, ts: Int, partition: Int = 0) throws {
         let bytes = Array("{\"k\":\"a\",\"ts\":\(ts)}".utf8)
         try bytes.withUnsafeBytes { try chain.process(value: $0, key: nil, kafkaTimestampMs: nil, partition: partition, nowMs: 0, sink: sink) }
         try chain.advance(nowMs: 0, sink: sink)
     }
 
     /// Announces `marks` for source partitions 0, 1, … of a two-partition source.
-    func announce(_ chain: RecordChain, _ sink: Sink, _ marks: [Int64], partition: Int = 0) throws {
+    func announce(_ chain: RecordChain, _ sink: RecordingChainSink, _ marks: [Int64], partition: Int = 0) throws {
         let a = WatermarkAnnouncement(partitionCounts: [2], entries: marks.enumerated().map {
             Entry(topicIndex: 0, partition: Int32($0.offset), watermark: $0.element, idle: false)
         })
@@ -124,8 +114,8 @@ final class UpstreamWatermarksTests: XCTestCase {
     /// partition's records are late; judged by the announced watermarks
     /// (the minimum over source partitions), none is.
     func testSecondStageFollowsAnnouncementsNotRecords() throws {
-        let own = try chain(upstream: false), sinkOwn = Sink()
-        let told = try chain(upstream: true), sinkTold = Sink()
+        let own = try chain(upstream: false), sinkOwn = RecordingChainSink()
+        let told = try chain(upstream: true), sinkTold = RecordingChainSink()
         for c in [own, told] { c.addPartition(0, nowMs: 0) }
         XCTAssertFalse(own.readsUpstreamWatermarks)
         XCTAssertTrue(told.readsUpstreamWatermarks)
@@ -155,7 +145,7 @@ final class UpstreamWatermarksTests: XCTestCase {
         job.watermarkAnnouncements = WatermarkConfig(maxOutOfOrdernessMs: 20, idleTimeoutMs: 1000)
         let chain = try RecordChain(job: job)
         XCTAssertTrue(chain.announcesWatermarks)
-        let sink = Sink()
+        let sink = RecordingChainSink()
         chain.addPartition(0, nowMs: 0)
         chain.addPartition(1, nowMs: 0)
         for (ts, partition) in [(100, 0), (300, 1), (90, 0)] {
