@@ -126,18 +126,31 @@ struct DevMonitor: Service {
         }
     }
 
+    static let stallLimit: TimeInterval = 30
+
     private func drainLaterStages() async {
         for (feeding, job) in zip(jobs, jobs.dropFirst()) {
             while !feeding.hasEnded {
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
                 try? await Task.sleep(for: .milliseconds(50))
             }
+            // Stop once the stage has read all the first wrote. Its group join, a rebalance
+            // between its tasks and a restore are not idleness: only progress stopping for
+            // `stallLimit` while it has partitions ends the wait early (then, with a warning).
             let written = feeding.metrics.emitted
-            var seen = job.metrics.processed, since = Date()
-            while job.metrics.processed < written && Date().timeIntervalSince(since) < 3 {
+            var seen = -1, since = Date()
+            while job.metrics.processed < written {
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
                 try? await Task.sleep(for: .milliseconds(50))
-                if job.metrics.processed != seen { seen = job.metrics.processed; since = Date() }
+                let slots = job.slotMetrics
+                let assigned = slots.contains { $0.assignedNanos.load(ordering: .relaxed) > 0 }
+                let restoring = slots.contains { $0.restoring.load(ordering: .relaxed) }
+                if !assigned || restoring || job.metrics.processed != seen {
+                    seen = job.metrics.processed; since = Date()
+                } else if Date().timeIntervalSince(since) >= Self.stallLimit {
+                    printError("weir dev: \(job.spec.name) read \(job.metrics.processed) of the \(written) records the stage before wrote, then nothing for \(Int(Self.stallLimit)) s; stopping it")
+                    break
+                }
             }
             job.stop(flush: true)
         }
