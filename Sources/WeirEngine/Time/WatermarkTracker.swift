@@ -73,10 +73,8 @@ public struct WatermarkTracker: Sendable {
     @inline(__always)
     public mutating func observe(partition p: Int, eventTimeMs: Int64, nowMs: Int64) {
         guard p >= 0 else { return }
-        if p >= parts.count || !parts[p].present { addPartition(p, nowMs: nowMs) }
+        touch(partition: p, nowMs: nowMs)
         if eventTimeMs > parts[p].maxEventTime { parts[p].maxEventTime = eventTimeMs }
-        parts[p].lastActivityMs = nowMs
-        parts[p].idle = false
     }
 
     /// A record arrived on a partition whose event time is announced rather

@@ -25,7 +25,6 @@ struct TimerQueue {
     private(set) var heap: [Timer] = []
 
     var count: Int { heap.count }
-    var first: Timer? { heap.first }
     /// The earliest time of any timer, nil when empty.
     var nextTime: Int64? { heap.first?.time }
 
