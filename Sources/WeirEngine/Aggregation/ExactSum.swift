@@ -43,8 +43,12 @@ enum ExactSum {
             var s = scale
             var placed = false
             while s <= 15 {
-                let m = (x * pow10[s]).rounded()
-                if m.magnitude < 9.0e15 && m / pow10[s] == x {
+                // Round half away from zero by truncation (one instruction, where
+                // `rounded()` was a libm call); a wrong neighbour fails the check below.
+                let y = x * pow10[s]
+                guard y.magnitude < 9.0e15 else { break }
+                let m = Double(Int64(y + (y < 0 ? -0.5 : 0.5)))
+                if m / pow10[s] == x {
                     var units = Int64(bitPattern: acc[b + 1])
                     var ok = true
                     if s > scale {

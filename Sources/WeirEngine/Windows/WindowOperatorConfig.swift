@@ -49,7 +49,9 @@ public struct ReduceOperatorConfig {
 }
 
 /// Checks and lays out key fields (shared by the window and reduce operators).
-struct KeyLayout {
+/// A class, not a struct: operators call it per record through a stored
+/// property, and a struct would be copied there (a retain/release of each array).
+final class KeyLayout {
     let names: [String]
     let slots: [Int]
 
