@@ -5,18 +5,6 @@ import WeirFormats
 /// Mutated documents (truncations, byte flips, insertions, deletions) must
 /// either decode or throw, and must not disturb the next record.
 final class JSONDecoderFuzzTests: XCTestCase {
-    /// A fixed-seed generator so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds = [
         #"{"user_id":"u123","amount":12.34,"ts":1764064800123}"#,
         #"{"user_id":"caf\u00e9 \ud83d\ude00","amount":-1e3,"page":{"url":"x","n":[1,2,{"k":null}]},"ts":9223372036854775807}"#,

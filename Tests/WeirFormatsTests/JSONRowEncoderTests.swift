@@ -59,7 +59,7 @@ final class JSONRowEncoderTests: XCTestCase {
         let layout = JSONOutputLayout([("v", 0)])
         var row = Row(slotCount: 1)
         var values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.min + 1, 1_795_600_860_000]
-        var rng = JSONDecoderFuzzTests.SplitMix(state: 7)
+        var rng = SplitMix(state: 7)
         for _ in 0..<5000 { values.append(Int64(bitPattern: rng.next()) >> Int64(rng.next() % 64)) }
         for v in values {
             row.cells[0] = .int(v)
@@ -75,7 +75,7 @@ final class JSONRowEncoderTests: XCTestCase {
         var row = Row(slotCount: 1)
         var values: [Double] = [0.001, 0.0011, 0.01, 0.1, 0.5, 1.5, 12.34, 645.29, 99999999999.9, 1e11, 123456789.1234,
                                 0.0009, 100, 100.5, 1.0 / 3, 2.675, 1.005, 1e-7, 5e15, 12.3400001, -0.25, -645.29]
-        var rng = JSONDecoderFuzzTests.SplitMix(state: 11)
+        var rng = SplitMix(state: 11)
         for _ in 0..<20_000 {
             let units = Int64(bitPattern: rng.next() % 200_000_000_000) - 100_000_000_000
             let scale = [1.0, 10, 100, 1000, 10_000, 100_000][Int(rng.next() % 6)]
@@ -98,7 +98,7 @@ final class JSONRowEncoderTests: XCTestCase {
             row.cells[0] = .double(value)
             XCTAssertEqual(text(try encoder.encodeProjected(row: row, layout: layout)), "{\"v\":\(expected)}")
         }
-        var rng = JSONDecoderFuzzTests.SplitMix(state: 42)
+        var rng = SplitMix(state: 42)
         let decoder = JSONRowDecoder(fields: paths("v"))
         var back = Row(slotCount: 1)
         var checked = 0
