@@ -4,26 +4,30 @@
 # ms timestamps out of order by < 2 s; 2 s watermark, 1-minute tumbling
 # windows per user_id, COUNT/SUM/MIN/MAX of amount).
 #
-#   scripts/bench-flink.sh                 # 1M and 5M events, 3 runs each
-#   RUNS=5 SIZES="1000000" scripts/bench-flink.sh
+#   scripts/bench-flink.sh                 # 1M, 5M and 20M events, 3 rounds
+#   RUNS=5 SIZES="1000000 5000000" scripts/bench-flink.sh
 #
 # Flink: shared/bench/flink/run.sh (installs apache-flink==2.3.0 into a venv,
 # Java 17), blackhole sink, parallelism 1 and 2. Weir: release build,
 # `weir run pipelines/bench-windows-file.yaml` (file source -> windows -> file
-# sink). Both wait for a quiet machine before each run (run.sh's rule).
+# sink). Rounds alternate the systems: each round runs Flink (both
+# configurations, every size), then Weir (every size), so both see the same
+# machine minutes. Every run waits for a quiet machine first (run.sh's rule).
 # Reported: wall time including start-up, CPU seconds (user+sys), events per
-# CPU-second end to end and at steady state (marginal between the two sizes),
-# peak RSS; Weir's allocations per record (LD_PRELOAD malloc counter) over the
-# whole run and in steady state; Weir's 1M output checked by ref_check.py.
+# CPU-second end to end and at steady state (marginal CPU between two sizes:
+# the two largest, where Flink's JIT warm-up and start-up are paid, and the
+# two smallest), peak RSS; Weir's allocations per record (LD_PRELOAD malloc
+# counter) over the whole run and in steady state; Weir's first-size output
+# checked by ref_check.py (and Flink's, by run.sh).
 #
-# Env: RUNS (3), SIZES ("1000000 5000000"), SHARED (../shared), FLINK_VENV,
-#      QUIET_WAIT (180 s), SCRATCH (.build-bench: swift build scratch path),
-#      WORK (a fresh temp dir; kept when set).
+# Env: RUNS (3), SIZES ("1000000 5000000 20000000"), SHARED (../shared),
+#      FLINK_VENV, QUIET_WAIT (180 s), SCRATCH (.build-bench: swift build
+#      scratch path), WORK (a fresh temp dir; kept when set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RUNS="${RUNS:-3}"
-SIZES="${SIZES:-1000000 5000000}"
+SIZES="${SIZES:-1000000 5000000 20000000}"
 SHARED="${SHARED:-$(cd .. && pwd)/shared}"
 QUIET_WAIT="${QUIET_WAIT:-180}"
 SCRATCH="${SCRATCH:-.build-bench}"
@@ -31,6 +35,7 @@ if [ -n "${WORK:-}" ]; then mkdir -p "$WORK"; else WORK="$(mktemp -d)"; trap 'rm
 cp -r "$SHARED/bench/flink" "$WORK/flink"            # shared/ may be read-only
 DATA="$WORK/data"; mkdir -p "$DATA"
 RES="$WORK/weir.jsonl"; : > "$RES"
+FLINK_RES="$WORK/flink.jsonl"; : > "$FLINK_RES"
 
 echo "== build (release)"
 swift build -c release --product weir --scratch-path "$SCRATCH" 2>&1 | tail -1
@@ -41,9 +46,13 @@ for n in 1000 $SIZES; do
   [ -e "$DATA/events_$n.jsonl" ] || python3 "$WORK/flink/gen.py" "$n" "$DATA/events_$n.jsonl" --seed 42
 done
 
-echo "== Flink: run.sh (blackhole sink; correctness run with a file sink on the first size)"
-DATA="$DATA" SIZES="$SIZES" CONFIGS="1:file 2:file" REPEAT="$RUNS" QUIET_WAIT="$QUIET_WAIT" MAX_OTHER_CPU=1000000 \
-  bash "$WORK/flink/run.sh" 2>&1 | tee "$WORK/flink.txt" | grep -E "^== |CHECK|^[0-9]/|marginal|machine not idle"
+first=${SIZES%% *}
+flink() {  # run.sh with the given env; its log in $WORK/flink.txt
+  env DATA="$DATA" CONFIGS="1:file 2:file" QUIET_WAIT="$QUIET_WAIT" MAX_OTHER_CPU=1000000 "$@" \
+    bash "$WORK/flink/run.sh" 2>&1 | tee -a "$WORK/flink.txt" | grep -E "CHECK|marginal|machine not idle" || true
+}
+echo "== Flink correctness: ${first} events, filesystem sink, ref_check.py (run.sh)"
+flink SIZES="$first" CHECK=1 REPEAT=0
 
 wait_quiet() {  # run.sh's rule: other processes < 10% of one core over 2 s, or give up after QUIET_WAIT
   local t0=$SECONDS b0 b1
@@ -57,8 +66,23 @@ wait_quiet() {  # run.sh's rule: other processes < 10% of one core over 2 s, or 
 
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 
-echo "== Weir: weir run pipelines/bench-windows-file.yaml (file sink), $RUNS runs per size"
 for r in $(seq 1 "$RUNS"); do
+  echo "== round $r: Flink (run.sh: blackhole sink, p=1 and p=2, every size)"
+  flink SIZES="$SIZES" CHECK=0 REPEAT=1
+  # run.sh starts its results anew each call and reuses log names: keep this round's,
+  # with the whole driver's CPU (time -v of the python process) read from its log now.
+  python3 - "$DATA" "$r" >> "$FLINK_RES" <<'EOF'
+import json, os, re, sys
+data, r = sys.argv[1], int(sys.argv[2])
+for line in open(os.path.join(data, "results.jsonl")):
+    d = json.loads(line)
+    text = open(os.path.join(data, "log_%s.txt" % d["label"])).read()
+    d["driver_cpu_s"] = float(re.search(r"User time \(seconds\): ([0-9.]+)", text).group(1)) + \
+        float(re.search(r"System time \(seconds\): ([0-9.]+)", text).group(1))
+    d["round"] = r
+    print(json.dumps(d))
+EOF
+  echo "== round $r: Weir (weir run pipelines/bench-windows-file.yaml, file sink, every size)"
   for n in $SIZES; do
     wait_quiet
     b0=$(busy)
@@ -73,7 +97,6 @@ for r in $(seq 1 "$RUNS"); do
   done
 done
 
-first=${SIZES%% *}
 echo "== Weir correctness: ${first} events, ref_check.py on Weir's rows (Flink's CSV shape) and exactly to the cent"
 python3 Tests/weirTests/reference/weir_vs_flink_reference.py csv "$WORK/weir_$first.jsonl" "$WORK/weir-csv" >/dev/null
 python3 "$WORK/flink/ref_check.py" "$DATA/events_$first.jsonl" --flink-out "$WORK/weir-csv" --expected-out "$WORK/expected.csv" | grep -E "compare|CHECK"
@@ -122,19 +145,11 @@ a_min20=$(allocs "$WORK/minute20.jsonl")
 echo "{\"allocs_empty\": $a_empty, \"allocs_first\": $a_first, \"first_n\": $first, \"allocs_minute\": $a_min, \"allocs_minute20\": $a_min20, \"steady_records\": $((19 * 16000))}" | tee "$WORK/allocs.json"
 
 echo "== summary"
-python3 - "$DATA/results.jsonl" "$RES" "$WORK/allocs.json" "$DATA" <<'EOF'
-import json, re, statistics as st, sys, os
+python3 - "$FLINK_RES" "$RES" "$WORK/allocs.json" <<'EOF'
+import json, statistics as st, sys
 flink = [json.loads(l) for l in open(sys.argv[1])]
 weir = [json.loads(l) for l in open(sys.argv[2])]
 allocs = json.load(open(sys.argv[3]))
-data = sys.argv[4]
-
-def proc_cpu(label):
-    """user+sys of the whole python process tree (/usr/bin/time -v of flink_job.py)."""
-    text = open(os.path.join(data, "log_%s.txt" % label)).read()
-    u = float(re.search(r"User time \(seconds\): ([0-9.]+)", text).group(1))
-    s = float(re.search(r"System time \(seconds\): ([0-9.]+)", text).group(1))
-    return u + s
 
 def wall(text):
     parts = [float(x) for x in text.split(":")]
@@ -153,7 +168,7 @@ for n in sizes:
         if not ff:
             continue
         # whole run: the JVM (its own CPU counter) plus the python driver (time -v of the python process)
-        tot = [f["jvm_cpu_total_s"] + proc_cpu(f["label"]) for f in ff]
+        tot = [f["jvm_cpu_total_s"] + f["driver_cpu_s"] for f in ff]
         rows.append(("Flink p=%d" % p, n, med(wall(f["proc_wall"]) for f in ff), min(wall(f["proc_wall"]) for f in ff),
                      med(tot), min(tot), med(f["jvm_cpu_job_s"] for f in ff),
                      max(f["jvm_peak_rss_mib"] for f in ff), len(ff), max(f.get("other_cpu_job_s", 0) for f in ff)))
@@ -164,21 +179,25 @@ for name, n, wm, wmin, cm, cmin, job, rss, k, other in rows:
     print("| %s | %d | %.2f (%.2f) | %.2f (%.2f) | %.2f M | %s | %.0f | %d | %.1f |" % (
         name, n, wm, wmin, cm, cmin, n / cm / 1e6, "%.2f" % job if job is not None else "-", rss, k, other))
 
-def marginal(name):
+def marginal(name, a, b):
     pts = {r[1]: r for r in rows if r[0] == name}
-    if len(pts) < 2:
+    if a not in pts or b not in pts or pts[b][4] <= pts[a][4]:
         return None
-    a, b = min(pts), max(pts)
     return (b - a) / (pts[b][4] - pts[a][4])
 
 print()
+pairs = []
 if len(sizes) >= 2:
-    w = marginal("Weir")
+    pairs.append((sizes[-2], sizes[-1]))
+if len(sizes) >= 3:
+    pairs.append((sizes[0], sizes[1]))
+for a, b in pairs:
+    w = marginal("Weir", a, b)
     for p in (1, 2):
-        f = marginal("Flink p=%d" % p)
+        f = marginal("Flink p=%d" % p, a, b)
         if f and w:
             print("steady state (%d -> %d events, median CPU): Weir %.2f M events/CPU-s, Flink p=%d %.2f M events/CPU-s: %.1fx" % (
-                sizes[0], sizes[-1], w / 1e6, p, f / 1e6, w / f))
+                a, b, w / 1e6, p, f / 1e6, w / f))
 for n in sizes:
     wr = [r for r in rows if r[0] == "Weir" and r[1] == n][0]
     for fr in [r for r in rows if r[0].startswith("Flink") and r[1] == n]:
