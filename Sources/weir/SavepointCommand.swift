@@ -53,7 +53,7 @@ struct SavepointTrigger: Service {
     func run() async throws {
         let path = Self.requestPath(pid: getpid())
         let signals = await UnixSignalsSequence(trapping: .sigusr1)
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in signals {
                 guard let dir = try? String(contentsOfFile: path, encoding: .utf8) else {
                     logger.warning("SIGUSR1 without a savepoint request", metadata: ["expected": "\(path)"])
