@@ -49,6 +49,9 @@ public final class StreamTask: @unchecked Sendable {
     /// goes back to, without reading Kafka.
     private struct Committed { var marker: CheckpointMarker; var chunks: [[UInt8]] }
     private var committed: [TopicPartition: Committed] = [:]
+    /// Where restored partitions resume, for `CheckpointCommitter.commitRestored`
+    /// on the loop's next turn (not inside the rebalance callback).
+    private var restoredPositions: [TopicPartitionOffset] = []
     /// What has been processed of each owned partition (not the consumer's position).
     @exclusivity(unchecked) private var read: ReadPositions
 
@@ -153,6 +156,10 @@ public final class StreamTask: @unchecked Sendable {
                 }
             }
             sink.current = nil
+            if !restoredPositions.isEmpty {
+                committer.commitRestored(offsets: restoredPositions)
+                restoredPositions = []
+            }
             // Time alone can fire windows (an idle partition, processing time): they need a transaction too.
             if failure == nil && txn.phase == .idle && chain.hasDueTimers(nowMs: nowMs) {
                 do { try beginTransaction() } catch { failure = error }
@@ -477,6 +484,7 @@ public final class StreamTask: @unchecked Sendable {
             bytes += r.bytes; restoredCount += 1
         }
         consumer.setStartOffsets(starts)
+        restoredPositions.append(contentsOf: starts)
         logger.info("assigned", metadata: [
             "task": "\(transactionalID)", "partitions": "\(parts.map(\.description))",
             "restored": "\(restoredCount)", "stateBytes": "\(bytes)",
@@ -496,6 +504,7 @@ public final class StreamTask: @unchecked Sendable {
             committed[tp] = nil
             read.revoke(tp)
         }
+        restoredPositions.removeAll { p in parts.contains { $0 == p.topicPartition } }
     }
 }
 

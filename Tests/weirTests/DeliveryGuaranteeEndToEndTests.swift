@@ -63,6 +63,37 @@ final class DeliveryGuaranteeEndToEndTests: XCTestCase {
               + "dead letters \(dead.distinct) (+\(dead.duplicates) repeats)")
     }
 
+    /// At-least-once: a partition whose new owner has nothing left to read
+    /// still gets the group's offset brought up to its marker (where a commit
+    /// that met a rebalance, or a task that failed after writing its markers,
+    /// left it behind). The first run, exactly-once, processes the whole input:
+    /// markers at its end, and no group offsets, since the embedded broker drops
+    /// offsets sent in a transaction. The second run, at-least-once, reads
+    /// nothing and must commit the positions it restored.
+    func testAtLeastOnceRestoreBringsGroupOffsetsUpToTheMarkers() async throws {
+        var spec = try PipelineLoader.load(path: repoRoot.appendingPathComponent("pipelines/clean-clicks.yaml").path).job
+        spec.sink.deliveryGuarantee = .exactlyOnce
+        let cluster = try FaultCluster(spec: spec, instanceID: "alo-restore")
+        try cluster.produce(ClickEvent.generate(4_000).map(\.record))
+        let first = RunningJob(cluster: cluster, runtime: cluster.runtime())
+        try await first.waitUntilDone()
+        try await first.stop()
+        let ends = try MarkerWatch(cluster: cluster).ends(of: spec.source.topics[0], partitions: cluster.partitions)
+        XCTAssertGreaterThan(ends.values.min() ?? 0, 0, "every partition has input")
+        XCTAssertTrue(try committedOffsets(cluster).values.allSatisfy { $0 < 0 },
+                      "the embedded broker kept no group offset of the exactly-once run")
+
+        spec.sink.deliveryGuarantee = .atLeastOnce
+        let second = RunningJob(cluster: cluster, spec: spec, runtime: cluster.runtime())
+        try await second.waitFor("the restored positions committed to the group") {
+            let committed = try committedOffsets(cluster)
+            return ends.allSatisfy { committed[$0.key] == $0.value }
+        }
+        try await second.stop()
+        XCTAssertEqual(second.metrics.processed, 0, "nothing was read again: restore follows the markers, not the group")
+        try assertOffsetsCommitted(cluster, after: [:])
+    }
+
     /// None: the output arrives, state and markers are written (the run ends
     /// once markers cover the input), the clean stop leaves the group's offsets
     /// at the end of the input, and no transaction is used.

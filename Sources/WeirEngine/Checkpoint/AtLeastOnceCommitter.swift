@@ -35,6 +35,11 @@ final class AtLeastOnceCommitter: CheckpointCommitter {
         GroupOffsetCommit.sync(consumer, offsets, task: task, logger: logger)
     }
 
+    /// The markers were written after everything they cover was acknowledged.
+    func commitRestored(offsets: [TopicPartitionOffset]) {
+        GroupOffsetCommit.sync(consumer, offsets, task: task, logger: logger)
+    }
+
     /// Sent records cannot be taken back: a new owner reads them again from the marker.
     func abort() throws {}
     func finish() {}

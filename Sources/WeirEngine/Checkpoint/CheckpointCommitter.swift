@@ -31,6 +31,13 @@ protocol CheckpointCommitter: AnyObject {
     /// nil when this guarantee commits inline. Reads what it needs from the
     /// consumer here, on the task thread.
     func backgroundCommit(offsets: [TopicPartitionOffset]) throws -> (() throws -> Void)?
+    /// Partitions just restored from their markers (`offsets`: where reading
+    /// resumes). Where the guarantee commits to the group outside transactions,
+    /// the group's offsets are brought up to the markers: a partition whose new
+    /// owner has nothing left to read would otherwise keep the offset of an older
+    /// checkpoint (a commit that met a rebalance, a task that failed after its
+    /// markers). Called on the task thread, outside rebalance callbacks.
+    func commitRestored(offsets: [TopicPartitionOffset])
     /// Drops the open interval's output where possible (a no-op without transactions).
     func abort() throws
     /// After the final checkpoint of a clean stop, before the clients close.

@@ -47,6 +47,9 @@ final class ExactlyOnceCommitter: CheckpointCommitter {
         }
     }
 
+    /// Offsets go to the group inside each checkpoint's transaction only.
+    func commitRestored(offsets: [TopicPartitionOffset]) {}
+
     func abort() throws { try producer.abortTransaction(timeoutMs: 30_000) }
 
     /// The final checkpoint's commit already flushed everything.

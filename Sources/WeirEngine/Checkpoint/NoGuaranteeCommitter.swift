@@ -37,6 +37,10 @@ final class NoGuaranteeCommitter: CheckpointCommitter {
         lastOffsets = offsets
     }
 
+    func commitRestored(offsets: [TopicPartitionOffset]) {
+        GroupOffsetCommit.async(consumer, offsets, task: task, logger: logger)
+    }
+
     func abort() throws {}
 
     /// A clean stop still delivers what is queued (the final marker included)
