@@ -130,6 +130,42 @@ final class WatermarkTrackerTests: XCTestCase {
         XCTAssertEqual(t.advance(nowMs: 5002), 8990)
     }
 
+    /// Partition 1 never sends a record; partition 0's records come right after
+    /// the assignment. Both time out before the next poll: partition 1 first,
+    /// and partition 0's watermark must be reached on the way (it used to stay
+    /// at Int64.min: both went idle at once). Equal timeouts stay simultaneous.
+    func testTimeoutsWithinOnePollGoIdleInOrder() {
+        var t = WatermarkTracker(config: .init(maxOutOfOrdernessMs: 1000, idleTimeoutMs: 1000))
+        t.addPartition(0, nowMs: 0)
+        t.addPartition(1, nowMs: 0)
+        t.observe(partition: 0, eventTimeMs: 29_000, nowMs: 20)
+        XCTAssertEqual(t.advance(nowMs: 20), .min, "partition 1 holds the watermark back")
+        XCTAssertEqual(t.peek(nowMs: 1500), 28_000, "peek says what advance will do")
+        XCTAssertEqual(t.advance(nowMs: 1500), 28_000, "partition 1 timed out at 1000, partition 0 only at 1020")
+        XCTAssertTrue(t.isIdle(0) && t.isIdle(1))
+
+        var same = WatermarkTracker(config: .init(maxOutOfOrdernessMs: 0, idleTimeoutMs: 1000))
+        same.addPartition(0, nowMs: 0)
+        same.addPartition(1, nowMs: 0)
+        same.observe(partition: 0, eventTimeMs: 500, nowMs: 0)
+        XCTAssertEqual(same.advance(nowMs: 5000), .min, "timeouts at the same millisecond are simultaneous: no partition was active alone")
+
+        var three = WatermarkTracker(config: .init(maxOutOfOrdernessMs: 0, idleTimeoutMs: 100))
+        three.observe(partition: 0, eventTimeMs: 300, nowMs: 10)
+        three.observe(partition: 1, eventTimeMs: 200, nowMs: 20)
+        three.observe(partition: 2, eventTimeMs: 100, nowMs: 30)
+        XCTAssertEqual(three.advance(nowMs: 30), 100)
+        // 0 times out first (1 and 2 left: 100), then 1 (2 left: 100), then 2: never above 100
+        XCTAssertEqual(three.advance(nowMs: 1000), 100)
+        var rising = WatermarkTracker(config: .init(maxOutOfOrdernessMs: 0, idleTimeoutMs: 100))
+        rising.observe(partition: 0, eventTimeMs: 100, nowMs: 10)
+        rising.observe(partition: 1, eventTimeMs: 200, nowMs: 20)
+        rising.observe(partition: 2, eventTimeMs: 300, nowMs: 30)
+        XCTAssertEqual(rising.advance(nowMs: 30), 100)
+        // 0 first (200), then 1 (300): the last partition active alone sets it
+        XCTAssertEqual(rising.advance(nowMs: 1000), 300)
+    }
+
     func testNewPartitionIdleTimeoutCountsFromAssignment() {
         var t = WatermarkTracker(config: .init(maxOutOfOrdernessMs: 0, idleTimeoutMs: 100))
         t.observe(partition: 0, eventTimeMs: 50, nowMs: 0)

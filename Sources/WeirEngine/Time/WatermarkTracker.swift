@@ -106,24 +106,55 @@ public struct WatermarkTracker: Sendable {
     /// Returns the watermark, which never decreases.
     @discardableResult
     public mutating func advance(nowMs: Int64) -> Int64 {
+        let wm = peek(nowMs: nowMs)
         for i in parts.indices where parts[i].present && !parts[i].idle && idleBy(parts[i], nowMs) {
             parts[i].idle = true
         }
-        watermark = peek(nowMs: nowMs)
+        watermark = wm
         return watermark
     }
 
     /// What `advance(nowMs:)` would return, without changing anything (for the
     /// task loop to ask whether time alone would fire a window).
+    ///
+    /// Partitions whose idle timeouts passed since the last call go idle in the
+    /// order of their timeouts, as Flink's multiplexer sees them one at a time:
+    /// after each timeout, the partitions still active then (later timeouts
+    /// included) may raise the watermark. Without that order, a partition
+    /// without records and one whose records came right after the assignment,
+    /// timing out within one poll, went idle together and the watermark never
+    /// passed the records' windows. Timeouts at the same millisecond count as
+    /// simultaneous. No allocation.
     public func peek(nowMs: Int64) -> Int64 {
+        var result = watermark
+        var passed = Int64.min   // timeouts up to this one are accounted for
+        while true {
+            var next = Int64.max
+            for p in parts where p.present && !p.idle && idleBy(p, nowMs) && p.lastActivityMs > passed {
+                if p.lastActivityMs < next { next = p.lastActivityMs }
+            }
+            guard next != .max else { break }
+            passed = next
+            // Right after these timeouts: the partitions not timed out yet, or timing out later.
+            let w = minimumActive(nowMs) { $0.lastActivityMs > next }
+            if let w, w > result { result = w }
+        }
+        if let w = minimumActive(nowMs, { _ in false }), w > result { result = w }
+        return result
+    }
+
+    /// The lowest own watermark of the partitions that are not idle and either
+    /// not timed out at `nowMs` or `stillActive`; nil when there is none.
+    @inline(__always)
+    private func minimumActive(_ nowMs: Int64, _ stillActive: (PartitionState) -> Bool) -> Int64? {
         var minimum = Int64.max
-        var anyActive = false
-        for p in parts where p.present && !p.idle && !idleBy(p, nowMs) {
-            anyActive = true
+        var any = false
+        for p in parts where p.present && !p.idle && (!idleBy(p, nowMs) || stillActive(p)) {
+            any = true
             let w = ownWatermark(p.maxEventTime)
             if w < minimum { minimum = w }
         }
-        return anyActive && minimum > watermark ? minimum : watermark
+        return any ? minimum : nil
     }
 
     /// Saturating: a partition without records holds the watermark at Int64.min,
