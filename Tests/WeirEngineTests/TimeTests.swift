@@ -150,20 +150,16 @@ final class WatermarkTrackerTests: XCTestCase {
         same.observe(partition: 0, eventTimeMs: 500, nowMs: 0)
         XCTAssertEqual(same.advance(nowMs: 5000), .min, "timeouts at the same millisecond are simultaneous: no partition was active alone")
 
-        var three = WatermarkTracker(config: .init(maxOutOfOrdernessMs: 0, idleTimeoutMs: 100))
-        three.observe(partition: 0, eventTimeMs: 300, nowMs: 10)
-        three.observe(partition: 1, eventTimeMs: 200, nowMs: 20)
-        three.observe(partition: 2, eventTimeMs: 100, nowMs: 30)
-        XCTAssertEqual(three.advance(nowMs: 30), 100)
+        /// Partition i's last record (event time `times[i]`) at 10·(i+1) ms; all time out by 1000.
+        func timedOut(_ times: [Int64]) -> (before: Int64, after: Int64) {
+            var t = WatermarkTracker(config: .init(maxOutOfOrdernessMs: 0, idleTimeoutMs: 100))
+            for (i, e) in times.enumerated() { t.observe(partition: i, eventTimeMs: e, nowMs: Int64(10 * (i + 1))) }
+            return (t.advance(nowMs: 30), t.advance(nowMs: 1000))
+        }
         // 0 times out first (1 and 2 left: 100), then 1 (2 left: 100), then 2: never above 100
-        XCTAssertEqual(three.advance(nowMs: 1000), 100)
-        var rising = WatermarkTracker(config: .init(maxOutOfOrdernessMs: 0, idleTimeoutMs: 100))
-        rising.observe(partition: 0, eventTimeMs: 100, nowMs: 10)
-        rising.observe(partition: 1, eventTimeMs: 200, nowMs: 20)
-        rising.observe(partition: 2, eventTimeMs: 300, nowMs: 30)
-        XCTAssertEqual(rising.advance(nowMs: 30), 100)
+        XCTAssertTrue(timedOut([300, 200, 100]) == (100, 100))
         // 0 first (200), then 1 (300): the last partition active alone sets it
-        XCTAssertEqual(rising.advance(nowMs: 1000), 300)
+        XCTAssertTrue(timedOut([100, 200, 300]) == (100, 300))
     }
 
     func testNewPartitionIdleTimeoutCountsFromAssignment() {
