@@ -126,21 +126,34 @@ public struct WatermarkTracker: Sendable {
     /// passed the records' windows. Timeouts at the same millisecond count as
     /// simultaneous. No allocation.
     public func peek(nowMs: Int64) -> Int64 {
-        var result = watermark
+        // One pass for the common case (called per record by file jobs): no timeout passed.
+        var minimum = Int64.max
+        var anyActive = false, anyTimedOut = false
+        for p in parts where p.present && !p.idle {
+            if idleBy(p, nowMs) { anyTimedOut = true; continue }
+            anyActive = true
+            let w = ownWatermark(p.maxEventTime)
+            if w < minimum { minimum = w }
+        }
+        let result = anyActive && minimum > watermark ? minimum : watermark
+        return anyTimedOut ? max(result, highestDuringTimeouts(nowMs)) : result
+    }
+
+    /// The highest watermark reached while the timed-out partitions go idle one
+    /// timeout after the other (Int64.min when no partition was active meanwhile).
+    private func highestDuringTimeouts(_ nowMs: Int64) -> Int64 {
+        var result = Int64.min
         var passed = Int64.min   // timeouts up to this one are accounted for
         while true {
             var next = Int64.max
             for p in parts where p.present && !p.idle && idleBy(p, nowMs) && p.lastActivityMs > passed {
                 if p.lastActivityMs < next { next = p.lastActivityMs }
             }
-            guard next != .max else { break }
+            guard next != .max else { return result }
             passed = next
             // Right after these timeouts: the partitions not timed out yet, or timing out later.
-            let w = minimumActive(nowMs) { $0.lastActivityMs > next }
-            if let w, w > result { result = w }
+            if let w = minimumActive(nowMs, { $0.lastActivityMs > next }), w > result { result = w }
         }
-        if let w = minimumActive(nowMs, { _ in false }), w > result { result = w }
-        return result
     }
 
     /// The lowest own watermark of the partitions that are not idle and either
