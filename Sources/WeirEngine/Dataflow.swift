@@ -225,11 +225,12 @@ public final class DataflowJob {
     public func push(row: inout Row, partition: Int = 0, kafkaTimestampMs: Int64? = nil) throws {
         let now = clock.nowMs()
         var ts = now
+        var wm = Int64.min
         if let extractor {
             ts = try extractor.extract(row, kafkaTimestampMs: kafkaTimestampMs)
-            tracker.observe(partition: partition, eventTimeMs: ts, nowMs: now)
+            wm = tracker.observe(partition: partition, eventTimeMs: ts, nowMs: now)
         }
-        try op.process(row: &row, timestampMs: ts, partition: partition, output: &output)
+        try op.process(row: &row, timestampMs: ts, watermarkMs: wm, partition: partition, output: &output)
     }
 
     public func push(_ values: [String: FieldValue], partition: Int = 0, kafkaTimestampMs: Int64? = nil) throws {
@@ -240,12 +241,15 @@ public final class DataflowJob {
         try push(row: &row, partition: partition, kafkaTimestampMs: kafkaTimestampMs)
     }
 
-    /// Advances the watermark (from what was pushed; idle timeouts count from
-    /// `nowMs`) and processing time to `nowMs` (default: the clock).
+    /// Advances each partition's watermark (from what was pushed to it) and
+    /// fires its due windows, as a Kafka task does (docs/windows.md, "Event
+    /// time per partition"); processing time to `nowMs` (default: the clock).
     public func advance(nowMs: Int64? = nil) {
         let now = nowMs ?? clock.nowMs()
-        let wm = tracker.advance(nowMs: now)
-        op.onWatermark(wm, output: &output)
+        tracker.advance(nowMs: now)
+        if extractor != nil {
+            tracker.forEachPartitionWatermark { p, wm in op.onWatermark(wm, partition: p, output: &output) }
+        }
         op.onProcessingTime(nowMs: now, output: &output)
     }
 

@@ -58,11 +58,28 @@ public protocol Operator: AnyObject {
 
     /// Processes one record. `timestampMs` is its event time (ignored by
     /// processing-time operators, which stamp it with their clock).
+    /// `watermarkMs` is the record's partition's watermark including this
+    /// record (`Int64.min`: unknown): lateness is judged against it, so that
+    /// whether a record counts depends on its own partition's records only,
+    /// whichever task reads them (docs/windows.md, "Event time per partition").
+    /// It does not fire windows; `onWatermark(_:partition:output:)` does.
     /// Throws for a record that cannot be processed; state is then unchanged.
-    func process<O: OperatorOutput>(row: inout Row, timestampMs: Int64, partition: Int,
+    func process<O: OperatorOutput>(row: inout Row, timestampMs: Int64, watermarkMs: Int64, partition: Int,
                                     output: inout O) throws(OperatorError)
 
-    /// The task watermark advanced: fire and purge due event-time windows.
+    /// One partition's watermark advanced: fire and purge its due event-time
+    /// windows (and any that are due at its current time). Other partitions
+    /// are not touched.
+    func onWatermark<O: OperatorOutput>(_ watermarkMs: Int64, partition: Int, output: inout O)
+
+    /// Sets a partition's event time without firing (a restored partition:
+    /// the time its checkpoint recorded). The next `onWatermark` for it fires
+    /// what is due.
+    func restoreWatermark(_ watermarkMs: Int64, partition: Int)
+
+    /// The watermark of every partition advanced to at least `watermarkMs`
+    /// (one task reading all of its input, as a file job or the Swift API):
+    /// fire and purge due event-time windows of every partition.
     func onWatermark<O: OperatorOutput>(_ watermarkMs: Int64, output: inout O)
 
     /// Processing time advanced (call about every 100 ms and per batch): fire
@@ -73,6 +90,8 @@ public protocol Operator: AnyObject {
     /// when none is set. A lower bound is enough: the task loop uses it to open a
     /// transaction when time alone (no record) would make the operator emit.
     var nextTimerMs: Int64 { get }
+    /// `nextTimerMs` of one partition's windows.
+    func nextTimerMs(partition: Int) -> Int64
 
     /// The state of one partition, in the format of `docs/state-format.md`.
     func snapshot(partition: Int) -> [UInt8]
@@ -89,6 +108,14 @@ public protocol Operator: AnyObject {
 }
 
 extension Operator {
+    /// A record whose partition's watermark is not known apart from the
+    /// operator's time (tests, and runners that give time only through `onWatermark`).
+    @inline(__always)
+    public func process<O: OperatorOutput>(row: inout Row, timestampMs: Int64, partition: Int,
+                                           output: inout O) throws(OperatorError) {
+        try process(row: &row, timestampMs: timestampMs, watermarkMs: .min, partition: partition, output: &output)
+    }
+
     /// Without better knowledge, every output field can be anything.
     public func resultTypes(inputKinds: [Int: CellKinds]) -> [ResultFieldType] {
         outputLayout.map { _ in .cells(.any) }

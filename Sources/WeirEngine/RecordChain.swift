@@ -12,6 +12,8 @@ public final class RecordChain {
         /// Output records written (stateless results, fired windows, updates).
         public var emitted = 0
         public var filtered = 0, deadLettered = 0, late = 0
+        /// The first late record since the last `takeCounts()` (for `LateDataReporter`).
+        public var lateSample: LateDataReporter.Sample?
     }
 
     public let processor: RecordProcessor
@@ -105,8 +107,9 @@ public final class RecordChain {
                                            kafkaTimestampMs: Int64?, partition: Int, nowMs: Int64, sink: S) throws {
         var failure: ProcessingError?
         var out = output.bound(to: sink)
+        var ts: Int64 = 0   // processing time: the operator stamps the record itself
+        var wm = Int64.min  // the record's partition's watermark (event time, one state partition per input partition)
         processor.withRow { row in
-            var ts: Int64 = 0   // processing time: the operator stamps the record itself
             if let extractor {
                 do {
                     ts = try extractor.extract(row, kafkaTimestampMs: kafkaTimestampMs)
@@ -116,19 +119,27 @@ public final class RecordChain {
                 }
                 if readsUpstreamWatermarks {
                     watermarks.touch(partition: partition, nowMs: nowMs)
+                    wm = watermarks.watermark(partition: partition)
                 } else {
-                    watermarks.observe(partition: partition, eventTimeMs: ts, nowMs: nowMs)
+                    wm = watermarks.observe(partition: partition, eventTimeMs: ts, nowMs: nowMs)
                 }
+                if singleStatePartition { wm = .min }   // the task watermark, given per line by `advance`
             }
             do {
-                try op.process(row: &row, timestampMs: ts, partition: singleStatePartition ? 0 : partition, output: &out)
+                try op.process(row: &row, timestampMs: ts, watermarkMs: wm, partition: singleStatePartition ? 0 : partition, output: &out)
             } catch {
                 failure = ProcessingError(.expression, "\(error)")
             }
         }
         if let error = out.error { throw error }
         counts.emitted += out.emitted
-        if out.late > 0 { counts.late += out.late }
+        if out.late > 0 {
+            if counts.lateSample == nil {
+                counts.lateSample = LateDataReporter.Sample(partition: partition, eventTimeMs: ts,
+                                                            watermarkMs: wm == .min ? watermarks.watermark : wm)
+            }
+            counts.late += out.late
+        }
         if let failure {
             try sink.deadLetter(failure)
             counts.deadLettered += 1
@@ -137,6 +148,12 @@ public final class RecordChain {
 
     /// After a batch (and on idle polls): advance the watermark and fire due
     /// windows; fire processing-time windows.
+    ///
+    /// Each state partition's windows fire by that partition's own watermark
+    /// (its records' event time, or behind a repartition topic what the first
+    /// stage announced for it), so results do not depend on which other
+    /// partitions the task owns or owned before; with one state partition for
+    /// everything (`singleStatePartition`) by the task watermark.
     @inline(__always)
     public func advance<S: ChainSink>(nowMs: Int64, sink: S) throws {
         guard let op, let output else {
@@ -147,7 +164,11 @@ public final class RecordChain {
         if extractor != nil {
             let before = watermarks.watermark
             let wm = watermarks.advance(nowMs: nowMs)
-            if wm > before { op.onWatermark(wm, output: &out) }
+            if singleStatePartition {
+                if wm > before { op.onWatermark(wm, output: &out) }
+            } else {
+                watermarks.forEachPartitionWatermark { p, pwm in op.onWatermark(pwm, partition: p, output: &out) }
+            }
         } else {
             op.onProcessingTime(nowMs: clock.nowMs(), output: &out)
         }
@@ -162,7 +183,13 @@ public final class RecordChain {
         guard let op else { return announcesWatermarks && watermarks.idleTransitionDue(nowMs: nowMs) }
         let next = op.nextTimerMs
         guard next != .max else { return false }
-        return (extractor != nil ? watermarks.peek(nowMs: nowMs) : clock.nowMs()) >= next
+        guard extractor != nil else { return clock.nowMs() >= next }
+        if singleStatePartition { return watermarks.peek(nowMs: nowMs) >= next }
+        var due = false
+        watermarks.forEachPartitionWatermark { p, pwm in
+            if !due && pwm >= op.nextTimerMs(partition: p) { due = true }
+        }
+        return due
     }
 
     /// A watermark announcement read from repartition partition `partition`
@@ -204,9 +231,13 @@ public final class RecordChain {
         op = fresh
     }
 
-    /// A partition arrived (assignment): it takes part in the watermark.
+    /// A partition arrived (assignment): it takes part in the watermark, and
+    /// its restored state (restore it first) gets back the event time its
+    /// checkpoint recorded, so its windows fire and its records are judged late
+    /// exactly as under its previous owner.
     public func addPartition(_ p: Int, nowMs: Int64, restoredMaxEventTime: Int64? = nil) {
         watermarks.addPartition(p, nowMs: nowMs, restoredMaxEventTime: restoredMaxEventTime)
+        if extractor != nil && !singleStatePartition { op?.restoreWatermark(watermarks.watermark(partition: p), partition: p) }
     }
 
     /// A partition's input has ended (a file source read to its end): it no

@@ -174,7 +174,9 @@ public final class StreamTask: @unchecked Sendable {
                 }
                 metrics.consumed.add(consumed, ordering: .relaxed)
             }
-            metrics.add(chain.takeCounts())
+            let counts = chain.takeCounts()
+            metrics.add(counts)
+            if counts.late > 0 || lateReporter.isInPeriod { reportLate(counts) }
             if let e = failure { try handle(e as? KafkaError ?? KafkaError.local("\(e)")) }
             try settleCommit(wait: sink.held.byteCount > Self.maxHeldBytes)
             if !worker.busy { producer.poll(timeoutMs: 0) }   // the worker serves the producer meanwhile
@@ -193,6 +195,20 @@ public final class StreamTask: @unchecked Sendable {
         if txn.isOpen { try checkpoint() }
         committer.finish()
         logger.info("task stopped", metadata: ["task": "\(transactionalID)"])
+    }
+
+    /// Late data in unusual numbers is logged (rate-limited); it is always counted.
+    private var lateReporter = LateDataReporter()
+
+    private func reportLate(_ counts: RecordChain.Counts) {
+        guard let w = lateReporter.observe(records: counts.records, late: counts.late, sample: counts.lateSample,
+                                           nowNanos: monotonicNanos()) else { return }
+        let tp = job.source.topics.count == 1 ? "\(job.source.topics[0])[\(w.sample.partition)]" : "partition \(w.sample.partition)"
+        logger.warning("records went to late data", metadata: [
+            "task": "\(transactionalID)", "late": "\(w.late)", "of": "\(w.records)", "partition": "\(tp)",
+            "eventTimeMs": "\(w.sample.eventTimeMs)", "watermarkMs": "\(w.sample.watermarkMs)",
+            "behindMs": "\(w.sample.watermarkMs == .min ? 0 : w.sample.watermarkMs &- w.sample.eventTimeMs)",
+        ])
     }
 
     // MARK: checkpoints

@@ -209,6 +209,22 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertEqual(try r.cluster.queuedErrors(.endTxn), 0)
         XCTAssertEqual(r.restarts, 1)
     }
+
+    /// Issue 9 inside one process: of two tasks, one is fenced and replaced by
+    /// the restart strategy while the other runs on. Its partitions go to the
+    /// other task (far ahead in its own partitions) and come back, each time
+    /// restored at an older checkpoint: every window stays exact and no record
+    /// is late (they were judged by the other task's watermark before).
+    func testRestartedTaskOfTwoHandsItsPartitionsOverExactly() async throws {
+        // The fault hits while records flow: the fenced task's partitions go back to
+        // its last checkpoint while the other task reads on.
+        let r = try await runWindowed("windows-fenced-p2", parallelism: 2, paced: true, hit: { _, job in job.restarts >= 1 }) { cluster in
+            try cluster.broker.pushBrokerRequestErrors(brokerID: FaultCluster.coordinatorBroker, apiKey: .endTxn, errors: [.producerFenced])
+        }
+        XCTAssertEqual(try r.cluster.queuedErrors(.endTxn), 0)
+        XCTAssertEqual(r.restarts, 1)
+        XCTAssertEqual(r.metrics.late, 0)
+    }
 }
 
 // MARK: - the clean-clicks scenario
@@ -398,7 +414,9 @@ extension FaultInjectionTests {
     /// is flushed (every window fires). Every (user, window)
     /// result must equal the independent count and sum, exactly once or as
     /// identical re-emits.
-    func runWindowed(_ name: String, parallelism: Int = 1, file: StaticString = #filePath, line: UInt = #line,
+    /// `paced`: the second part is written in 20 steps 150 ms apart and the fault is
+    /// injected after the fifth, so it hits while records flow.
+    func runWindowed(_ name: String, parallelism: Int = 1, paced: Bool = false, file: StaticString = #filePath, line: UInt = #line,
                      hit: (FaultCluster, RunningJob) throws -> Bool,
                      fault: (FaultCluster) async throws -> Void) async throws -> WindowRun {
         var clock = PhaseClock()
@@ -423,8 +441,17 @@ extension FaultInjectionTests {
         let running = RunningJob(cluster: cluster, runtime: cluster.runtime())
         try await running.waitForFirstCheckpoints()
         clock.mark("first checkpoints")
-        try await fault(cluster)
-        try cluster.produce(events[first..<second].map(\.record))
+        if paced {
+            let step = (second - first) / 20
+            for (i, from) in stride(from: first, to: second, by: step).enumerated() {
+                try cluster.produce(events[from..<min(second, from + step)].map(\.record))
+                if i == 4 { try await fault(cluster) }
+                try await Task.sleep(for: .milliseconds(150))
+            }
+        } else {
+            try await fault(cluster)
+            try cluster.produce(events[first..<second].map(\.record))
+        }
         try await running.waitFor("the fault hit", file: file, line: line) { try hit(cluster, running) }
         clock.mark("fault")
         try cluster.produce(events[second...].map(\.record))

@@ -41,7 +41,7 @@ public final class KeyedReduceOperator: Operator, PartitionedKeyedState {
     public func open(_ context: OperatorContext) {}
     public func close() {}
 
-    public func process<O: OperatorOutput>(row: inout Row, timestampMs: Int64, partition: Int,
+    public func process<O: OperatorOutput>(row: inout Row, timestampMs: Int64, watermarkMs: Int64, partition: Int,
                                            output: inout O) throws(OperatorError) {
         guard partition >= 0 && partition < 1 << 20 else { throw OperatorError("invalid partition \(partition)") }
         let st: KeyedWindowState
@@ -64,6 +64,9 @@ public final class KeyedReduceOperator: Operator, PartitionedKeyedState {
     }
 
     public func onWatermark<O: OperatorOutput>(_ watermarkMs: Int64, output: inout O) {}
+    public func onWatermark<O: OperatorOutput>(_ watermarkMs: Int64, partition: Int, output: inout O) {}
+    public func restoreWatermark(_ watermarkMs: Int64, partition: Int) {}
+    public func nextTimerMs(partition: Int) -> Int64 { .max }
     public func onProcessingTime<O: OperatorOutput>(nowMs: Int64, output: inout O) {}
     public var nextTimerMs: Int64 { .max }   // a running aggregate emits per record, never on time
     /// Running aggregates have nothing pending at end of input (every update was emitted).

@@ -50,6 +50,10 @@ final class KeyedWindowState {
     let aux = ByteTable(initialBuckets: 64)
     let custom: [CustomAccumulatorStore]
     @exclusivity(unchecked) var timers = TimerQueue()
+    /// The time this partition's windows are compared with: its watermark
+    /// (event time) or the last processing time seen. Per partition, so that
+    /// firing and lateness travel with the partition, whichever task owns it.
+    @exclusivity(unchecked) var time: Int64 = .min
 
     init(width: Int, custom: [CustomAccumulatorStore]) {
         self.width = width

@@ -16,7 +16,9 @@ public struct WatermarkConfig: Sendable, Equatable {
 /// The watermark state machine of one task.
 ///
 /// Per input partition it keeps the max event time seen and the processing
-/// time of its last record. The task watermark is the minimum over the
+/// time of its last record, and from it the partition's own watermark: what a
+/// Kafka task fires that partition's windows and judges its records' lateness
+/// by (docs/windows.md, "Event time per partition"). The task watermark is the minimum over the
 /// partitions that are not idle of `max − maxOutOfOrderness`, and it never goes
 /// backwards. As in Flink's `WatermarkOutputMultiplexer`:
 /// - a partition that has seen no record yet holds the watermark at its
@@ -70,11 +72,28 @@ public struct WatermarkTracker: Sendable {
     public var partitions: [Int] { parts.indices.filter { parts[$0].present } }
 
     /// Records one event (per record: O(1), no allocation). An unknown partition is added.
-    @inline(__always)
-    public mutating func observe(partition p: Int, eventTimeMs: Int64, nowMs: Int64) {
-        guard p >= 0 else { return }
+    /// Returns the partition's own watermark after the event.
+    @inline(__always) @discardableResult
+    public mutating func observe(partition p: Int, eventTimeMs: Int64, nowMs: Int64) -> Int64 {
+        guard p >= 0 else { return .min }
         touch(partition: p, nowMs: nowMs)
         if eventTimeMs > parts[p].maxEventTime { parts[p].maxEventTime = eventTimeMs }
+        return ownWatermark(parts[p].maxEventTime)
+    }
+
+    /// A partition's own watermark (`max event time − maxOutOfOrderness`);
+    /// Int64.min before its first record or when not tracked. O(1).
+    @inline(__always)
+    public func watermark(partition p: Int) -> Int64 {
+        guard p >= 0 && p < parts.count && parts[p].present else { return .min }
+        return ownWatermark(parts[p].maxEventTime)
+    }
+
+    /// Calls `body` with every tracked partition and its own watermark, in
+    /// partition order (per batch; no allocation).
+    @inline(__always)
+    public func forEachPartitionWatermark(_ body: (Int, Int64) throws -> Void) rethrows {
+        for i in parts.indices where parts[i].present { try body(i, ownWatermark(parts[i].maxEventTime)) }
     }
 
     /// A record arrived on a partition whose event time is announced rather

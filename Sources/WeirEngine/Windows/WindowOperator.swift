@@ -3,6 +3,10 @@ import WeirFormats
 /// Keyed event-time or processing-time windows with aggregates, following
 /// Flink's `WindowOperator` with its default triggers (see docs/windows.md):
 ///
+/// - time is kept per state partition (`KeyedWindowState.time`): a
+///   partition's windows fire, and its records are judged late, by that
+///   partition's own watermark, never by another partition's;
+///
 /// - a window `[start, end)` fires when the time (watermark, or processing
 ///   time) reaches `end − 1` (its max timestamp);
 /// - its state is kept until `end − 1 + allowedLateness`; a late record that
@@ -26,8 +30,9 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
     let snapshotKind = StateSnapshot.Kind.windows
     private let lateness: Int64
     @exclusivity(unchecked) var states: [KeyedWindowState?] = []
-    /// The time windows are compared with: the watermark (event time) or the
-    /// last processing time seen (processing time).
+    /// The time given to every partition at once (`onWatermark(_:output:)`,
+    /// processing time): a partition's own time is never below it (it
+    /// catches up when the partition is next used).
     @exclusivity(unchecked) public private(set) var currentTime: Int64 = .min
     @exclusivity(unchecked) private var clock: any OperatorClock = SystemClock()
     @exclusivity(unchecked) private var out: Row
@@ -75,9 +80,12 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
 
     // MARK: per record
 
-    public func process<O: OperatorOutput>(row: inout Row, timestampMs: Int64, partition: Int,
+    public func process<O: OperatorOutput>(row: inout Row, timestampMs: Int64, watermarkMs: Int64, partition: Int,
                                            output: inout O) throws(OperatorError) {
         let st = try state(partition)
+        let time = watermarkMs > currentTime ? watermarkMs : currentTime
+        if time > st.time { st.time = time }
+        let now = st.time
         try aggs.validate(row, st)
         try keys.encode(row, into: &keyBuffer)
         let ts = config.timeDomain == .eventTime ? timestampMs : clock.nowMs()
@@ -92,7 +100,7 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
                 start = TumblingWindows.start(of: ts, size: size, offset: offset)
                 lastStart = start
             }
-            if cleanupTime(start + size) > currentTime {
+            if cleanupTime(start + size) > now {
                 let key = internKey(st)
                 assign(st, key, start, start + size, row, ts, partition, &output)
                 accepted = true
@@ -101,7 +109,7 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
             var start = SlidingWindows.lastStart(ts, slide: slide, offset: offset)
             var key: Int32 = -1
             while start > ts - size {
-                if cleanupTime(start + size) > currentTime {
+                if cleanupTime(start + size) > now {
                     if key < 0 { key = internKey(st) }
                     assign(st, key, start, start + size, row, ts, partition, &output)
                     accepted = true
@@ -142,7 +150,7 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
             aggs.initialize(st, id)
         }
         aggs.add(row, timestampMs: ts, st, id)
-        if end - 1 <= currentTime {
+        if end - 1 <= st.time {
             emit(st, id, partition, &output)
             if isNew { pushTimer(st, id, at: cleanupTime(end)) }
         } else if isNew {
@@ -174,7 +182,7 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
             w = e.nextOfKey
         }
         if sessionWindows.isEmpty {
-            guard cleanupTime(newEnd) > currentTime else {
+            guard cleanupTime(newEnd) > st.time else {
                 st.releaseKeyIfUnused(key)
                 return false
             }
@@ -186,7 +194,7 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
         if sessionWindows.count == 1 && t.start == mergedStart && t.end == mergedEnd {
             // inside an existing session: its identity (and pending timer) stays
             aggs.add(row, timestampMs: ts, st, target)
-            if mergedEnd - 1 <= currentTime { emit(st, target, partition, &output) }
+            if mergedEnd - 1 <= st.time { emit(st, target, partition, &output) }
             return true
         }
         var i = 1
@@ -199,7 +207,7 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
         }
         st.rekeyWindow(target, start: mergedStart, end: mergedEnd)
         aggs.add(row, timestampMs: ts, st, target)
-        if mergedEnd - 1 <= currentTime {
+        if mergedEnd - 1 <= st.time {
             emit(st, target, partition, &output)
             pushTimer(st, target, at: cleanupTime(mergedEnd))
         } else {
@@ -225,22 +233,40 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
     // MARK: time
 
     public func onWatermark<O: OperatorOutput>(_ watermarkMs: Int64, output: inout O) {
-        guard config.timeDomain == .eventTime, watermarkMs >= currentTime else { return }
-        currentTime = watermarkMs
-        fireDue(&output)
+        guard config.timeDomain == .eventTime else { return }
+        advanceAll(to: watermarkMs, &output)
+    }
+
+    public func onWatermark<O: OperatorOutput>(_ watermarkMs: Int64, partition: Int, output: inout O) {
+        guard config.timeDomain == .eventTime, partition >= 0 && partition < states.count,
+              let st = states[partition] else { return }
+        let time = watermarkMs > currentTime ? watermarkMs : currentTime
+        if time > st.time { st.time = time }
+        guard let next = st.timers.nextTime, next <= st.time else { return }
+        fireTimers(st, partition, &output)
+        recomputeEarliestTimer()
+    }
+
+    public func restoreWatermark(_ watermarkMs: Int64, partition: Int) {
+        guard config.timeDomain == .eventTime, partition >= 0 && partition < states.count,
+              let st = states[partition], watermarkMs > st.time else { return }
+        st.time = watermarkMs
     }
 
     public var nextTimerMs: Int64 { earliestTimer }
 
+    public func nextTimerMs(partition: Int) -> Int64 {
+        guard partition >= 0 && partition < states.count, let st = states[partition] else { return .max }
+        return st.timers.nextTime ?? .max
+    }
+
     public func onProcessingTime<O: OperatorOutput>(nowMs: Int64, output: inout O) {
-        guard config.timeDomain == .processingTime, nowMs >= currentTime else { return }
-        currentTime = nowMs
-        fireDue(&output)
+        guard config.timeDomain == .processingTime else { return }
+        advanceAll(to: nowMs, &output)
     }
 
     public func flush<O: OperatorOutput>(output: inout O) {
-        currentTime = .max
-        fireDue(&output)
+        advanceAll(to: .max, &output)
     }
 
     @inline(__always)
@@ -249,34 +275,45 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
         if time < earliestTimer { earliestTimer = time }
     }
 
-    /// Runs every timer due at `currentTime`: fire (once), then purge at the cleanup time.
-    @inline(__always)
-    private func fireDue<O: OperatorOutput>(_ output: inout O) {
-        guard currentTime >= earliestTimer else { return }
-        fireTimers(&output)
-    }
-
-    private func fireTimers<O: OperatorOutput>(_ output: inout O) {
-        let now = currentTime
-        defer {
-            earliestTimer = .max
-            for st in states { if let t = st?.timers.nextTime, t < earliestTimer { earliestTimer = t } }
-        }
+    /// Every partition's time moves to at least `time` (a partition's own
+    /// time catches up with `currentTime` when it is next used); due timers run.
+    private func advanceAll<O: OperatorOutput>(to time: Int64, _ output: inout O) {
+        guard time >= currentTime else { return }
+        currentTime = time
+        guard time >= earliestTimer else { return }   // the watermark moves with almost every record; most moves fire nothing
+        var fired = false
         for p in states.indices {
             guard let st = states[p] else { continue }
-            while let t = st.timers.popDue(now) {
-                let i = Int(t.window)
-                guard i < st.windows.count else { continue }
-                let w = st.windows[i]
-                guard w.live, w.generation == t.generation else { continue }   // merged or purged since
-                if !w.fired && w.end - 1 <= now { emit(st, t.window, p, &output) }
-                let cleanup = cleanupTime(w.end)
-                if cleanup <= now {
-                    aggs.free(st, t.window)
-                    st.removeWindow(t.window)
-                } else {
-                    pushTimer(st, t.window, at: cleanup)
-                }
+            if let next = st.timers.nextTime, next <= max(st.time, time) {
+                fireTimers(st, p, &output)
+                fired = true
+            }
+        }
+        if fired { recomputeEarliestTimer() }
+    }
+
+    private func recomputeEarliestTimer() {
+        earliestTimer = .max
+        for st in states { if let t = st?.timers.nextTime, t < earliestTimer { earliestTimer = t } }
+    }
+
+    /// Runs every timer of one partition due at its time: fire (once), then
+    /// purge at the cleanup time.
+    private func fireTimers<O: OperatorOutput>(_ st: KeyedWindowState, _ p: Int, _ output: inout O) {
+        if currentTime > st.time { st.time = currentTime }
+        let now = st.time
+        while let t = st.timers.popDue(now) {
+            let i = Int(t.window)
+            guard i < st.windows.count else { continue }
+            let w = st.windows[i]
+            guard w.live, w.generation == t.generation else { continue }   // merged or purged since
+            if !w.fired && w.end - 1 <= now { emit(st, t.window, p, &output) }
+            let cleanup = cleanupTime(w.end)
+            if cleanup <= now {
+                aggs.free(st, t.window)
+                st.removeWindow(t.window)
+            } else {
+                pushTimer(st, t.window, at: cleanup)
             }
         }
     }

@@ -4,19 +4,18 @@ import WeirEngine
 import WeirKafka
 import WeirPipelines
 
-/// Event-time windows through the Kafka task loop on the embedded broker, with
-/// one of the two source partitions idle: after `idleTimeout` it stops holding
-/// the watermark back, so windows fire while the job runs and a record older
-/// than a fired window's cleanup time goes to the late-data topic. (Were the
-/// idle partition holding the watermark, nothing would fire before the end
-/// and nothing would be late.)
-final class IdlePartitionEndToEndTests: XCTestCase {
+/// Event-time windows through the Kafka task loop on the embedded broker,
+/// with one of the two source partitions silent. Each partition's windows fire
+/// by its own watermark (docs/windows.md, "Event time per partition"): the
+/// silent partition holds nothing back (no idle timeout is needed), and a
+/// record is late only against its own partition's watermark.
+final class PartitionEventTimeEndToEndTests: XCTestCase {
     let yaml = """
         name: idle-windows
         source: {kafka: {topic: events, keyedBy: [k]}}   # no repartition: the test places records on partitions
         time:
           eventTime: {field: ts}
-          watermark: {maxOutOfOrderness: 1s, idleTimeout: 1s}
+          watermark: {maxOutOfOrderness: 1s}   # no idleTimeout: a silent partition holds nothing back
         steps:
           - keyBy: [k]
           - window: {tumbling: 10s}
@@ -30,7 +29,7 @@ final class IdlePartitionEndToEndTests: XCTestCase {
         let producer = try KafkaProducer(config: KafkaConfig(bootstrapServers: bootstrap))
         let handle = try producer.topic("events")
         for r in records {
-            var value = #"{"k":"a","ts":\#(r.ts),"v":\#(r.v)}"#
+            var value = #"{"k":"\#(partition == 0 ? "a" : "b")","ts":\#(r.ts),"v":\#(r.v)}"#
             try value.withUTF8 { try producer.produce(handle, partition: partition, key: nil, value: UnsafeRawBufferPointer($0)) }
         }
         try producer.flush(timeoutMs: 30_000)
@@ -52,40 +51,48 @@ final class IdlePartitionEndToEndTests: XCTestCase {
         return broker
     }
 
-    func testAnIdlePartitionStopsHoldingTheWatermark() async throws {
+    func testASilentPartitionHoldsNothingBack() async throws {
         let spec = try PipelineLoader.load(yaml: yaml, file: "idle.yaml").job
         let broker = try idleBroker()
         defer { broker.close() }
         let bs = broker.bootstrapServers
 
-        // 30 records, one per second of event time, all on partition 0; partition 1 stays empty.
+        // 30 records, one per second of event time, all on partition 0; partition 1 stays silent.
         try produce((0..<30).map { (ts: $0 * 1000, v: $0) }, partition: 0, bootstrap: bs)
         let job = Job(spec: spec, runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: bs), instanceID: "idle", checkpointIntervalMs: 200))
         let runner = Task { try await job.run() }
         try await waitProcessed(job, 30)
-        XCTAssertEqual(job.metrics.emitted, 0, "partition 1 has sent nothing and is not idle yet: the watermark holds")
+        try await waitEmitted(job, 2, within: 10)
+        XCTAssertEqual(job.metrics.emitted, 2, "partition 0's watermark 29 s - 1 s fires [0,10) and [10,20); silent partition 1 holds nothing back")
+        let fired = try readAll(topic: "windows", bootstrap: bs, atLeast: 2).map { String(decoding: $0.value, as: UTF8.self) }
+        XCTAssertEqual(fired, [
+            #"{"k":"a","window_start":0,"window_end":10000,"n":10,"total":45}"#,
+            #"{"k":"a","window_start":10000,"window_end":20000,"n":10,"total":145}"#,
+        ], "committed while the job runs, so a read_committed reader sees them")
 
-        // Once partition 1 has been idle for 1 s, the next record moves the watermark to 31 s - 1 s.
-        try await Task.sleep(for: .milliseconds(1500))
         try produce([(ts: 31_000, v: 100)], partition: 0, bootstrap: bs)
         try await waitProcessed(job, 31)
-        XCTAssertEqual(job.metrics.emitted, 3, "windows [0,10), [10,20) and [20,30) fired")
+        try await waitEmitted(job, 3, within: 10)
+        XCTAssertEqual(job.metrics.emitted, 3, "[20,30) fired by partition 0's next record")
 
-        // Older than the fired windows' cleanup time: late data.
+        // Older than partition 0's fired windows: late. The same time on partition 1,
+        // whose own watermark has not moved, is on time.
         try produce([(ts: 5_000, v: 1000)], partition: 0, bootstrap: bs)
-        try await waitProcessed(job, 32)
+        try produce([(ts: 5_000, v: 7)], partition: 1, bootstrap: bs)
+        try await waitProcessed(job, 33)
         XCTAssertEqual(job.metrics.late, 1)
         job.stop(flush: true)
         try await runner.value
 
-        let rows = try readAll(topic: "windows", bootstrap: bs, atLeast: 4).map { String(decoding: $0.value, as: UTF8.self) }
+        let rows = try readAll(topic: "windows", bootstrap: bs, atLeast: 5).map { String(decoding: $0.value, as: UTF8.self) }
         XCTAssertEqual(Set(rows), [
             #"{"k":"a","window_start":0,"window_end":10000,"n":10,"total":45}"#,
             #"{"k":"a","window_start":10000,"window_end":20000,"n":10,"total":145}"#,
             #"{"k":"a","window_start":20000,"window_end":30000,"n":10,"total":245}"#,
             #"{"k":"a","window_start":30000,"window_end":40000,"n":1,"total":100}"#,   // flushed at the end
+            #"{"k":"b","window_start":0,"window_end":10000,"n":1,"total":7}"#,          // flushed at the end
         ])
-        XCTAssertEqual(rows.count, 4)
+        XCTAssertEqual(rows.count, 5)
         let late = try readAll(topic: "late", bootstrap: bs, atLeast: 1)
         XCTAssertEqual(late.map { String(decoding: $0.value, as: UTF8.self) }, [#"{"k":"a","ts":5000,"v":1000}"#])
         XCTAssertEqual(late.first?.headers["weir.source.partition"], "0")
@@ -94,29 +101,6 @@ final class IdlePartitionEndToEndTests: XCTestCase {
     func waitEmitted(_ job: Job, _ n: Int, within seconds: Double) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while job.metrics.emitted < n && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-    }
-
-    /// No record arrives after the first 30, and checkpoints (200 ms) commit long
-    /// before partition 1's idle timeout: the timeout alone must move the
-    /// watermark and fire the windows (they used to wait for the next record).
-    func testIdlenessAloneFiresWindowsWithoutANewRecord() async throws {
-        let spec = try PipelineLoader.load(yaml: yaml, file: "idle.yaml").job
-        let broker = try idleBroker()
-        defer { broker.close() }
-        let bs = broker.bootstrapServers
-        try produce((0..<30).map { (ts: $0 * 1000, v: $0) }, partition: 0, bootstrap: bs)
-        let job = Job(spec: spec, runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: bs), instanceID: "idle2", checkpointIntervalMs: 200))
-        let runner = Task { try await job.run() }
-        try await waitProcessed(job, 30)
-        try await waitEmitted(job, 2, within: 10)
-        XCTAssertEqual(job.metrics.emitted, 2, "watermark 29 s - 1 s = 28 s fires [0,10) and [10,20), with no record after the first 30")
-        let rows = try readAll(topic: "windows", bootstrap: bs, atLeast: 2).map { String(decoding: $0.value, as: UTF8.self) }
-        XCTAssertEqual(rows, [
-            #"{"k":"a","window_start":0,"window_end":10000,"n":10,"total":45}"#,
-            #"{"k":"a","window_start":10000,"window_end":20000,"n":10,"total":145}"#,
-        ], "committed, so a read_committed reader sees them")
-        job.stop()
-        try await runner.value
     }
 
     /// Processing-time windows fire when their time has come, records or not.
