@@ -15,11 +15,21 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Every Nth event is malformed JSON (0: none).") var malformedEvery = 200
     @Option(help: "Distinct user_ids (keys).") var users = 10_000
     @Option(help: "Also write the events, one JSON per line, to this file.") var file: String?
+    @Option(help: "Write at most this many events per second (0: as fast as possible), so input keeps flowing while a test runs.")
+    var rate = 0
+    @Option(help: "Continue an earlier run: number the events from here, so their times go on where it stopped (3 ms per event).")
+    var after = 0
+
+    func validate() throws {
+        guard events >= 0 else { throw ValidationError("--events must be 0 or more") }
+        guard rate >= 0 else { throw ValidationError("--rate must be 0 or more") }
+        guard after >= 0 else { throw ValidationError("--after must be 0 or more") }
+    }
 
     func run() throws {
         var lines: [String]? = file == nil ? nil : []
         try SampleWriter.write(count: events, to: topic, kafka: KafkaConfig(bootstrapServers: bootstrap),
-                               seed: seed, malformedEvery: malformedEvery, users: users) { _, value in lines?.append(value) }
+                               seed: seed, malformedEvery: malformedEvery, users: users, ratePerSecond: rate, firstIndex: after) { _, value in lines?.append(value) }
         if let file, let lines {
             try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         }

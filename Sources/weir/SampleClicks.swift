@@ -8,8 +8,9 @@ struct SampleClicks {
     private(set) var index = 0
     static let baseTime: Int64 = 1_795_600_800_000  // 2026-11-25T10:00:00Z
 
-    init(seed: UInt64 = 42, malformedEvery: Int = 200, users: Int = 10_000) {
-        state = seed; self.malformedEvery = malformedEvery; self.users = max(1, users)
+    /// `firstIndex`: events continue a sequence written before (their times go on from there).
+    init(seed: UInt64 = 42, malformedEvery: Int = 200, users: Int = 10_000, firstIndex: Int = 0) {
+        state = seed; self.malformedEvery = malformedEvery; self.users = max(1, users); index = max(0, firstIndex)
     }
 
     /// SplitMix64: tiny, fast, and the same sequence on every machine.
