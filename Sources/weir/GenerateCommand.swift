@@ -56,17 +56,24 @@ struct ConsumeCommand: ParsableCommand {
         config.isolationLevel = .readCommitted
         let consumer = try KafkaConsumer(config: config) { _ in }
         defer { consumer.close() }
-        try consumer.assign((0..<partitions).map {
-            TopicPartitionOffset(topic: topic, partition: Int32($0), offset: TopicPartitionOffset.beginning)
-        })
+        let tps = (0..<partitions).map { TopicPartition(topic: topic, partition: Int32($0)) }
+        try consumer.assign(tps.map { TopicPartitionOffset($0, offset: TopicPartitionOffset.beginning) })
+        // Done when every partition is read to the end it had at the start; idle time counts
+        // only once every partition has been fetched (a slow first fetch is not an empty topic).
+        let ends = try tps.map { try consumer.watermarkOffsets(topic: topic, partition: $0.partition).high }
+        let started = Date()
         var last = Date()
-        while Date().timeIntervalSince(last) * 1000 < Double(idleMs) {
+        while true {
             let n = consumer.poll(maxMessages: 1000, timeoutMs: 100) { m in
                 let key = m.key.map { String(decoding: $0, as: UTF8.self) } ?? ""
                 let value = m.value.map { String(decoding: $0, as: UTF8.self) } ?? ""
                 print("\(key)\t\(value)")
             }
             if n > 0 { last = Date() }
+            let positions = try consumer.position(tps).map(\.offset)
+            if zip(positions, ends).allSatisfy({ $1 == 0 || $0 >= $1 }) { break }
+            let fetched = positions.allSatisfy { $0 != TopicPartitionOffset.invalid }
+            if (fetched || Date().timeIntervalSince(started) > 30) && Date().timeIntervalSince(last) * 1000 >= Double(idleMs) { break }
         }
         fflush(stdout)
     }

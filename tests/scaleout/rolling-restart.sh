@@ -8,13 +8,13 @@
 source "$(dirname "$0")/lib.sh"
 EVENTS="${1:-150000}"; PASSES="${2:-2}"
 start_broker
-generate $((EVENTS / 3))
-generate $((EVENTS - EVENTS / 3)) --rate 3000 &
+generate $((EVENTS * 2 / 3))   # a backlog: instances are at different points of it when they hand partitions over
+generate $((EVENTS - EVENTS * 2 / 3)) --rate 2000 &
 GENPID=$!
 pipeline 1
 echo "rolling restart: $EVENTS events, $PASSES passes over 3 instances ($BS)"
 for n in a b c; do start "$n" --checkpoint-interval 1000; done
-sleep 5
+sleep 3.5   # the group join; then the first stop comes while the backlog is read
 for pass in $(seq "$PASSES"); do
   for n in a b c; do
     stop "$n" TERM
