@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # All tests: the Swift test suites (unit, embedded-broker end-to-end, CLI), then
-# the kill -9 crash tests (tests/crash). Pass --quick to skip the crash tests.
+# the kill -9 crash tests (tests/crash) and the scale-out tests with several
+# instances (tests/scaleout). Pass --quick to skip those two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -15,5 +16,12 @@ run_crash() {
 run_crash 200000 20 1 5000     # events, kills, parallelism, checkpoint interval (ms)
 run_crash 200000 20 2 5000
 run_crash 200000 20 1 200
-echo "crash tests: $passed passed, $failed failed"
+run_scaleout() {
+  echo "== scale-out test: $*"
+  if WEIR=.build/debug/weir "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+run_scaleout tests/scaleout/handover.sh 400000     # two instances, one stopped right after it starts (~50 s)
+run_scaleout tests/scaleout/rolling-restart.sh     # three instances SIGTERMed and restarted in turn (~70 s)
+run_scaleout tests/scaleout/chaos.sh 200000 20     # three instances, 20 random SIGKILL/SIGTERM (~2 min)
+echo "end-to-end: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
