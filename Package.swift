@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "weir", targets: ["weir"]),
         .library(name: "WeirEngine", targets: ["WeirEngine"]),
         .library(name: "WeirPipelines", targets: ["WeirPipelines"]),
+        .library(name: "WeirJobs", targets: ["WeirJobs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -55,8 +56,17 @@ let package = Package(
         ], swiftSettings: swift5),
         .target(name: "WeirPipelines", dependencies: ["WeirEngine", "WeirFormats", "WeirKafka", "Yams"],
                 swiftSettings: swift5),
+        // The job manager: job lifecycle and ids, and what running a pipeline takes
+        // (its jobs, drain, start-up report, savepoint trigger), shared by `weir run`,
+        // `weir dev` and `weir serve`. New modules use Swift 6 language mode.
+        .target(name: "WeirJobs", dependencies: [
+            "WeirEngine", "WeirPipelines", "WeirKafka",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "weir", dependencies: [
-            "WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats", "WeirSchemaRegistry",
+            "WeirPipelines", "WeirEngine", "WeirJobs", "WeirKafka", "WeirFormats", "WeirSchemaRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,6 +77,7 @@ let package = Package(
         .testTarget(name: "WeirSchemaRegistryTests", dependencies: ["WeirSchemaRegistry", "WeirFormats"], swiftSettings: swift5),
         .testTarget(name: "WeirEngineTests", dependencies: ["WeirEngine", "WeirKafka", "WeirFormats"], exclude: ["reference"], swiftSettings: swift5),
         .testTarget(name: "WeirPipelinesTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirFormats"], swiftSettings: swift5),
+        .testTarget(name: "WeirJobsTests", dependencies: ["WeirJobs"]),
         .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats", "WeirSchemaRegistry"], exclude: ["reference", "interop"], swiftSettings: swift5),
     ]
 )

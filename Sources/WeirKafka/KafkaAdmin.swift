@@ -99,6 +99,19 @@ public final class KafkaAdmin {
         return result
     }
 
+    /// The cluster's id (from metadata), nil when the broker gave none in time.
+    public func clusterID(timeoutMs: Int = 5000) -> String? {
+        guard let id = rd_kafka_clusterid(handle, Int32(clamping: timeoutMs)) else { return nil }
+        defer { rd_kafka_mem_free(handle, id) }
+        return String(cString: id)
+    }
+
+    /// Whether the cluster is librdkafka's mock cluster (`weir dev`, `weir broker`), which
+    /// keeps aborted transactions' records visible to `read_committed` readers (docs/kafka.md).
+    public func isEmbeddedBroker(timeoutMs: Int = 5000) -> Bool {
+        clusterID(timeoutMs: timeoutMs)?.hasPrefix("mockCluster") == true
+    }
+
     /// Partition count of `topic`, or nil if the cluster does not know it.
     public func partitionCount(topic: String, timeoutMs: Int = 5000) throws -> Int? {
         try listTopics(timeoutMs: timeoutMs)[topic]

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import WeirEngine
 import WeirKafka
 import WeirFormats
+import WeirJobs
 import WeirPipelines
 import WeirSchemaRegistry
 
@@ -61,16 +62,13 @@ struct DevCommand: AsyncParsableCommand {
         }
 
         let runtime = RuntimeConfig(kafka: kafka, instanceID: "dev")
-        let running = Job(spec: job, runtime: runtime)
-        let feeder = first.map { Job(spec: $0, runtime: runtime) }
-        let jobs = (feeder.map { [$0] } ?? []) + [running]
+        // The embedded broker has every topic already (created above).
+        let pipelineJobs = try PipelineJobs(pipeline: p, spec: job, runtime: runtime, createRepartitionTopic: false,
+                                            logger: Logger(label: "weir.dev"))
+        let running = pipelineJobs.main
+        let jobs = pipelineJobs.inOrder
         let monitor = DevMonitor(jobs: jobs, expected: generate)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: running),
-            .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
-        ]
-        // The monitor stops the first stage before the second; that does not end the group.
-        if let feeder { services.insert(.init(service: feeder, successTerminationBehavior: .ignore), at: 0) }
+        let services = pipelineJobs.services + [.init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup)]
         let group = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

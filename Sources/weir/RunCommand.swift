@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import WeirEngine
 import WeirFormats
+import WeirJobs
 import WeirKafka
 import WeirPipelines
 
@@ -71,30 +72,19 @@ struct RunCommand: AsyncParsableCommand {
                 printError("weir run: \(error)"); throw ExitCode(1)
             }
         }
-        // A repartitioned pipeline runs as two jobs in this group: the first feeds
-        // the repartition topic, the second (which savepoints cover) reads it.
-        var feeder: Job?
-        if let stage = p.repartition {
-            var first = stage.job
-            first.parallelism = spec.parallelism
-            if first.formats.registry == nil { first.formats.registry = spec.formats.registry }
-            do {
-                try RepartitionTopic.ensure(stage.topic, sourceTopics: first.source.topics, kafka: kafka, logger: logger)
-            } catch {
-                printError("weir run: the repartition topic \(stage.topic): \(error)"); throw ExitCode(1)
-            }
-            feeder = Job(spec: first, runtime: runtime, logger: logger)
+        let jobs: PipelineJobs
+        do {
+            jobs = try PipelineJobs(pipeline: p, spec: spec, runtime: runtime, savepoint: savepoint, logger: logger)
+        } catch {
+            printError("weir run: \(error)"); throw ExitCode(1)
         }
-        let job = Job(spec: spec, runtime: runtime, savepoint: savepoint, logger: logger)
-        let jobs = (feeder.map { [$0] } ?? []) + [job]
-        let startup = StartupReporter(job: jobs[0], startNanos: startNanos, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: job), .init(service: startup), .init(service: SavepointTrigger(job: job, logger: logger)),
+        let job = jobs.main
+        var services = jobs.services + [
+            .init(service: StartupReporter(job: jobs.inOrder[0], startNanos: startNanos, logger: logger)),
+            .init(service: SavepointTrigger(job: job, logger: logger)),
         ]
-        // A bounded run stops the first stage before the second; that is no reason to end the group.
-        if let feeder { services.insert(.init(service: feeder, successTerminationBehavior: .ignore), at: 0) }
         if let drainIdleMs {
-            services.append(.init(service: DrainMonitor(jobs: jobs, idleMs: drainIdleMs, logger: logger),
+            services.append(.init(service: DrainMonitor(jobs: jobs.inOrder, idleMs: drainIdleMs, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: .init(
@@ -153,78 +143,5 @@ struct RunCommand: AsyncParsableCommand {
         guard let s = job.summary else { throw ExitCode(2) }
         printError(FileRunSummary.line(spec, s))
         if s.stopped { throw ExitCode(130) }
-    }
-}
-
-/// Logs how long start-up took, up to the first record processed.
-struct StartupReporter: Service {
-    let job: Job
-    let startNanos: UInt64
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if let first = job.firstRecordNanos {
-                // The group join is the broker's (3 s on the embedded one); report it apart.
-                let m = job.slotMetrics
-                let subscribed = m.map { $0.subscribedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min() ?? first
-                let assigned = m.map { $0.assignedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min() ?? first
-                let ms = { (a: UInt64, b: UInt64) in String(format: "%.1f", Double(b &- a) / 1e6) }
-                logger.info("first record processed", metadata: [
-                    "ms_since_start": "\(ms(startNanos, first))",
-                    "ms_start_to_subscribed": "\(ms(startNanos, subscribed))",
-                    "ms_group_join": "\(ms(subscribed, assigned))",
-                    "ms_assigned_to_first_record": "\(ms(assigned, first))",
-                ])
-                break
-            }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        try? await gracefulShutdown()
-    }
-}
-
-/// Ends a bounded run: once records have flowed and none arrived for `idleMs`,
-/// the input counts as ended (open windows fire) and the group shuts down.
-/// The jobs of a repartitioned pipeline are drained in order: the second
-/// stage's idle time counts only once the first has committed all it wrote.
-struct DrainMonitor: Service {
-    /// In pipeline order.
-    let jobs: [Job]
-    let idleMs: Int
-    let logger: Logger
-
-    func run() async throws {
-        for (i, job) in jobs.enumerated() {
-            guard await waitIdle(job) else { return }
-            logger.info("input drained", metadata: ["job": "\(job.spec.name)", "processed": "\(job.metrics.processed)"])
-            job.stop(flush: true)
-            if i == jobs.count - 1 { return }
-            while !job.hasEnded {
-                if Task.isCancelled || Task.isShuttingDownGracefully { return }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-        }
-    }
-
-    /// False when the group shuts down first.
-    private func waitIdle(_ job: Job) async -> Bool {
-        var last = -1
-        var since = monotonicNanos()
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: .milliseconds(50))
-            // Idle time counts from the first assignment (the group join is not idleness)
-            // and from the end of the latest restore (restoring is not idleness either).
-            let m = job.slotMetrics
-            let assignedAt = m.map { $0.assignedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min()
-            guard let assignedAt else { continue }
-            if m.contains(where: { $0.restoring.load(ordering: .relaxed) }) { since = monotonicNanos(); continue }
-            let restoredAt = m.map { $0.restoredNanos.load(ordering: .relaxed) }.max() ?? 0
-            let n = job.metrics.processed
-            if n != last { last = n; since = monotonicNanos(); continue }
-            since = max(since, restoredAt)
-            if monotonicNanos() - max(since, assignedAt) >= UInt64(idleMs) * 1_000_000 { return true }
-        }
-        return false
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import WeirEngine
+import WeirJobs
 
 /// `weir savepoint --pid PID DIR`: asks a running `weir run` to write a
 /// savepoint. Until the REST API exists, the request goes through a file named
@@ -37,36 +38,5 @@ struct SavepointCommand: ParsableCommand {
             Thread.sleep(forTimeInterval: 0.1)
         }
         printError("weir savepoint: no savepoint in \(dir) after \(Int(timeout)) s"); throw ExitCode(1)
-    }
-}
-
-/// Inside `weir run`: waits for SIGUSR1 and takes the savepoint named in the
-/// request file.
-struct SavepointTrigger: Service {
-    let job: Job
-    let logger: Logger
-
-    static func requestPath(pid: Int32) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("weir-\(pid).savepoint-request").path
-    }
-
-    func run() async throws {
-        let path = Self.requestPath(pid: getpid())
-        let signals = await UnixSignalsSequence(trapping: .sigusr1)
-        await cancelWhenGracefulShutdown {
-            for await _ in signals {
-                guard let dir = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    logger.warning("SIGUSR1 without a savepoint request", metadata: ["expected": "\(path)"])
-                    continue
-                }
-                try? FileManager.default.removeItem(atPath: path)
-                do {
-                    let collector = try job.requestSavepoint(directory: dir.trimmingCharacters(in: .whitespacesAndNewlines))
-                    logger.info("savepoint requested", metadata: ["dir": "\(collector.directory)"])
-                } catch {
-                    logger.error("savepoint failed", metadata: ["error": "\(error)"])
-                }
-            }
-        }
     }
 }

@@ -4,6 +4,17 @@ import XCTest
 
 /// The embedded broker's fault-injection hooks, observed through real clients.
 final class EmbeddedBrokerTests: XCTestCase {
+    /// Weir tells the embedded broker from a real cluster by its cluster id, to say
+    /// where exactly-once holds only up to identical re-emits.
+    func testTheEmbeddedBrokerIsRecognised() throws {
+        let broker = try EmbeddedBroker()
+        defer { broker.close() }
+        let admin = try KafkaAdmin(config: KafkaConfig(bootstrapServers: broker.bootstrapServers))
+        defer { admin.close() }
+        XCTAssertEqual(admin.clusterID()?.hasPrefix("mockCluster"), true, "\(admin.clusterID() ?? "nil")")
+        XCTAssertTrue(admin.isEmbeddedBroker())
+    }
+
     func testBrokerDownThenUp() throws {
         let broker = try EmbeddedBroker()
         try broker.createTopic("down", partitions: 1)

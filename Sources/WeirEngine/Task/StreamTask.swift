@@ -197,6 +197,22 @@ public final class StreamTask: @unchecked Sendable {
         logger.info("task stopped", metadata: ["task": "\(transactionalID)"])
     }
 
+    /// librdkafka's mock cluster: aborted records stay visible (`reportAbortOnEmbeddedBroker`).
+    private var embeddedBroker = false
+
+    /// On the embedded broker an aborted transaction's records stay visible to
+    /// `read_committed` readers (librdkafka 2.0.2's mock), so what exactly-once
+    /// promises holds there only up to identical re-emits, and a second stage
+    /// reading this output could count them twice: said, per abort, with the
+    /// partitions and the checkpoint they go back to (docs/exactly-once.md).
+    private func reportAbortOnEmbeddedBroker(_ partitions: [TopicPartition], why: String) {
+        guard embeddedBroker else { return }
+        let back = partitions.map { tp in "\(tp)@\(committed[tp].map { "checkpoint \($0.marker.checkpointID), offset \($0.marker.nextOffset)" } ?? "start")" }
+        logger.warning("transaction aborted on the embedded broker: its records stay visible to read_committed readers (expect identical re-emits downstream)", metadata: [
+            "task": "\(transactionalID)", "why": "\(why)", "partitions": "\(back.joined(separator: ", "))",
+        ])
+    }
+
     /// Late data in unusual numbers is logged (rate-limited); it is always counted.
     private var lateReporter = LateDataReporter()
 
@@ -228,6 +244,7 @@ public final class StreamTask: @unchecked Sendable {
     private func stateTopicPartitions() throws -> Int32 {
         let admin = try KafkaAdmin(config: runtime.kafka)
         defer { admin.close() }
+        embeddedBroker = admin.isEmbeddedBroker()
         let sourcePartitions = try job.source.topics.compactMap { try admin.partitionCount(topic: $0) }.max() ?? 1
         if try admin.partitionCount(topic: stateTopic) == nil {
             do {
@@ -372,6 +389,7 @@ public final class StreamTask: @unchecked Sendable {
         if txn.phase == .open || txn.phase == .committing {
             try committer.abort()
             try? txn.aborted()
+            reportAbortOnEmbeddedBroker(try consumer.assignment(), why: "\(error)")
         }
         metrics.aborts.add(1, ordering: .relaxed)
         try chain?.resetEventTime()
@@ -445,6 +463,7 @@ public final class StreamTask: @unchecked Sendable {
             if txn.isOpen || txn.phase == .committing, let committer {
                 _ = try? committer.abort()
                 try? txn.aborted()
+                reportAbortOnEmbeddedBroker(parts, why: "partitions lost (session expired)")
             }
             forget(parts)
         }
