@@ -306,3 +306,82 @@ final class WindowOperatorTests: XCTestCase {
         XCTAssertEqual(o.windowCount(partition: 0), 0)
     }
 }
+
+/// Time per state partition (docs/windows.md, "Event time per partition"):
+/// each partition's windows fire, and its records are judged late, by its own
+/// watermark; the operator-wide `onWatermark` still moves every partition.
+final class WindowOperatorPartitionTimeTests: XCTestCase {
+    func op(_ window: WindowSpec, lateness: Int64 = 0) throws -> WindowOperator {
+        try WindowOperator(.init(keyFields: [.init(name: "k", slot: 0)], window: window,
+                                 allowedLatenessMs: lateness, aggregates: [.count(as: "cnt")]))
+    }
+
+    func feed(_ o: WindowOperator, _ key: String, ts: Int64, wm: Int64, partition: Int, _ c: inout Collector) throws {
+        var row = makeRow([key, 0])
+        try o.process(row: &row, timestampMs: ts, watermarkMs: wm, partition: partition, output: &c)
+    }
+
+    func testSessionsOfTwoPartitionsKeepTheirOwnTime() throws {
+        let o = try op(.session(gapMs: 10))
+        var c = Collector(o)
+        try feed(o, "a", ts: 0, wm: 0, partition: 0, &c)
+        try feed(o, "b", ts: 500, wm: 500, partition: 1, &c)
+        o.onWatermark(500, partition: 1, output: &c)
+        XCTAssertEqual(c.rows.count, 0, "partition 1's time does not fire partition 0's session")
+        try feed(o, "a", ts: 8, wm: 8, partition: 0, &c)     // extends a's session: not late
+        XCTAssertEqual(c.late.count, 0)
+        o.onWatermark(17, partition: 0, output: &c)
+        XCTAssertEqual(c.rows.map(\.description), ["+p0 cnt=2 k=\"a\" window_end=18 window_start=0"])
+        XCTAssertEqual(o.nextTimerMs(partition: 1), 509)
+        XCTAssertEqual(o.nextTimerMs(partition: 2), .max, "no state, no timer")
+    }
+
+    func testLatenessIsJudgedPerRecordAgainstItsPartition() throws {
+        let o = try op(.tumbling(sizeMs: 10))
+        var c = Collector(o)
+        try feed(o, "a", ts: 25, wm: 25, partition: 0, &c)  // partition 0 at 25, no advance yet
+        try feed(o, "a", ts: 5, wm: 25, partition: 0, &c)   // [0,10) is past 25 on partition 0: late at once
+        try feed(o, "b", ts: 5, wm: 5, partition: 1, &c)    // the same time on partition 1: on time
+        XCTAssertEqual(c.late.map(\.partition), [0])
+        XCTAssertEqual(c.rows.count, 0, "firing waits for onWatermark")
+        o.onWatermark(25, partition: 0, output: &c)
+        o.onWatermark(5, partition: 1, output: &c)
+        XCTAssertEqual(c.rows.count, 0, "[20,30) and partition 1's [0,10) are not due")
+        o.onWatermark(9, partition: 1, output: &c)
+        XCTAssertEqual(c.rows.map(\.description), ["+p1 cnt=1 k=\"b\" window_end=10 window_start=0"])
+    }
+
+    func testARestoredPartitionGetsItsTimeBackWithoutFiring() throws {
+        let source = try op(.tumbling(sizeMs: 10))
+        var c = Collector(source)
+        try feed(source, "a", ts: 3, wm: 3, partition: 2, &c)
+        try feed(source, "a", ts: 12, wm: 12, partition: 2, &c)   // [0,10) due at 12 but not fired: no advance yet
+        let snapshot = source.snapshotChunks(partition: 2)
+
+        let target = try op(.tumbling(sizeMs: 10))
+        var t = Collector(target)
+        try feed(target, "z", ts: 1_000, wm: 1_000, partition: 0, &t)
+        target.onWatermark(1_000, partition: 0, output: &t)
+        try target.restore(partition: 2, chunks: snapshot)
+        target.restoreWatermark(12, partition: 2)
+        XCTAssertEqual(t.rows.count, 0, "restoring fires nothing")
+        try feed(target, "a", ts: 14, wm: 14, partition: 2, &t)
+        XCTAssertEqual(t.late.count, 0, "judged by partition 2's time (14), not partition 0's (1,000)")
+        try feed(target, "a", ts: 7, wm: 14, partition: 2, &t)
+        XCTAssertEqual(t.late.count, 1, "but [0,10) is past partition 2's own time")
+        target.onWatermark(14, partition: 2, output: &t)
+        XCTAssertEqual(t.rows.map(\.description), ["+p2 cnt=1 k=\"a\" window_end=10 window_start=0"],
+                       "the due window fires at the partition's next advance")
+    }
+
+    func testTheOperatorWideWatermarkStillMovesEveryPartition() throws {
+        let o = try op(.tumbling(sizeMs: 10))
+        var c = Collector(o)
+        try feed(o, "a", ts: 1, wm: .min, partition: 0, &c)
+        try feed(o, "b", ts: 2, wm: .min, partition: 1, &c)
+        o.onWatermark(9, output: &c)
+        XCTAssertEqual(c.rows.count, 2)
+        try feed(o, "c", ts: 3, wm: .min, partition: 3, &c)   // a partition created after: starts at the operator's time
+        XCTAssertEqual(c.late.map(\.partition), [3])
+    }
+}
