@@ -65,8 +65,15 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
+        // The REST API (and, next, metrics and the web UI) over the job manager.
+        .target(name: "WeirServer", dependencies: [
+            "WeirJobs", "WeirEngine", "WeirKafka",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "weir", dependencies: [
-            "WeirPipelines", "WeirEngine", "WeirJobs", "WeirKafka", "WeirFormats", "WeirSchemaRegistry",
+            "WeirPipelines", "WeirEngine", "WeirJobs", "WeirServer", "WeirKafka", "WeirFormats", "WeirSchemaRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -51,21 +51,8 @@ struct RunCommand: AsyncParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
-        var spec = p.job
-        spec.parallelism = parallelism ?? p.definition.parallelism ?? service.parallelism
-        // The pipeline's own registry, else --schema-registry, else the service config's
-        // (config/weir.yaml's schemaRegistry, its url overridden by WEIR_SCHEMA_REGISTRY_URL).
-        if spec.formats.registry == nil, let registry = schemaRegistry.map({ SchemaRegistryConfig(url: $0) }) ?? service.schemaRegistry {
-            spec.formats.registry = registry
-        }
-        var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
-        kafka.properties = service.kafka.properties
-        var runtime = RuntimeConfig(kafka: kafka, instanceID: service.instanceID)
-        runtime.checkpointIntervalMs = CheckpointInterval.resolve(flagMs: checkpointInterval, pipelineMs: p.definition.checkpointIntervalMs,
-                                                                  service: service)
-        // librdkafka uses the property when it is set; the start-up check must see the same value.
-        if let t = kafka.properties["transaction.timeout.ms"].flatMap({ Int($0) }) { runtime.transactionTimeoutMs = t }
-        if let r = p.definition.restart { runtime.restart = r }
+        let (spec, runtime) = RunSettings.make(p, service: service, overrides: .init(
+            parallelism: parallelism, checkpointIntervalMs: checkpointInterval, schemaRegistryURL: schemaRegistry))
         var savepoint: Savepoint?
         if let fromSavepoint {
             do { savepoint = try Savepoint.load(directory: fromSavepoint) } catch {

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+
+/// Every error answer is `{"errors":["…"]}` (Flink's shape), also the router's
+/// own 404 and 405: added first, so it wraps everything else. An error that is
+/// not an HTTP error is a bug of ours: 500, with no detail leaked.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            return Self.response(error.status, error.body ?? Self.defaultMessage(error.status, request))
+        } catch {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Self.response(.internalServerError, "internal error")
+        }
+    }
+
+    static func defaultMessage(_ status: HTTPResponse.Status, _ request: Request) -> String {
+        switch status {
+        case .notFound: return "Not found: \(request.uri.path)"
+        case .methodNotAllowed: return "Method \(request.method) not allowed on \(request.uri.path)"
+        default: return status.reasonPhrase
+        }
+    }
+
+    static func response(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        let body = #"{"errors":["# + JSONText.escape(message) + #"]}"#
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// JSON string literals for the few bodies written by hand.
+enum JSONText {
+    static func escape(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,39 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import WeirJobs
+
+/// Weir's REST API as a swift-service-lifecycle `Service` (Hummingbird, HTTP/1.1).
+/// List it before the job manager in the service group: groups shut down in
+/// reverse order, so the API answers while the jobs drain.
+public final class RESTServer: Service, Sendable {
+    private let manager: JobManager
+    private let host: String
+    private let port: Int
+    private let logger: Logger
+    private let bound = Mutex<Int?>(nil)
+    private let onListening: @Sendable (Int) -> Void
+
+    /// `port` 0 picks a free port; `onListening` gets the one bound.
+    public init(manager: JobManager, host: String = "0.0.0.0", port: Int = 8081, logger: Logger,
+                onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.manager = manager; self.host = host; self.port = port; self.logger = logger; self.onListening = onListening
+    }
+
+    /// The port it listens on, once it does.
+    public var boundPort: Int? { bound.withLock { $0 } }
+
+    public func run() async throws {
+        let app = Application(
+            router: RESTRoutes.router(manager),
+            configuration: .init(address: .hostname(host, port: port), serverName: "weir"),
+            onServerRunning: { [self] channel in
+                let p = channel.localAddress?.port ?? port
+                bound.withLock { $0 = p }
+                onListening(p)
+            },
+            logger: logger)
+        try await app.run()
+    }
+}
