@@ -75,3 +75,64 @@ struct Overview: ResponseEncodable {
 }
 
 struct Health: ResponseEncodable { let status: String }
+
+struct ConfigAnswer: ResponseEncodable {
+    struct Kafka: Encodable {
+        let bootstrapServers: String
+        let properties: [String: String]
+        enum CodingKeys: String, CodingKey { case bootstrapServers = "bootstrap.servers", properties }
+    }
+    let refreshInterval: Int
+    let weirVersion: String
+    let librdkafkaVersion: String
+    let instanceID: String
+    let kafka: Kafka
+    let schemaRegistry: String?
+    enum CodingKeys: String, CodingKey {
+        case refreshInterval = "refresh-interval", weirVersion = "weir-version", librdkafkaVersion = "librdkafka-version"
+        case instanceID = "instance-id", kafka, schemaRegistry = "schema-registry"
+    }
+}
+
+struct ExceptionsAnswer: ResponseEncodable {
+    struct Entry: Encodable {
+        let exceptionName: String
+        let stacktrace: String
+        let timestamp: Int64
+        let taskName: String
+    }
+    struct History: Encodable { let entries: [Entry]; let truncated: Bool }
+    let exceptionHistory: History
+}
+
+/// `value` is left out when only the names are listed.
+struct MetricValue: Encodable { let id: String; let value: String? }
+struct MetricsAnswer: ResponseEncodable { let values: [MetricValue]
+    func encode(to encoder: Encoder) throws { try values.encode(to: encoder) }   // Flink answers a bare array
+}
+
+struct PlanAnswer: ResponseEncodable {
+    struct Input: Encodable { let num: Int; let id: String; let shipStrategy: String
+        enum CodingKeys: String, CodingKey { case num, id, shipStrategy = "ship_strategy" }
+    }
+    struct Node: Encodable {
+        let id: String
+        let parallelism: Int
+        let operator_: String
+        let description: String
+        let inputs: [Input]
+        enum CodingKeys: String, CodingKey { case id, parallelism, operator_ = "operator", description, inputs }
+    }
+    struct Plan: Encodable { let jid: String; let name: String; let type: String; let nodes: [Node] }
+    let plan: Plan
+}
+
+struct CheckpointsAnswer: ResponseEncodable {
+    struct Counts: Encodable { let restored: Int; let total: Int; let completed: Int; let failed: Int }
+    struct Stats: Encodable { let min: Int64; let max: Int64; let avg: Int64; let p50: Int64; let p99: Int64 }
+    struct Summary: Encodable { let endToEndDuration: Stats?
+        enum CodingKeys: String, CodingKey { case endToEndDuration = "end_to_end_duration" }
+    }
+    let counts: Counts
+    let summary: Summary
+}

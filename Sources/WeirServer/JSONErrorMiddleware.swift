@@ -9,7 +9,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
-            return Self.response(error.status, error.body ?? Self.defaultMessage(error.status, request))
+            var response = Self.response(error.status, error.body ?? Self.defaultMessage(error.status, request))
+            for field in error.headers where field.name != .contentType { response.headers.append(field) }
+            return response
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return Self.response(.internalServerError, "internal error")

@@ -10,13 +10,29 @@ import WeirKafka
 enum RESTRoutes {
     static let version = "0.5.0"
 
-    static func router(_ manager: JobManager) -> Router<BasicRequestContext> {
+    static func router(_ manager: JobManager, info: ServerInfo) -> Router<BasicRequestContext> {
         let r = Router()
         r.add(middleware: JSONErrorMiddleware())
         r.get("/overview") { _, _ in overview(manager) }
+        r.get("/config") { _, _ in config(info) }
         r.get("/jobs") { _, _ in JobsList(jobs: manager.all.map { .init(id: $0.id.hex, status: $0.status.rawValue) }) }
         r.get("/jobs/overview") { _, _ in JobsOverview(jobs: manager.all.map(jobOverview)) }
         r.get("/jobs/:jobid") { _, context in try detail(try job(manager, context)) }
+        r.patch("/jobs/:jobid") { request, context -> Response in
+            let j = try job(manager, context)
+            let mode = request.uri.queryParameters.get("mode") ?? "cancel"
+            guard mode == "cancel" else { throw HTTPError(.badRequest, message: "mode must be cancel, not \(mode)") }
+            do { try j.cancel() } catch {
+                throw HTTPError(.conflict, message: "job \(j.name) is \(j.status.rawValue): it cannot be cancelled")
+            }
+            return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+        }
+        r.get("/jobs/:jobid/plan") { _, context in plan(try job(manager, context)) }
+        r.get("/jobs/:jobid/exceptions") { _, context in exceptions(try job(manager, context)) }
+        r.get("/jobs/:jobid/checkpoints") { _, context in checkpoints(try job(manager, context)) }
+        r.get("/jobs/:jobid/metrics") { request, context in
+            try metrics(try job(manager, context), request.uri.queryParameters.get("get"))
+        }
         r.get("/healthz") { _, _ in Health(status: "ok") }
         r.get("/readyz") { _, _ -> Response in
             let running = manager.all.filter { $0.status == .running || $0.status == .restarting }
@@ -25,6 +41,10 @@ enum RESTRoutes {
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
         }
+        MethodNotAllowed.register(on: r, reads: ["/overview", "/config", "/jobs", "/jobs/overview", "/jobs/:jobid/plan",
+                                                  "/jobs/:jobid/exceptions", "/jobs/:jobid/checkpoints", "/jobs/:jobid/metrics",
+                                                  "/healthz", "/readyz"],
+                                  readAndPatch: ["/jobs/:jobid"])
         return r
     }
 
@@ -74,5 +94,71 @@ enum RESTRoutes {
                         jobsRunning: count(.running) + count(.restarting) + count(.failing) + count(.created),
                         jobsFinished: count(.finished), jobsCancelled: count(.canceled), jobsFailed: count(.failed),
                         weirVersion: version, librdkafkaVersion: KafkaVersion.string)
+    }
+}
+
+extension RESTRoutes {
+    static func config(_ info: ServerInfo) -> ConfigAnswer {
+        ConfigAnswer(refreshInterval: 3000, weirVersion: version, librdkafkaVersion: KafkaVersion.string,
+                     instanceID: info.instanceID,
+                     kafka: .init(bootstrapServers: info.bootstrapServers, properties: info.maskedProperties),
+                     schemaRegistry: info.schemaRegistryURL.map(ServerInfo.withoutUserInfo))
+    }
+
+    /// One node per stage; a repartitioned pipeline's second stage reads the first through a HASH edge.
+    static func plan(_ job: ManagedJob) -> PlanAnswer {
+        var nodes: [PlanAnswer.Node] = []
+        for (i, j) in job.jobs.inOrder.enumerated() {
+            let id = JobID(name: j.spec.name).hex
+            let inputs = i == 0 ? [] : [PlanAnswer.Input(num: 0, id: nodes[i - 1].id, shipStrategy: "HASH")]
+            let kind = j.spec.stateful == nil ? (i == 0 && job.jobs.feeder != nil ? "Repartition" : "Stateless") : "Keyed"
+            nodes.append(.init(id: id, parallelism: j.slotMetrics.count, operator_: kind,
+                               description: JobDescription.flow(j.spec), inputs: inputs))
+        }
+        return PlanAnswer(plan: .init(jid: job.id.hex, name: job.name, type: "STREAMING", nodes: nodes))
+    }
+
+    static func exceptions(_ job: ManagedJob) -> ExceptionsAnswer {
+        var entries = job.jobs.inOrder.flatMap { j in
+            j.failures.map { ExceptionsAnswer.Entry(exceptionName: $0.name, stacktrace: $0.causeChain, timestamp: $0.timestampMs,
+                                                    taskName: "\(j.spec.name) (slot \($0.slot))") }
+        }
+        entries.sort { $0.timestamp > $1.timestamp }   // newest first, as Flink
+        return ExceptionsAnswer(exceptionHistory: .init(entries: entries, truncated: false))
+    }
+
+    static func checkpoints(_ job: ManagedJob) -> CheckpointsAnswer {
+        let slots = job.jobs.main.slotMetrics
+        let completed = slots.reduce(0) { $0 + $1.commits.load(ordering: .relaxed) }
+        let failed = slots.reduce(0) { $0 + $1.aborts.load(ordering: .relaxed) }
+        let restored = slots.reduce(0) { $0 + $1.restores.load(ordering: .relaxed) }
+        let samples = slots.flatMap { $0.checkpointDurations.samplesMs }.sorted()
+        var stats: CheckpointsAnswer.Stats?
+        if !samples.isEmpty {
+            func q(_ p: Double) -> Int64 { Int64(samples[min(samples.count - 1, max(0, Int((Double(samples.count) * p).rounded(.up)) - 1))].rounded()) }
+            stats = .init(min: Int64(samples[0].rounded()), max: Int64(samples[samples.count - 1].rounded()),
+                          avg: Int64((samples.reduce(0, +) / Double(samples.count)).rounded()), p50: q(0.5), p99: q(0.99))
+        }
+        return CheckpointsAnswer(counts: .init(restored: restored, total: completed + failed, completed: completed, failed: failed),
+                                 summary: .init(endToEndDuration: stats))
+    }
+
+    /// Flink's job metrics by name; `get` absent lists the names (as Flink does).
+    static func metrics(_ job: ManagedJob, _ get: String?) throws -> MetricsAnswer {
+        let main = job.jobs.main.metrics
+        let available: [String: () -> String] = [
+            "numRestarts": { "\(job.restarts)" },
+            "numberOfCompletedCheckpoints": { "\(job.jobs.main.slotMetrics.reduce(0) { $0 + $1.commits.load(ordering: .relaxed) })" },
+            "numberOfFailedCheckpoints": { "\(main.aborts)" },
+            "numRecordsIn": { "\(job.jobs.inOrder[0].metrics.processed)" },
+            "numRecordsOut": { "\(main.emitted)" },
+            "numLateRecordsDropped": { "\(main.late)" },
+            "numRecordsDeadLettered": { "\(job.jobs.inOrder.reduce(0) { $0 + $1.metrics.deadLettered })" },
+        ]
+        guard let get else { return MetricsAnswer(values: available.keys.sorted().map { MetricValue(id: $0, value: nil) }) }
+        let names = get.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard names.count <= 64 else { throw HTTPError(.badRequest, message: "at most 64 metrics per request") }
+        // Unknown names are left out, as Flink does.
+        return MetricsAnswer(values: names.compactMap { n in available[n].map { MetricValue(id: n, value: $0()) } })
     }
 }

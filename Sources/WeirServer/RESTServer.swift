@@ -9,6 +9,7 @@ import WeirJobs
 /// reverse order, so the API answers while the jobs drain.
 public final class RESTServer: Service, Sendable {
     private let manager: JobManager
+    private let info: ServerInfo
     private let host: String
     private let port: Int
     private let logger: Logger
@@ -16,9 +17,9 @@ public final class RESTServer: Service, Sendable {
     private let onListening: @Sendable (Int) -> Void
 
     /// `port` 0 picks a free port; `onListening` gets the one bound.
-    public init(manager: JobManager, host: String = "0.0.0.0", port: Int = 8081, logger: Logger,
+    public init(manager: JobManager, info: ServerInfo, host: String = "0.0.0.0", port: Int = 8081, logger: Logger,
                 onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
-        self.manager = manager; self.host = host; self.port = port; self.logger = logger; self.onListening = onListening
+        self.manager = manager; self.info = info; self.host = host; self.port = port; self.logger = logger; self.onListening = onListening
     }
 
     /// The port it listens on, once it does.
@@ -26,7 +27,7 @@ public final class RESTServer: Service, Sendable {
 
     public func run() async throws {
         let app = Application(
-            router: RESTRoutes.router(manager),
+            router: RESTRoutes.router(manager, info: info),
             configuration: .init(address: .hostname(host, port: port), serverName: "weir"),
             onServerRunning: { [self] channel in
                 let p = channel.localAddress?.port ?? port

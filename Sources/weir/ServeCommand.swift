@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         let manager = JobManager(jobs: managed, logger: logger)
         let summary = managed.map { "\($0.name) (\($0.id))" }.joined(separator: ", ")
         let shown = address == "0.0.0.0" ? "127.0.0.1" : address
-        let server = RESTServer(manager: manager, host: address, port: port, logger: logger) { [count = managed.count] port in
+        let server = RESTServer(manager: manager, info: ServerInfo(service: service), host: address, port: port, logger: logger) { [count = managed.count] port in
             print("weir serve: REST API at http://\(shown):\(port) · \(count) job(s): \(summary)")
         }
         // The server first: groups stop in reverse order, so it answers while the jobs drain.

@@ -12,8 +12,9 @@ import WeirKafka
 final class ServeEndToEndTests: XCTestCase {
     struct HTTPAnswer { let status: Int; let json: Any? }
 
-    func get(_ url: URL) async throws -> HTTPAnswer {
+    func get(_ url: URL, method: String = "GET") async throws -> HTTPAnswer {
         var request = URLRequest(url: url)
+        request.httpMethod = method
         request.timeoutInterval = 10
         let (data, response) = try await URLSession.shared.data(for: request)
         return HTTPAnswer(status: (response as? HTTPURLResponse)?.statusCode ?? -1,
@@ -41,7 +42,11 @@ final class ServeEndToEndTests: XCTestCase {
 
         let serve = Process()
         serve.executableURL = try weirBinary()
-        serve.arguments = ["serve", "--pipelines", pipelines.path, "--port", "0", "--log-level", "warning"]
+        // A secret in the service config must never be shown.
+        let config = dir.appendingPathComponent("weir.yaml")
+        try "kafka:\n  properties: {ssl.key.password: hunter2-secret}\ncheckpoint:\n  interval: 300ms\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        serve.arguments = ["serve", "--config", config.path, "--pipelines", pipelines.path, "--port", "0", "--log-level", "warning"]
         serve.currentDirectoryURL = dir
         serve.environment = ProcessInfo.processInfo.environment.merging(
             ["WEIR_KAFKA_BOOTSTRAP_SERVERS": bs, "WEIR_INSTANCE_ID": "serve-test"]) { $1 }
@@ -112,6 +117,67 @@ final class ServeEndToEndTests: XCTestCase {
         let health = try await get(URL(string: "\(base)/healthz")!), ready = try await get(URL(string: "\(base)/readyz")!)
         XCTAssertEqual(health.status, 200)
         XCTAssertEqual(ready.status, 200)
+        let wrongMethod = try await get(URL(string: "\(base)/jobs/overview")!, method: "POST")
+        XCTAssertEqual(wrongMethod.status, 405)
+        XCTAssertNotNil((wrongMethod.json as? [String: Any])?["errors"])
+
+        // The configuration, secrets masked.
+        let configAnswer = try await get(URL(string: "\(base)/config")!)
+        let properties = ((configAnswer.json as? [String: Any])?["kafka"] as? [String: Any])?["properties"] as? [String: String]
+        XCTAssertEqual(properties?["ssl.key.password"], "******")
+        XCTAssertEqual((configAnswer.json as? [String: Any])?["instance-id"] as? String, "serve-test")
+        for path in ["/config", "/jobs/\(jid)", "/overview"] {
+            var request = URLRequest(url: URL(string: base + path)!)
+            request.timeoutInterval = 10
+            let (raw, _) = try await URLSession.shared.data(for: request)
+            XCTAssertFalse(String(decoding: raw, as: UTF8.self).contains("hunter2"), path)
+        }
+
+        // Plan, checkpoints, exceptions and the metrics the Flink Kubernetes operator polls.
+        let plan = try await get(URL(string: "\(base)/jobs/\(jid)/plan")!)
+        let nodes = try XCTUnwrap(((plan.json as? [String: Any])?["plan"] as? [String: Any])?["nodes"] as? [[String: Any]])
+        XCTAssertEqual(nodes.count, 1)
+        XCTAssertEqual(nodes.first?["parallelism"] as? Int, 2)
+        XCTAssertTrue((nodes.first?["description"] as? String ?? "").hasPrefix("input-topic -> keyed windows"), "\(nodes)")
+        var completed = 0
+        let checkpointDeadline = Date().addingTimeInterval(20)
+        repeat {
+            let c = try await get(URL(string: "\(base)/jobs/\(jid)/checkpoints")!)
+            completed = (((c.json as? [String: Any])?["counts"] as? [String: Any])?["completed"] as? Int) ?? 0
+            if completed > 0 {
+                let summary = (c.json as? [String: Any])?["summary"] as? [String: Any]
+                XCTAssertNotNil((summary?["end_to_end_duration"] as? [String: Any])?["p99"], "\(summary ?? [:])")
+                break
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        } while Date() < checkpointDeadline
+        XCTAssertGreaterThan(completed, 0, "checkpoints complete (300 ms interval)")
+        let metrics = try await get(URL(string: "\(base)/jobs/\(jid)/metrics?get=numRestarts,numberOfCompletedCheckpoints,noSuchMetric")!)
+        let values = try XCTUnwrap(metrics.json as? [[String: Any]])
+        XCTAssertEqual(values.compactMap { $0["id"] as? String }, ["numRestarts", "numberOfCompletedCheckpoints"])
+        XCTAssertEqual(values.first?["value"] as? String, "0")
+        XCTAssertGreaterThan(Int(values.last?["value"] as? String ?? "") ?? 0, 0)
+        let exceptions = try await get(URL(string: "\(base)/jobs/\(jid)/exceptions")!)
+        XCTAssertEqual((((exceptions.json as? [String: Any])?["exceptionHistory"] as? [String: Any])?["entries"] as? [Any])?.count, 0)
+
+        // Cancel: 202, then CANCELED; a second cancel is refused.
+        let cancel = try await get(URL(string: "\(base)/jobs/\(jid)?mode=cancel")!, method: "PATCH")
+        XCTAssertEqual(cancel.status, 202)
+        var state = ""
+        let cancelDeadline = Date().addingTimeInterval(30)
+        repeat {
+            try await Task.sleep(for: .milliseconds(100))
+            state = (try await get(URL(string: "\(base)/jobs/\(jid)")!).json as? [String: Any])?["state"] as? String ?? ""
+        } while state != "CANCELED" && Date() < cancelDeadline
+        XCTAssertEqual(state, "CANCELED")
+        let again = try await get(URL(string: "\(base)/jobs/\(jid)?mode=cancel")!, method: "PATCH")
+        XCTAssertEqual(again.status, 409)
+        let badMode = try await get(URL(string: "\(base)/jobs/\(jid)?mode=explode")!, method: "PATCH")
+        XCTAssertEqual(badMode.status, 400)
+        let afterCancel = try await get(URL(string: "\(base)/overview")!)
+        XCTAssertEqual((afterCancel.json as? [String: Any])?["jobs-cancelled"] as? Int, 1)
+        let stillUp = try await get(URL(string: "\(base)/healthz")!)
+        XCTAssertEqual(stillUp.status, 200, "the service outlives its jobs")
 
         // SIGTERM: the tasks checkpoint and leave, the process exits 0.
         serve.terminate()

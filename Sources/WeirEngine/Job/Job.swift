@@ -25,6 +25,30 @@ public final class Job: Service, @unchecked Sendable {
     public let restarts = Atomic<Int>(0)
     private let ended = Atomic<Bool>(false)
     private let savepoint: SavepointRestore?
+    private let failureHistory = Mutex<[TaskFailure]>([])
+
+    /// A task's failure, kept for the REST API's exception history.
+    public struct TaskFailure: Sendable {
+        public var timestampMs: Int64
+        public var slot: Int
+        /// The error's type and text, then each cause's.
+        public var name: String
+        public var causeChain: String
+    }
+
+    /// The newest task failures (at most 10), oldest first.
+    public var failures: [TaskFailure] { failureHistory.withLock { $0 } }
+
+    private func recordFailure(_ error: Error, slot: Int) {
+        var chain = ["\(type(of: error)): \(error)"]
+        if let failed = error as? JobFailed { chain.append("caused by \(type(of: failed.cause)): \(failed.cause)") }
+        let f = TaskFailure(timestampMs: Int64(Date().timeIntervalSince1970 * 1000), slot: slot,
+                            name: String(describing: type(of: error)), causeChain: chain.joined(separator: "\n"))
+        failureHistory.withLock { h in
+            h.append(f)
+            if h.count > 10 { h.removeFirst(h.count - 10) }
+        }
+    }
 
     /// `savepoint`: start every partition from it (checked against the pipeline
     /// in `run()` before anything starts).
@@ -104,6 +128,7 @@ public final class Job: Service, @unchecked Sendable {
                 try await Self.runOnThread(task)
                 return
             } catch {
+                recordFailure(error, slot: slot)
                 if stopping.load(ordering: .acquiring) { throw error }
                 let now = Int64(monotonicNanos() / 1_000_000)
                 guard let delay = tracker.withLock({ $0.onFailure(nowMs: now) }) else {

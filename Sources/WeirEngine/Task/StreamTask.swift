@@ -520,6 +520,7 @@ public final class StreamTask: @unchecked Sendable {
         }
         consumer.setStartOffsets(starts)
         restoredPositions.append(contentsOf: starts)
+        if restoredCount > 0 { metrics.restores.add(1, ordering: .relaxed) }
         logger.info("assigned", metadata: [
             "task": "\(transactionalID)", "partitions": "\(parts.map(\.description))",
             "restored": "\(restoredCount)", "stateBytes": "\(bytes)",

@@ -12,6 +12,8 @@ public final class TaskMetrics: Sendable {
     public let deadLettered = Atomic<Int>(0)
     public let commits = Atomic<Int>(0)
     public let aborts = Atomic<Int>(0)
+    /// Assignments that restored at least one partition from a checkpoint or savepoint.
+    public let restores = Atomic<Int>(0)
     /// Monotonic nanoseconds when the task subscribed and when it first got partitions (0 = not yet).
     public let subscribedNanos = Atomic<UInt64>(0)
     public let assignedNanos = Atomic<UInt64>(0)
@@ -86,4 +88,7 @@ public final class PauseHistogram: Sendable {
     }
 
     public var count: Int { samples.withLock { $0.count } }
+
+    /// Samples in milliseconds (the newest 10,000), for summaries off the task thread.
+    public var samplesMs: [Double] { samples.withLock { $0.map { Double($0) / 1e6 } } }
 }
