@@ -160,9 +160,25 @@ final class ServeEndToEndTests: XCTestCase {
         let exceptions = try await get(URL(string: "\(base)/jobs/\(jid)/exceptions")!)
         XCTAssertEqual((((exceptions.json as? [String: Any])?["exceptionHistory"] as? [String: Any])?["entries"] as? [Any])?.count, 0)
 
-        // Cancel: 202, then CANCELED; a second cancel is refused.
-        let cancel = try await get(URL(string: "\(base)/jobs/\(jid)?mode=cancel")!, method: "PATCH")
-        XCTAssertEqual(cancel.status, 202)
+        // The CLI verbs over the API, as Flink's.
+        let listed = try runWeir(["list", "--url", base])
+        XCTAssertEqual(listed.status, 0, listed.err)
+        XCTAssertTrue(listed.out.contains(": \(jid) : clicks-per-user (RUNNING)"), listed.out)
+        let info = try runWeir(["info", "clicks-per-user", "--url", base])
+        XCTAssertEqual(info.status, 0, info.err)
+        XCTAssertTrue(info.out.hasPrefix("clicks-per-user (\(jid)): RUNNING"), info.out)
+        XCTAssertTrue(info.out.contains("3000 records read"), info.out)
+        let unknown = try runWeir(["info", "no-such-job", "--url", base])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.err.contains("Job no-such-job not found"), unknown.err)
+        let unreachable = try runWeir(["list", "--url", "http://127.0.0.1:9"])
+        XCTAssertEqual(unreachable.status, 1)
+        XCTAssertTrue(unreachable.err.contains("cannot reach weir serve"), unreachable.err)
+
+        // Cancel (through the CLI: PATCH ?mode=cancel, 202), then CANCELED; a second cancel is refused.
+        let cancel = try runWeir(["cancel", jid], environment: ["WEIR_URL": base])
+        XCTAssertEqual(cancel.status, 0, cancel.err)
+        XCTAssertEqual(cancel.out, "Cancelled job \(jid).\n")
         var state = ""
         let cancelDeadline = Date().addingTimeInterval(30)
         repeat {
@@ -174,6 +190,9 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual(again.status, 409)
         let badMode = try await get(URL(string: "\(base)/jobs/\(jid)?mode=explode")!, method: "PATCH")
         XCTAssertEqual(badMode.status, 400)
+        let ended = try runWeir(["list", "-a", "--url", base])
+        XCTAssertTrue(ended.out.contains("No running/restarting jobs."), ended.out)
+        XCTAssertTrue(ended.out.contains(": \(jid) : clicks-per-user (CANCELED)"), ended.out)
         let afterCancel = try await get(URL(string: "\(base)/overview")!)
         XCTAssertEqual((afterCancel.json as? [String: Any])?["jobs-cancelled"] as? Int, 1)
         let stillUp = try await get(URL(string: "\(base)/healthz")!)

@@ -27,12 +27,14 @@ func weirBinary() throws -> URL {
 
 /// Runs the real `weir` binary from the repository root, as a user would.
 /// Output is collected through files, so a large output cannot fill a pipe and stall the child.
-func runWeir(_ args: [String], timeout: TimeInterval = 120, stdin: URL? = nil) throws -> (status: Int32, out: String, err: String) {
-    try runProcess(weirBinary(), args, timeout: timeout, stdin: stdin)
+func runWeir(_ args: [String], timeout: TimeInterval = 120, stdin: URL? = nil,
+             environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+    try runProcess(weirBinary(), args, timeout: timeout, stdin: stdin, environment: environment)
 }
 
 /// Runs a program (e.g. `python3` through /usr/bin/env) and collects its output.
-func runProcess(_ executable: URL, _ args: [String], timeout: TimeInterval = 120, stdin: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+func runProcess(_ executable: URL, _ args: [String], timeout: TimeInterval = 120, stdin: URL? = nil,
+                environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -44,6 +46,7 @@ func runProcess(_ executable: URL, _ args: [String], timeout: TimeInterval = 120
     p.executableURL = executable
     p.arguments = args
     p.currentDirectoryURL = repoRoot
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     p.standardOutput = out; p.standardError = err
     if let stdin { p.standardInput = try FileHandle(forReadingFrom: stdin) }
     try p.run()

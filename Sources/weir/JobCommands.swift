@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+
+/// Where the verbs find the service.
+struct ServiceOptions: ParsableArguments {
+    @Option(help: "The REST API of a running `weir serve` (default: WEIR_URL, else http://localhost:8081).") var url: String?
+}
+
+/// `weir list [-a]`: the jobs, in Flink's `flink list` layout.
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the jobs of a running weir serve.")
+    @OptionGroup var service: ServiceOptions
+    @Flag(name: [.customShort("a"), .long], help: "Also the jobs that have ended.") var all = false
+
+    func run() async throws {
+        let client = RESTClient(url: service.url)
+        let json = try await send(client) { try await client.expectOK(.GET, "/jobs/overview") }
+        let jobs = ((json as? [String: Any])?["jobs"] as? [[String: Any]]) ?? []
+        let ended: Set<String> = ["CANCELED", "FINISHED", "FAILED"]
+        let running = jobs.filter { !ended.contains($0["state"] as? String ?? "") }
+        print(JobLines.section("Running/Restarting Jobs", running))
+        if all { print(JobLines.section("Terminated Jobs", jobs.filter { ended.contains($0["state"] as? String ?? "") })) }
+    }
+}
+
+/// `weir info JOB`: state, tasks, restarts and checkpoints of one job.
+struct InfoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Show one job of a running weir serve.")
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The job's id or name.") var job: String
+
+    func run() async throws {
+        let client = RESTClient(url: service.url)
+        let path = "/jobs/" + JobLines.escape(job)
+        let detail = try await send(client) { try await client.expectOK(.GET, path) } as? [String: Any] ?? [:]
+        let checkpoints = try await send(client) { try await client.expectOK(.GET, path + "/checkpoints") } as? [String: Any] ?? [:]
+        let counts = checkpoints["counts"] as? [String: Any] ?? [:]
+        let e2e = (checkpoints["summary"] as? [String: Any])?["end_to_end_duration"] as? [String: Any]
+        print("\(detail["name"] as? String ?? job) (\(detail["jid"] as? String ?? "?")): \(detail["state"] as? String ?? "?")")
+        print("  started \(JobLines.time(detail["start-time"])), running for \(JobLines.duration(detail["duration"])), \(detail["num-restarts"] as? Int ?? 0) task restart(s)")
+        for v in detail["vertices"] as? [[String: Any]] ?? [] {
+            let m = v["metrics"] as? [String: Any] ?? [:]
+            print("  \(v["name"] as? String ?? "?"): \(v["parallelism"] as? Int ?? 0) task(s), \(m["read-records"] as? Int ?? 0) records read, \(m["write-records"] as? Int ?? 0) written")
+        }
+        var line = "  checkpoints: \(counts["completed"] as? Int ?? 0) completed, \(counts["failed"] as? Int ?? 0) failed"
+        if let e2e { line += ", duration p50 \(e2e["p50"] as? Int ?? 0) ms, p99 \(e2e["p99"] as? Int ?? 0) ms" }
+        print(line)
+    }
+}
+
+/// `weir cancel JOB`.
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a job of a running weir serve.")
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The job's id or name.") var job: String
+
+    func run() async throws {
+        let client = RESTClient(url: service.url)
+        let path = "/jobs/" + JobLines.escape(job)
+        let detail = try await send(client) { try await client.expectOK(.GET, path) } as? [String: Any] ?? [:]
+        _ = try await send(client) { try await client.expectOK(.PATCH, path + "?mode=cancel") }
+        print("Cancelled job \(detail["jid"] as? String ?? job).")
+    }
+}
+
+/// A verb's request: a failure is printed (`weir: …`) and exits 1.
+private func send(_ client: RESTClient, _ body: () async throws -> Any) async throws -> Any {
+    do { return try await body() } catch {
+        printError("weir: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+enum JobLines {
+    static func section(_ title: String, _ jobs: [[String: Any]]) -> String {
+        var lines = ["------------------ \(title) ------------------"]
+        if jobs.isEmpty { lines.append("No \(title.lowercased()).") }
+        for j in jobs {
+            lines.append("\(time(j["start-time"])) : \(j["jid"] as? String ?? "?") : \(j["name"] as? String ?? "?") (\(j["state"] as? String ?? "?"))")
+        }
+        lines.append(String(repeating: "-", count: title.count + 38))
+        return lines.joined(separator: "\n")
+    }
+
+    static func time(_ ms: Any?) -> String {
+        guard let ms = ms as? Int, ms > 0 else { return "-" }
+        let f = DateFormatter()
+        f.dateFormat = "dd.MM.yyyy HH:mm:ss"
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    static func duration(_ ms: Any?) -> String {
+        let s = (ms as? Int ?? 0) / 1000
+        return s < 60 ? "\(s) s" : s < 3600 ? "\(s / 60) min \(s % 60) s" : "\(s / 3600) h \(s / 60 % 60) min"
+    }
+
+    /// A job name or id as one path segment.
+    static func escape(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+    }
+}
