@@ -17,15 +17,28 @@ public final class RESTServer: Service, Sendable {
     private let onListening: @Sendable (Int) -> Void
 
     /// `port` 0 picks a free port; `onListening` gets the one bound.
-    public init(manager: JobManager, info: ServerInfo, host: String = "0.0.0.0", port: Int = 8081, logger: Logger,
-                onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+    public init(manager: JobManager, info: ServerInfo, host: String = "0.0.0.0", port: Int = 8081, fallBackToAnyPort: Bool = false,
+                logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.fallBackToAnyPort = fallBackToAnyPort
         self.manager = manager; self.info = info; self.host = host; self.port = port; self.logger = logger; self.onListening = onListening
     }
 
     /// The port it listens on, once it does.
     public var boundPort: Int? { bound.withLock { $0 } }
 
+    /// When `port` is taken, listen on any free port instead (for `weir dev`, which prints where).
+    private let fallBackToAnyPort: Bool
+
     public func run() async throws {
+        do {
+            try await serve(port: port)
+        } catch where fallBackToAnyPort && boundPort == nil && port != 0 {
+            logger.notice("port \(port) is taken; serving on a free port instead")
+            try await serve(port: 0)
+        }
+    }
+
+    private func serve(port: Int) async throws {
         let app = Application(
             router: RESTRoutes.router(manager, info: info),
             configuration: .init(address: .hostname(host, port: port), serverName: "weir"),

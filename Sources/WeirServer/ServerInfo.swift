@@ -8,6 +8,11 @@ public struct ServerInfo: Sendable {
     public var kafkaProperties: [String: String]
     public var schemaRegistryURL: String?
 
+    public init(instanceID: String, bootstrapServers: String, kafkaProperties: [String: String] = [:], schemaRegistryURL: String? = nil) {
+        self.instanceID = instanceID; self.bootstrapServers = bootstrapServers
+        self.kafkaProperties = kafkaProperties; self.schemaRegistryURL = schemaRegistryURL
+    }
+
     public init(service: ServiceConfig) {
         instanceID = service.instanceID
         bootstrapServers = service.kafka.bootstrapServers

@@ -9,6 +9,7 @@ import WeirFormats
 import WeirJobs
 import WeirPipelines
 import WeirSchemaRegistry
+import WeirServer
 
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +22,8 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Output records to print at the end.") var sample = 5
     @Option(help: "Persist the embedded schema registry's schemas in this directory (default: memory only, like the broker).") var registryDir: String?
     @Flag(help: "Log librdkafka and task details.") var verbose = false
+    @Option(help: "Serve the REST API on this port while the job runs (a free port when it is taken; 0: any).") var port = 8081
+    @Flag(help: "Keep running (and serving the API) after the generated events are processed, until Ctrl-C.") var serve = false
 
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
@@ -68,7 +71,18 @@ struct DevCommand: AsyncParsableCommand {
         let running = pipelineJobs.main
         let jobs = pipelineJobs.inOrder
         let monitor = DevMonitor(jobs: jobs, expected: generate)
-        let services = pipelineJobs.services + [.init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup)]
+        // The same REST API as weir serve, over this one job.
+        let managed = ManagedJob(name: p.definition.name.value, jobs: pipelineJobs, logger: Logger(label: "weir.dev"))
+        let manager = JobManager(jobs: [managed], logger: Logger(label: "weir.dev"))
+        let info = ServerInfo(instanceID: runtime.instanceID, bootstrapServers: broker.bootstrapServers, schemaRegistryURL: registryURL)
+        let api = RESTServer(manager: manager, info: info, host: "127.0.0.1", port: port, fallBackToAnyPort: true,
+                             logger: Logger(label: "weir.dev")) { bound in
+            print("weir dev: REST API at http://127.0.0.1:\(bound) (job \(managed.id))")
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: api), .init(service: manager)]
+        // Without --serve the monitor ends the group once the generated events are processed.
+        if !serve || generate == nil { services.append(.init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup)) }
+        else { services.append(.init(service: monitor, successTerminationBehavior: .ignore)) }
         let group = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -21,6 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "REST API port (0: any free port).") var port = 8081
     @Option(help: "REST API address.") var address = "0.0.0.0"
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "Seconds a graceful shutdown (SIGTERM) may take before the jobs are cancelled; a second signal exits at once.")
+    var shutdownTimeout = 30
 
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)
@@ -80,10 +82,11 @@ struct ServeCommand: AsyncParsableCommand {
             print("weir serve: REST API at http://\(shown):\(port) · \(count) job(s): \(summary)")
         }
         // The server first: groups stop in reverse order, so it answers while the jobs drain.
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: server), .init(service: manager)],
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: SecondSignalExit(logger: logger)), .init(service: server), .init(service: manager)],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(max(1, shutdownTimeout))
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

@@ -208,4 +208,41 @@ final class ServeEndToEndTests: XCTestCase {
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertTrue(stderr.contains("broken.yaml not started"), stderr)
     }
+
+    /// `weir dev --serve` serves the same API over its job and stays up after the
+    /// generated events are processed (the job then FINISHED), until SIGTERM.
+    func testDevServesTheAPIAndStaysUpWithServe() async throws {
+        let dev = Process()
+        dev.executableURL = try weirBinary()
+        dev.arguments = ["dev", "pipelines/clicks-per-user.yaml", "--generate", "2000", "--serve", "--port", "0"]
+        dev.currentDirectoryURL = repoRoot
+        let out = Pipe()
+        dev.standardOutput = out
+        dev.standardError = FileHandle.nullDevice
+        try dev.run()
+        defer { if dev.isRunning { dev.interrupt(); dev.waitUntilExit() } }
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !text.contains("REST API at") && Date() < deadline && dev.isRunning {
+            text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let line = try XCTUnwrap(text.range(of: #"REST API at http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression).map { String(text[$0]) }, text)
+        let base = String(line.dropFirst("REST API at ".count))
+        var state = "", read = -1
+        let doneDeadline = Date().addingTimeInterval(60)
+        repeat {
+            try await Task.sleep(for: .milliseconds(200))
+            let detail = try await get(URL(string: "\(base)/jobs/clicks-per-user")!).json as? [String: Any]
+            state = detail?["state"] as? String ?? ""
+            read = (((detail?["vertices"] as? [[String: Any]])?.first?["metrics"]) as? [String: Any])?["read-records"] as? Int ?? -1
+        } while state != "FINISHED" && Date() < doneDeadline
+        XCTAssertEqual(state, "FINISHED", "the generated events are processed and the job has ended (\(base), \(text))")
+        XCTAssertEqual(read, 2000)
+        XCTAssertTrue(dev.isRunning, "--serve keeps the API up")
+        dev.terminate()
+        let exitDeadline = Date().addingTimeInterval(30)
+        while dev.isRunning && Date() < exitDeadline { try await Task.sleep(for: .milliseconds(50)) }
+        dev.waitUntilExit()
+        XCTAssertEqual(dev.terminationStatus, 0)
+    }
 }

@@ -46,7 +46,9 @@ public final class ManagedJob: Sendable {
                 for job in jobs.inOrder { group.addTask { try await job.run() } }
                 try await group.waitForAll()
             }
-            if cancelRequested.load(ordering: .acquiring) { move(.cancelled) }
+            // Ended on its own (a drained bounded run) or by a cancel; a graceful shutdown of the
+            // process ends it too, and as it will not be resumed here, it is FINISHED here.
+            move(cancelRequested.load(ordering: .acquiring) ? .cancelled : .finished)
         } catch {
             failure.withLock { $0 = ("\(error)", Self.nowMs()) }
             logger.error("job failed", metadata: ["job": "\(name)", "id": "\(id)", "cause": "\(error)"])
