@@ -67,7 +67,7 @@ let package = Package(
         ]),
         // The REST API (and, next, metrics and the web UI) over the job manager.
         .target(name: "WeirServer", dependencies: [
-            "WeirJobs", "WeirEngine", "WeirKafka",
+            "WeirJobs", "WeirEngine", "WeirKafka", "WeirFormats",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

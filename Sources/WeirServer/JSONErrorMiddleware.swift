@@ -1,5 +1,5 @@
-import Foundation
 import Hummingbird
+import WeirFormats
 
 /// Every error answer is `{"errors":["…"]}` (Flink's shape), also the router's
 /// own 404 and 405: added first, so it wraps everything else. An error that is
@@ -27,26 +27,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func response(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let body = #"{"errors":["# + JSONText.escape(message) + #"]}"#
+        var body = #"{"errors":["#
+        JSONValue.quote(message, into: &body)
+        body += "]}"
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-}
-
-/// JSON string literals for the few bodies written by hand.
-enum JSONText {
-    static func escape(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
     }
 }

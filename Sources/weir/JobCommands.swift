@@ -31,8 +31,7 @@ struct InfoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client = RESTClient(url: service.url)
-        let path = "/jobs/" + JobLines.escape(job)
-        let detail = try await send(client) { try await client.expectOK(.GET, path) } as? [String: Any] ?? [:]
+        let (path, detail) = try await JobLines.lookUp(job, client)
         let checkpoints = try await send(client) { try await client.expectOK(.GET, path + "/checkpoints") } as? [String: Any] ?? [:]
         let counts = checkpoints["counts"] as? [String: Any] ?? [:]
         let e2e = (checkpoints["summary"] as? [String: Any])?["end_to_end_duration"] as? [String: Any]
@@ -56,8 +55,7 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client = RESTClient(url: service.url)
-        let path = "/jobs/" + JobLines.escape(job)
-        let detail = try await send(client) { try await client.expectOK(.GET, path) } as? [String: Any] ?? [:]
+        let (path, detail) = try await JobLines.lookUp(job, client)
         _ = try await send(client) { try await client.expectOK(.PATCH, path + "?mode=cancel") }
         print("Cancelled job \(detail["jid"] as? String ?? job).")
     }
@@ -72,6 +70,13 @@ private func send(_ client: RESTClient, _ body: () async throws -> Any) async th
 }
 
 enum JobLines {
+    /// A job's path and `GET /jobs/{id}` answer (JOB is an id or a name).
+    static func lookUp(_ job: String, _ client: RESTClient) async throws -> (path: String, detail: [String: Any]) {
+        let path = "/jobs/" + escape(job)
+        let detail = try await send(client) { try await client.expectOK(.GET, path) } as? [String: Any] ?? [:]
+        return (path, detail)
+    }
+
     static func section(_ title: String, _ jobs: [[String: Any]]) -> String {
         var lines = ["------------------ \(title) ------------------"]
         if jobs.isEmpty { lines.append("No \(title.lowercased()).") }
