@@ -12,7 +12,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v swift >/dev/null || { echo "swift not found: install Swift 6 (https://swift.org/install)" >&2; exit 1; }
 # Python packages for the interop tests (Confluent's own client and serializers), pinned.
-PY_PKGS=("confluent-kafka==2.3.0" "fastavro==1.9.7" "requests==2.32.3" "jsonschema==4.26.0")
+PY_PKGS=("confluent-kafka==2.3.0" "fastavro==1.9.7" "requests==2.32.3" "jsonschema==4.26.0" "prometheus-client==0.21.1")
 if ! python3 - "${PY_PKGS[@]}" >/dev/null 2>&1 <<'PY'
 import sys
 from importlib.metadata import version

@@ -13,6 +13,11 @@ enum RESTRoutes {
     static func router(_ manager: JobManager, info: ServerInfo) -> Router<BasicRequestContext> {
         let r = Router()
         r.add(middleware: JSONErrorMiddleware())
+        let exporter = PrometheusExporter()
+        r.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: exporter.scrape(manager))))
+        }
         r.get("/overview") { _, _ in overview(manager) }
         r.get("/config") { _, _ in config(info) }
         r.get("/jobs") { _, _ in JobsList(jobs: manager.all.map { .init(id: $0.id.hex, status: $0.status.rawValue) }) }
@@ -41,7 +46,7 @@ enum RESTRoutes {
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
         }
-        MethodNotAllowed.register(on: r, reads: ["/overview", "/config", "/jobs", "/jobs/overview", "/jobs/:jobid/plan",
+        MethodNotAllowed.register(on: r, reads: ["/metrics", "/overview", "/config", "/jobs", "/jobs/overview", "/jobs/:jobid/plan",
                                                   "/jobs/:jobid/exceptions", "/jobs/:jobid/checkpoints", "/jobs/:jobid/metrics",
                                                   "/healthz", "/readyz"],
                                   readAndPatch: ["/jobs/:jobid"])

@@ -157,6 +157,22 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual(values.compactMap { $0["id"] as? String }, ["numRestarts", "numberOfCompletedCheckpoints"])
         XCTAssertEqual(values.first?["value"] as? String, "0")
         XCTAssertGreaterThan(Int(values.last?["value"] as? String ?? "") ?? 0, 0)
+        // /metrics, read by prometheus_client's parser: the job's real numbers.
+        var request = URLRequest(url: URL(string: "\(base)/metrics")!)
+        request.timeoutInterval = 10
+        let (text, _) = try await URLSession.shared.data(for: request)
+        let metricsFile = dir.appendingPathComponent("metrics.txt")
+        try text.write(to: metricsFile)
+        let parsed = try runPython([repoRoot.appendingPathComponent("Tests/weirTests/interop/prometheus_check.py").path, metricsFile.path])
+        XCTAssertEqual(parsed.status, 0, parsed.err)
+        let families = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(parsed.out.utf8)) as? [String: Any])
+        let byJob = try XCTUnwrap(families["byJob"] as? [String: Double])
+        XCTAssertEqual(byJob["weir_records_in_total|clicks-per-user"], 3000, "records in equal the events written")
+        XCTAssertGreaterThan(byJob["weir_checkpoints_completed_total|clicks-per-user"] ?? 0, 0)
+        XCTAssertEqual(byJob["weir_job_running|clicks-per-user"], 1)
+        XCTAssertEqual((families["types"] as? [String: String])?["weir_records_in"], "counter", "counters are typed counter (the parser strips _total)")
+        XCTAssertEqual((families["build"] as? [String: String])?["librdkafka_version"], "2.0.2")
+        XCTAssertFalse(String(decoding: text, as: UTF8.self).contains("hunter2"))
         let exceptions = try await get(URL(string: "\(base)/jobs/\(jid)/exceptions")!)
         XCTAssertEqual((((exceptions.json as? [String: Any])?["exceptionHistory"] as? [String: Any])?["entries"] as? [Any])?.count, 0)
 
