@@ -136,3 +136,19 @@ struct CheckpointsAnswer: ResponseEncodable {
     let counts: Counts
     let summary: Summary
 }
+
+/// `POST /jobs/validate`: the pipeline's diagnostics, as `weir validate` prints them, as data.
+struct ValidationAnswer: ResponseEncodable {
+    struct Item: Encodable {
+        let severity: String
+        let line: Int
+        let column: Int
+        let field: String
+        let message: String
+        /// `file:line:column: severity: field: message`, as `weir validate` prints it.
+        let text: String
+    }
+    let valid: Bool
+    let name: String?
+    let diagnostics: [Item]
+}

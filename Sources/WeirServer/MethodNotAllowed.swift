@@ -6,8 +6,9 @@ import Hummingbird
 enum MethodNotAllowed {
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
 
-    static func register(on router: Router<BasicRequestContext>, reads: [String], readAndPatch: [String]) {
+    static func register(on router: Router<BasicRequestContext>, reads: [String], posts: [String], readAndPatch: [String]) {
         for path in reads { add(router, path, except: [.get]) }
+        for path in posts { add(router, path, except: [.post]) }
         for path in readAndPatch { add(router, path, except: [.get, .patch]) }
     }
 

@@ -3,6 +3,7 @@ import Hummingbird
 import WeirEngine
 import WeirJobs
 import WeirKafka
+import WeirPipelines
 
 /// The read side of Weir's Flink-shaped REST API (docs/rest-api.md): what the
 /// job manager knows, answered from this instance. Handlers read per-batch
@@ -32,6 +33,7 @@ enum RESTRoutes {
             }
             return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
         }
+        r.post("/jobs/validate") { request, _ in try await validate(request) }
         r.get("/jobs/:jobid/plan") { _, context in plan(try job(manager, context)) }
         r.get("/jobs/:jobid/exceptions") { _, context in exceptions(try job(manager, context)) }
         r.get("/jobs/:jobid/checkpoints") { _, context in checkpoints(try job(manager, context)) }
@@ -49,6 +51,7 @@ enum RESTRoutes {
         MethodNotAllowed.register(on: r, reads: ["/metrics", "/overview", "/config", "/jobs", "/jobs/overview", "/jobs/:jobid/plan",
                                                   "/jobs/:jobid/exceptions", "/jobs/:jobid/checkpoints", "/jobs/:jobid/metrics",
                                                   "/healthz", "/readyz"],
+                                  posts: ["/jobs/validate"],
                                   readAndPatch: ["/jobs/:jobid"])
         return r
     }
@@ -165,5 +168,37 @@ extension RESTRoutes {
         guard names.count <= 64 else { throw HTTPError(.badRequest, message: "at most 64 metrics per request") }
         // Unknown names are left out, as Flink does.
         return MetricsAnswer(values: names.compactMap { n in available[n].map { MetricValue(id: n, value: $0()) } })
+    }
+}
+
+extension RESTRoutes {
+    /// Request bodies beyond this are refused with 413 (a pipeline file is a few KiB).
+    static let maxBodyBytes = 1 << 20
+
+    /// The body as text: at most `maxBodyBytes` (413 beyond), UTF-8 (400 otherwise).
+    static func text(of request: Request) async throws -> String {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: maxBodyBytes) } catch {
+            throw HTTPError(.contentTooLarge, message: "the body is over \(maxBodyBytes) bytes")
+        }
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw HTTPError(.badRequest, message: "the body is not UTF-8 text")
+        }
+        return text
+    }
+
+    /// Checks a pipeline (YAML body) as `weir validate` does; 200 either way, with its diagnostics.
+    static func validate(_ request: Request) async throws -> ValidationAnswer {
+        let yaml = try await text(of: request)
+        let file = "pipeline.yaml"
+        func items(_ d: [Diagnostic]) -> [ValidationAnswer.Item] {
+            d.map { .init(severity: $0.severity.rawValue, line: $0.line, column: $0.column, field: $0.field, message: $0.message, text: $0.description) }
+        }
+        do {
+            let p = try PipelineLoader.load(yaml: yaml, file: file)
+            return ValidationAnswer(valid: true, name: p.definition.name.value, diagnostics: items(p.warnings + p.notes))
+        } catch {
+            return ValidationAnswer(valid: false, name: nil, diagnostics: items(error.diagnostics))
+        }
     }
 }

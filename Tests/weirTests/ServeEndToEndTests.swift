@@ -12,9 +12,13 @@ import WeirKafka
 final class ServeEndToEndTests: XCTestCase {
     struct HTTPAnswer { let status: Int; let json: Any? }
 
-    func get(_ url: URL, method: String = "GET") async throws -> HTTPAnswer {
+    func get(_ url: URL, method: String = "GET", body: Data? = nil) async throws -> HTTPAnswer {
         var request = URLRequest(url: url)
         request.httpMethod = method
+        if let body {
+            request.httpBody = body
+            request.setValue("application/yaml", forHTTPHeaderField: "Content-Type")
+        }
         request.timeoutInterval = 10
         let (data, response) = try await URLSession.shared.data(for: request)
         return HTTPAnswer(status: (response as? HTTPURLResponse)?.statusCode ?? -1,
@@ -175,6 +179,27 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertFalse(String(decoding: text, as: UTF8.self).contains("hunter2"))
         let exceptions = try await get(URL(string: "\(base)/jobs/\(jid)/exceptions")!)
         XCTAssertEqual((((exceptions.json as? [String: Any])?["exceptionHistory"] as? [String: Any])?["entries"] as? [Any])?.count, 0)
+
+        // Validation for an editor: the same diagnostics as weir validate, as data; bodies are bounded.
+        let valid = try await get(URL(string: "\(base)/jobs/validate")!, method: "POST",
+                                  body: try Data(contentsOf: repoRoot.appendingPathComponent("pipelines/clicks-per-user.yaml")))
+        XCTAssertEqual(valid.status, 200)
+        XCTAssertEqual((valid.json as? [String: Any])?["valid"] as? Bool, true)
+        XCTAssertEqual((valid.json as? [String: Any])?["name"] as? String, "clicks-per-user")
+        let invalid = try await get(URL(string: "\(base)/jobs/validate")!, method: "POST",
+                                    body: Data("name: x\nsource: {kafka: {topic: t}}\nsteps:\n  - filter: \"amount >\"\nsink: {kafka: {topic: o}}\n".utf8))
+        XCTAssertEqual(invalid.status, 200)
+        let diagnostics = try XCTUnwrap((invalid.json as? [String: Any])?["diagnostics"] as? [[String: Any]])
+        XCTAssertEqual((invalid.json as? [String: Any])?["valid"] as? Bool, false)
+        XCTAssertEqual(diagnostics.first?["line"] as? Int, 4, "\(diagnostics)")
+        XCTAssertTrue((diagnostics.first?["text"] as? String ?? "").hasPrefix("pipeline.yaml:4:"), "\(diagnostics)")
+        let huge = try await get(URL(string: "\(base)/jobs/validate")!, method: "POST", body: Data(repeating: 0x61, count: (1 << 20) + 1))
+        XCTAssertEqual(huge.status, 413)
+        XCTAssertNotNil((huge.json as? [String: Any])?["errors"])
+        let binary = try await get(URL(string: "\(base)/jobs/validate")!, method: "POST", body: Data([0xff, 0xfe, 0x00]))
+        XCTAssertEqual(binary.status, 400)
+        let validateByGet = try await get(URL(string: "\(base)/jobs/validate")!)
+        XCTAssertEqual(validateByGet.status, 405)
 
         // The CLI verbs over the API, as Flink's.
         let listed = try runWeir(["list", "--url", base])
