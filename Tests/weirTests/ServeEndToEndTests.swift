@@ -201,6 +201,29 @@ final class ServeEndToEndTests: XCTestCase {
         let validateByGet = try await get(URL(string: "\(base)/jobs/validate")!)
         XCTAssertEqual(validateByGet.status, 405)
 
+        // Hostile and plentiful input: 1,000 concurrent requests, none answered 5xx, the job runs on.
+        let paths = ["/jobs", "/jobs/\(jid)", "/jobs/..%2F..%2Fetc%2Fpasswd", "/jobs/%00", "/jobs/\(jid)/metrics?get=" + String(repeating: "x,", count: 500),
+                     "/jobs/\(jid)/plan/../../config", "/overview?%%%", "/metrics", "/jobs/" + String(repeating: "a", count: 4000)]
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<1000 {
+                let path = paths[i % paths.count]
+                group.addTask {
+                    if i % 10 == 9 {
+                        return try await self.get(URL(string: "\(base)/jobs/validate")!, method: "POST", body: Data("{[: not yaml".utf8)).status
+                    }
+                    guard let url = URL(string: base + path) else { return 400 }
+                    return try await self.get(url).status
+                }
+            }
+            var all: [Int] = []
+            for try await s in group { all.append(s) }
+            return all
+        }
+        XCTAssertEqual(statuses.count, 1000)
+        XCTAssertEqual(statuses.filter { $0 >= 500 || $0 < 200 }, [], "no 5xx, every request answered")
+        let afterLoad = try await get(URL(string: "\(base)/jobs/\(jid)")!)
+        XCTAssertEqual((afterLoad.json as? [String: Any])?["state"] as? String, "RUNNING")
+
         // The CLI verbs over the API, as Flink's.
         let listed = try runWeir(["list", "--url", base])
         XCTAssertEqual(listed.status, 0, listed.err)
