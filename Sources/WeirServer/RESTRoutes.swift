@@ -11,9 +11,10 @@ import WeirPipelines
 enum RESTRoutes {
     static let version = "0.5.0"
 
-    static func router(_ manager: JobManager, info: ServerInfo) -> Router<BasicRequestContext> {
+    static func router(_ manager: JobManager, info: ServerInfo, auth: RESTAuth? = nil) -> Router<BasicRequestContext> {
         let r = Router()
         r.add(middleware: JSONErrorMiddleware())
+        if let auth { r.add(middleware: BearerTokenMiddleware(token: Array(auth.token.utf8), protectReads: auth.protectReads)) }
         let exporter = PrometheusExporter()
         r.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -10,6 +10,7 @@ import WeirJobs
 public final class RESTServer: Service, Sendable {
     private let manager: JobManager
     private let info: ServerInfo
+    private let auth: RESTAuth?
     private let host: String
     private let port: Int
     private let logger: Logger
@@ -17,9 +18,10 @@ public final class RESTServer: Service, Sendable {
     private let onListening: @Sendable (Int) -> Void
 
     /// `port` 0 picks a free port; `onListening` gets the one bound.
-    public init(manager: JobManager, info: ServerInfo, host: String = "0.0.0.0", port: Int = 8081, fallBackToAnyPort: Bool = false,
-                logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+    public init(manager: JobManager, info: ServerInfo, auth: RESTAuth? = nil, host: String = "0.0.0.0", port: Int = 8081,
+                fallBackToAnyPort: Bool = false, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.fallBackToAnyPort = fallBackToAnyPort
+        self.auth = auth
         self.manager = manager; self.info = info; self.host = host; self.port = port; self.logger = logger; self.onListening = onListening
     }
 
@@ -40,7 +42,7 @@ public final class RESTServer: Service, Sendable {
 
     private func serve(port: Int) async throws {
         let app = Application(
-            router: RESTRoutes.router(manager, info: info),
+            router: RESTRoutes.router(manager, info: info, auth: auth),
             configuration: .init(address: .hostname(host, port: port), serverName: "weir"),
             onServerRunning: { [self] channel in
                 let p = channel.localAddress?.port ?? port
@@ -49,5 +51,16 @@ public final class RESTServer: Service, Sendable {
             },
             logger: logger)
         try await app.run()
+    }
+}
+
+/// The REST API's token (`WEIR_REST_TOKEN`): mutations need it, reads too with `protectReads`.
+public struct RESTAuth: Sendable {
+    public var token: String
+    public var protectReads: Bool
+    /// nil for an empty token (no auth).
+    public init?(token: String?, protectReads: Bool) {
+        guard let token, !token.isEmpty else { return nil }
+        self.token = token; self.protectReads = protectReads
     }
 }

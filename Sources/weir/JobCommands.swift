@@ -4,6 +4,9 @@ import Foundation
 /// Where the verbs find the service.
 struct ServiceOptions: ParsableArguments {
     @Option(help: "The REST API of a running `weir serve` (default: WEIR_URL, else http://localhost:8081).") var url: String?
+    @Option(help: "The API's bearer token (default: WEIR_REST_TOKEN; the variable keeps it out of `ps`).") var token: String?
+
+    var client: RESTClient { RESTClient(url: url, token: token) }
 }
 
 /// `weir list [-a]`: the jobs, in Flink's `flink list` layout.
@@ -13,7 +16,7 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("a"), .long], help: "Also the jobs that have ended.") var all = false
 
     func run() async throws {
-        let client = RESTClient(url: service.url)
+        let client = service.client
         let json = try await send(client) { try await client.expectOK(.GET, "/jobs/overview") }
         let jobs = ((json as? [String: Any])?["jobs"] as? [[String: Any]]) ?? []
         let ended: Set<String> = ["CANCELED", "FINISHED", "FAILED"]
@@ -30,7 +33,7 @@ struct InfoCommand: AsyncParsableCommand {
     @Argument(help: "The job's id or name.") var job: String
 
     func run() async throws {
-        let client = RESTClient(url: service.url)
+        let client = service.client
         let (path, detail) = try await JobLines.lookUp(job, client)
         let checkpoints = try await send(client) { try await client.expectOK(.GET, path + "/checkpoints") } as? [String: Any] ?? [:]
         let counts = checkpoints["counts"] as? [String: Any] ?? [:]
@@ -54,7 +57,7 @@ struct CancelCommand: AsyncParsableCommand {
     @Argument(help: "The job's id or name.") var job: String
 
     func run() async throws {
-        let client = RESTClient(url: service.url)
+        let client = service.client
         let (path, detail) = try await JobLines.lookUp(job, client)
         _ = try await send(client) { try await client.expectOK(.PATCH, path + "?mode=cancel") }
         print("Cancelled job \(detail["jid"] as? String ?? job).")

@@ -8,11 +8,15 @@ import NIOHTTP1
 /// `errors` become the message.
 struct RESTClient {
     let base: String
+    /// Sent as `Authorization: Bearer` when set (`--token`, else `WEIR_REST_TOKEN`).
+    let token: String?
 
-    init(url: String?) {
-        var u = url ?? ProcessInfo.processInfo.environment["WEIR_URL"] ?? "http://localhost:8081"
+    init(url: String?, token: String? = nil) {
+        let env = ProcessInfo.processInfo.environment
+        var u = url ?? env["WEIR_URL"] ?? "http://localhost:8081"
         while u.hasSuffix("/") { u.removeLast() }
         base = u
+        self.token = (token ?? env["WEIR_REST_TOKEN"]).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -23,6 +27,7 @@ struct RESTClient {
     func call(_ method: HTTPMethod, _ path: String) async throws -> (status: Int, json: Any) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         // One attempt to connect: a service that is not there should be said at once, not
         // after retries until the deadline (async-http-client's default).
         var config = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(30)))

@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "REST API port (0: any free port).") var port = 8081
     @Option(help: "REST API address.") var address = "0.0.0.0"
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Flag(help: "With WEIR_REST_TOKEN set, reads need the token too (health probes excepted).") var protectReads = false
     @Option(help: "Seconds a graceful shutdown (SIGTERM) may take before the jobs are cancelled; a second signal exits at once.")
     var shutdownTimeout = 30
 
@@ -78,7 +79,8 @@ struct ServeCommand: AsyncParsableCommand {
         let manager = JobManager(jobs: managed, logger: logger)
         let summary = managed.map { "\($0.name) (\($0.id))" }.joined(separator: ", ")
         let shown = address == "0.0.0.0" ? "127.0.0.1" : address
-        let server = RESTServer(manager: manager, info: ServerInfo(service: service), host: address, port: port, logger: logger) { [count = managed.count] port in
+        let server = RESTServer(manager: manager, info: ServerInfo(service: service),
+                                auth: RESTAuth(token: environment["WEIR_REST_TOKEN"], protectReads: protectReads), host: address, port: port, logger: logger) { [count = managed.count] port in
             print("weir serve: REST API at http://\(shown):\(port) · \(count) job(s): \(summary)")
         }
         // The server first: groups stop in reverse order, so it answers while the jobs drain.

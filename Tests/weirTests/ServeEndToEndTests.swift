@@ -309,4 +309,46 @@ final class ServeEndToEndTests: XCTestCase {
         dev.waitUntilExit()
         XCTAssertEqual(dev.terminationStatus, 0)
     }
+
+    /// With WEIR_REST_TOKEN set (and --protect-reads), requests need the bearer
+    /// token, except the health probes; the CLI sends it from the same variable.
+    func testATokenProtectsTheAPI() async throws {
+        let dir = try temporaryDirectory("serve-auth", self)
+        let serve = Process()
+        serve.executableURL = try weirBinary()
+        serve.arguments = ["serve", "--pipelines", dir.path, "--port", "0", "--protect-reads", "--log-level", "warning"]
+        serve.environment = ProcessInfo.processInfo.environment.merging(
+            ["WEIR_REST_TOKEN": "s3cret-token", "WEIR_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", "WEIR_INSTANCE_ID": "auth"]) { $1 }
+        let out = Pipe()
+        serve.standardOutput = out
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer { if serve.isRunning { serve.terminate(); serve.waitUntilExit() } }
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !text.contains("\n") && Date() < deadline && serve.isRunning {
+            text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let base = try XCTUnwrap(text.range(of: #"http://[0-9.]+:[0-9]+"#, options: .regularExpression).map { String(text[$0]) }, text)
+        func call(_ path: String, method: String = "GET", token: String?) async throws -> Int {
+            var request = URLRequest(url: URL(string: base + path)!)
+            request.httpMethod = method
+            if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+            let (_, response) = try await URLSession.shared.data(for: request)
+            return (response as? HTTPURLResponse)?.statusCode ?? -1
+        }
+        let noToken = try await call("/jobs", token: nil)
+        let wrong = try await call("/jobs", token: "s3cret-tokem")
+        let longer = try await call("/jobs", token: "s3cret-token2")
+        let right = try await call("/jobs", token: "s3cret-token")
+        let health = try await call("/healthz", token: nil)
+        let mutation = try await call("/jobs/x?mode=cancel", method: "PATCH", token: nil)
+        let mutationWithToken = try await call("/jobs/x?mode=cancel", method: "PATCH", token: "s3cret-token")
+        XCTAssertEqual([noToken, wrong, longer, right, health, mutation, mutationWithToken], [401, 401, 401, 200, 200, 401, 404])
+        let cliWithout = try runWeir(["list", "--url", base])
+        XCTAssertEqual(cliWithout.status, 1)
+        XCTAssertTrue(cliWithout.err.contains("bearer token"), cliWithout.err)
+        let cli = try runWeir(["list", "--url", base], environment: ["WEIR_REST_TOKEN": "s3cret-token"])
+        XCTAssertEqual(cli.status, 0, cli.err)
+    }
 }
