@@ -20,6 +20,9 @@ enum RESTRoutes {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: exporter.scrape(manager))))
         }
+        r.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         r.get("/overview") { _, _ in overview(manager) }
         r.get("/config") { _, _ in config(info) }
         r.get("/jobs") { _, _ in JobsList(jobs: manager.all.map { .init(id: $0.id.hex, status: $0.status.rawValue) }) }
@@ -49,7 +52,7 @@ enum RESTRoutes {
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
         }
-        MethodNotAllowed.register(on: r, reads: ["/metrics", "/overview", "/config", "/jobs", "/jobs/overview", "/jobs/:jobid/plan",
+        MethodNotAllowed.register(on: r, reads: ["/openapi.json", "/metrics", "/overview", "/config", "/jobs", "/jobs/overview", "/jobs/:jobid/plan",
                                                   "/jobs/:jobid/exceptions", "/jobs/:jobid/checkpoints", "/jobs/:jobid/metrics",
                                                   "/healthz", "/readyz"],
                                   posts: ["/jobs/validate"],

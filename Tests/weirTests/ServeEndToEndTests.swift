@@ -180,6 +180,18 @@ final class ServeEndToEndTests: XCTestCase {
         let exceptions = try await get(URL(string: "\(base)/jobs/\(jid)/exceptions")!)
         XCTAssertEqual((((exceptions.json as? [String: Any])?["exceptionHistory"] as? [String: Any])?["entries"] as? [Any])?.count, 0)
 
+        // The OpenAPI document served is docs/openapi.json, and it names every route this test calls.
+        var openAPIRequest = URLRequest(url: URL(string: "\(base)/openapi.json")!)
+        openAPIRequest.timeoutInterval = 10
+        let (served, _) = try await URLSession.shared.data(for: openAPIRequest)
+        let committed = try Data(contentsOf: repoRoot.appendingPathComponent("docs/openapi.json"))
+        XCTAssertEqual(try JSONSerialization.jsonObject(with: served) as? NSDictionary,
+                       try JSONSerialization.jsonObject(with: committed) as? NSDictionary, "run scripts/gen-openapi.sh")
+        let documented = Set(((try JSONSerialization.jsonObject(with: committed) as? [String: Any])?["paths"] as? [String: Any])?.keys.map { $0 } ?? [])
+        XCTAssertEqual(documented, ["/overview", "/config", "/metrics", "/healthz", "/readyz", "/jobs", "/jobs/overview", "/jobs/validate",
+                                    "/jobs/{jobid}", "/jobs/{jobid}/plan", "/jobs/{jobid}/checkpoints", "/jobs/{jobid}/exceptions",
+                                    "/jobs/{jobid}/metrics"])
+
         // Validation for an editor: the same diagnostics as weir validate, as data; bodies are bounded.
         let valid = try await get(URL(string: "\(base)/jobs/validate")!, method: "POST",
                                   body: try Data(contentsOf: repoRoot.appendingPathComponent("pipelines/clicks-per-user.yaml")))
