@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build
+WEIR=.build/debug/weir tests/api/schemathesis.sh   # the REST API against its OpenAPI document (~15 s)
 if [ "${1:-}" = "--quick" ]; then exit 0; fi
 passed=0; failed=0
 run_crash() {

@@ -378,7 +378,8 @@ enum OpenAPIDocument {
             "description": "The job's id (32 hex characters) or name",
             "schema": {
               "type": "string"
-            }
+            },
+            "example": "clicks-per-user"
           }
         ]
       },
@@ -392,7 +393,8 @@ enum OpenAPIDocument {
             "description": "The job's id (32 hex characters) or name",
             "schema": {
               "type": "string"
-            }
+            },
+            "example": "clicks-per-user"
           },
           {
             "name": "mode",
@@ -523,7 +525,8 @@ enum OpenAPIDocument {
             "description": "The job's id (32 hex characters) or name",
             "schema": {
               "type": "string"
-            }
+            },
+            "example": "clicks-per-user"
           }
         ]
       }
@@ -581,7 +584,8 @@ enum OpenAPIDocument {
             "description": "The job's id (32 hex characters) or name",
             "schema": {
               "type": "string"
-            }
+            },
+            "example": "clicks-per-user"
           }
         ]
       }
@@ -639,7 +643,8 @@ enum OpenAPIDocument {
             "description": "The job's id (32 hex characters) or name",
             "schema": {
               "type": "string"
-            }
+            },
+            "example": "clicks-per-user"
           }
         ]
       }
@@ -707,7 +712,8 @@ enum OpenAPIDocument {
             "description": "The job's id (32 hex characters) or name",
             "schema": {
               "type": "string"
-            }
+            },
+            "example": "clicks-per-user"
           },
           {
             "name": "get",
