@@ -51,8 +51,10 @@ final class ConsumerGroupTests: XCTestCase {
             }
         }
 
+        // The embedded broker forms the group in 3 s + 5 s per extra rebalance round when the
+        // two joins interleave (seen: 3, 8, 13 s, and once over 30 s in a full suite run).
         timed("two members join and split") {
-            pollBoth(seconds: 30) { !a.owned.isEmpty && !b.owned.isEmpty && a.owned.union(b.owned) == all }
+            pollBoth(seconds: 90) { !a.owned.isEmpty && !b.owned.isEmpty && a.owned.union(b.owned) == all }
         }
         XCTAssertTrue(a.events.contains { if case .assigned = $0 { return true } else { return false } }, "\(a.events)")
         XCTAssertTrue(b.events.contains { if case .assigned = $0 { return true } else { return false } }, "\(b.events)")
