@@ -135,6 +135,35 @@ final class UpstreamWatermarksTests: XCTestCase {
         XCTAssertFalse([0, 0, 0].withUnsafeBytes { told.observeAnnouncement(partition: 0, bytes: $0, nowMs: 0) }, "not an announcement")
     }
 
+    /// Issue 9 behind the shuffle: repartition partition 1 moves from task B (early in
+    /// it) to task A, which has read partition 0 far ahead. A restores partition 1's
+    /// state and announced time from B's checkpoint and judges its records by that
+    /// time, not by partition 0's: nothing is late and the window holds every record.
+    func testAHandedOverRepartitionPartitionKeepsItsAnnouncedTime() throws {
+        let a = try chain(upstream: true), sinkA = RecordingChainSink()
+        let b = try chain(upstream: true), sinkB = RecordingChainSink()
+        a.addPartition(0, nowMs: 0)
+        b.addPartition(1, nowMs: 0)
+        try record(b, sinkB, ts: 10, partition: 1)
+        try announce(b, sinkB, [50, 60], partition: 1)
+        try record(b, sinkB, ts: 55, partition: 1)
+        let chunks = try XCTUnwrap(b.op).snapshotChunks(partition: 1)
+        let announced = b.watermarks.maxEventTime(1)
+        XCTAssertEqual(announced, 50)
+
+        try record(a, sinkA, ts: 20, partition: 0)
+        try announce(a, sinkA, [500, 600], partition: 0)
+        XCTAssertEqual(sinkA.emitted.count, 1, "partition 0's window fired at 500")
+
+        try XCTUnwrap(a.op).restore(partition: 1, chunks: chunks)
+        a.addPartition(1, nowMs: 0, restoredMaxEventTime: announced)
+        try record(a, sinkA, ts: 70, partition: 1)
+        XCTAssertEqual(sinkA.lateCount, 0, "judged by partition 1's announced 50, not partition 0's 500")
+        try announce(a, sinkA, [150, 150], partition: 1)
+        XCTAssertEqual(sinkA.emitted.count, 2)
+        XCTAssertTrue(sinkA.emitted[1].contains("\"n\":3"), sinkA.emitted[1])
+    }
+
     /// A first stage tracks its source partitions' watermarks (no operator)
     /// and says when one goes idle, so the task opens a transaction to announce it.
     func testFirstStageTracksSourcePartitions() throws {
