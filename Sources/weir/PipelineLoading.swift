@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 import WeirPipelines
 
 /// Loads a pipeline file or prints its diagnostics (file:line:column) and
@@ -26,3 +28,26 @@ struct StandardError: TextOutputStream {
 }
 
 import Glibc
+
+/// Log lines to stderr at `level` (trace … error; info when unknown), for the
+/// commands that run jobs.
+func bootstrapLogging(_ level: String) {
+    let level = Logger.Level(rawValue: level) ?? .info
+    LoggingSystem.bootstrap { label in
+        var h = StreamLogHandler.standardError(label: label)
+        h.logLevel = level
+        return h
+    }
+}
+
+/// The service config: `path`, else config/weir.yaml when it exists, with WEIR_*
+/// variables over it; its diagnostics printed and exit 1 when it is bad.
+func loadServiceConfigOrExit(_ path: String?) throws -> ServiceConfig {
+    do {
+        return try ServiceConfig.load(path: path ?? (FileManager.default.fileExists(atPath: "config/weir.yaml") ? "config/weir.yaml" : nil),
+                                      environment: ProcessInfo.processInfo.environment)
+    } catch {
+        printError("\(error)")
+        throw ExitCode(1)
+    }
+}

@@ -31,26 +31,14 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
         let startNanos = monotonicNanos()
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
+        bootstrapLogging(logLevel)
         let logger = Logger(label: "weir.run")
         let p = try loadPipelineOrExit(pipeline)
         if p.job.readsFiles || !input.isEmpty || output != nil {
             try await runFiles(p)
             return
         }
-        let service: ServiceConfig
-        do {
-            service = try ServiceConfig.load(path: config ?? (FileManager.default.fileExists(atPath: "config/weir.yaml") ? "config/weir.yaml" : nil),
-                                             environment: ProcessInfo.processInfo.environment)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(1)
-        }
+        let service = try loadServiceConfigOrExit(config)
         let (spec, runtime) = RunSettings.make(p, service: service, overrides: .init(
             parallelism: parallelism, checkpointIntervalMs: checkpointInterval, schemaRegistryURL: schemaRegistry))
         var savepoint: Savepoint?

@@ -27,22 +27,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
+        bootstrapLogging(logLevel)
         let logger = Logger(label: "weir.serve")
         let environment = ProcessInfo.processInfo.environment
-        let service: ServiceConfig
-        do {
-            service = try ServiceConfig.load(path: config ?? (FileManager.default.fileExists(atPath: "config/weir.yaml") ? "config/weir.yaml" : nil),
-                                             environment: environment)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(1)
-        }
+        let service = try loadServiceConfigOrExit(config)
         let directory = pipelines ?? environment["WEIR_PIPELINES_DIR"] ?? "pipelines"
         let files: [String]
         do {
