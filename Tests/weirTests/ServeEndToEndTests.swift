@@ -25,6 +25,18 @@ final class ServeEndToEndTests: XCTestCase {
                           json: try? JSONSerialization.jsonObject(with: data))
     }
 
+    /// The URL from `weir serve`'s (or `weir dev`'s) "REST API at http://…" line, and what it printed up to it.
+    func apiURL(printedBy process: Process, on out: Pipe) throws -> (url: String, printed: String) {
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        let pattern = #"REST API at http://[0-9.]+:[0-9]+"#
+        while text.range(of: pattern, options: .regularExpression) == nil && Date() < deadline && process.isRunning {
+            text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let line = try XCTUnwrap(text.range(of: pattern, options: .regularExpression).map { String(text[$0]) }, "no URL in \(text)")
+        return (String(line.dropFirst("REST API at ".count)), text)
+    }
+
     func testServeRunsADirectorysPipelinesAndAnswersFlinksReads() async throws {
         let broker = try EmbeddedBroker(brokers: 1)
         defer { broker.close() }
@@ -61,13 +73,7 @@ final class ServeEndToEndTests: XCTestCase {
         defer { if serve.isRunning { serve.interrupt(); serve.waitUntilExit() } }
 
         // The first line says where the API listens.
-        var firstLine = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !firstLine.contains("\n") && Date() < deadline && serve.isRunning {
-            firstLine += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        let base = try XCTUnwrap(firstLine.range(of: #"http://[0-9.]+:[0-9]+"#, options: .regularExpression).map { String(firstLine[$0]) },
-                                 "no URL in \(firstLine)")
+        let (base, firstLine) = try apiURL(printedBy: serve, on: out)
         XCTAssertTrue(firstLine.contains("1 job(s): clicks-per-user ("), firstLine)
 
         // The job runs and reads every event.
@@ -297,13 +303,7 @@ final class ServeEndToEndTests: XCTestCase {
         dev.standardError = FileHandle.nullDevice
         try dev.run()
         defer { if dev.isRunning { dev.interrupt(); dev.waitUntilExit() } }
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !text.contains("REST API at") && Date() < deadline && dev.isRunning {
-            text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        let line = try XCTUnwrap(text.range(of: #"REST API at http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression).map { String(text[$0]) }, text)
-        let base = String(line.dropFirst("REST API at ".count))
+        let (base, printed) = try apiURL(printedBy: dev, on: out)
         var state = "", read = -1
         let doneDeadline = Date().addingTimeInterval(60)
         repeat {
@@ -312,7 +312,7 @@ final class ServeEndToEndTests: XCTestCase {
             state = detail?["state"] as? String ?? ""
             read = (((detail?["vertices"] as? [[String: Any]])?.first?["metrics"]) as? [String: Any])?["read-records"] as? Int ?? -1
         } while state != "FINISHED" && Date() < doneDeadline
-        XCTAssertEqual(state, "FINISHED", "the generated events are processed and the job has ended (\(base), \(text))")
+        XCTAssertEqual(state, "FINISHED", "the generated events are processed and the job has ended (\(base), \(printed))")
         XCTAssertEqual(read, 2000)
         XCTAssertTrue(dev.isRunning, "--serve keeps the API up")
         dev.terminate()
@@ -336,12 +336,7 @@ final class ServeEndToEndTests: XCTestCase {
         serve.standardError = FileHandle.nullDevice
         try serve.run()
         defer { if serve.isRunning { serve.terminate(); serve.waitUntilExit() } }
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !text.contains("\n") && Date() < deadline && serve.isRunning {
-            text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        let base = try XCTUnwrap(text.range(of: #"http://[0-9.]+:[0-9]+"#, options: .regularExpression).map { String(text[$0]) }, text)
+        let (base, _) = try apiURL(printedBy: serve, on: out)
         func call(_ path: String, method: String = "GET", token: String?) async throws -> Int {
             var request = URLRequest(url: URL(string: base + path)!)
             request.httpMethod = method

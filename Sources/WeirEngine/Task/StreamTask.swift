@@ -389,7 +389,7 @@ public final class StreamTask: @unchecked Sendable {
         if txn.phase == .open || txn.phase == .committing {
             try committer.abort()
             try? txn.aborted()
-            reportAbortOnEmbeddedBroker(try consumer.assignment(), why: "\(error)")
+            if embeddedBroker { reportAbortOnEmbeddedBroker(try consumer.assignment(), why: "\(error)") }
         }
         metrics.aborts.add(1, ordering: .relaxed)
         try chain?.resetEventTime()

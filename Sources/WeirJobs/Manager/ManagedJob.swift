@@ -11,7 +11,6 @@ public final class ManagedJob: Sendable {
     public let name: String
     public let jobs: PipelineJobs
     private let lifecycle: Mutex<JobLifecycle>
-    private let failure = Mutex<(cause: String, atMs: Int64)?>(nil)
     private let cancelRequested = Atomic<Bool>(false)
     private let logger: Logger
 
@@ -25,8 +24,6 @@ public final class ManagedJob: Sendable {
 
     public var status: JobStatus { lifecycle.withLock { $0.status } }
     public var lifecycleSnapshot: JobLifecycle { lifecycle.withLock { $0 } }
-    /// The cause of a FAILED job and when it failed.
-    public var failureCause: (cause: String, atMs: Int64)? { failure.withLock { $0 } }
 
     /// Task replacements by the restart strategy, over the pipeline's jobs (Flink's `numRestarts`).
     public var restarts: Int { jobs.inOrder.reduce(0) { $0 + $1.restarts.load(ordering: .relaxed) } }
@@ -50,7 +47,6 @@ public final class ManagedJob: Sendable {
             // process ends it too, and as it will not be resumed here, it is FINISHED here.
             move(cancelRequested.load(ordering: .acquiring) ? .cancelled : .finished)
         } catch {
-            failure.withLock { $0 = ("\(error)", Self.nowMs()) }
             logger.error("job failed", metadata: ["job": "\(name)", "id": "\(id)", "cause": "\(error)"])
             for job in jobs.inOrder { job.stop() }
             if cancelRequested.load(ordering: .acquiring) { move(.cancelled) } else { move(.taskFailed(restartAllowed: false)) }
