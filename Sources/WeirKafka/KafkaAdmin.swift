@@ -29,7 +29,9 @@ public final class KafkaAdmin {
     /// Throws the first per-topic failure (or the request's own error).
     /// Note: librdkafka 2.0.2's mock cluster does not implement CreateTopics: use
     /// `EmbeddedBroker.createTopic` there.
-    public func createTopics(_ topics: [(name: String, partitions: Int, replicationFactor: Int)], timeoutMs: Int) throws {
+    /// `config`: topic configs set on every topic created (e.g. `cleanup.policy: compact`).
+    public func createTopics(_ topics: [(name: String, partitions: Int, replicationFactor: Int)], config: [String: String] = [:],
+                             timeoutMs: Int) throws {
         guard !closed else { throw KafkaError.usage("admin client is closed") }
         guard !topics.isEmpty else { return }
         var errstr = [CChar](repeating: 0, count: 512)
@@ -42,6 +44,10 @@ public final class KafkaAdmin {
                                  message: "topic \"\(topic.name)\": \(KafkaConfig.string(errstr))", kind: .fatal)
             }
             newTopics.append(newTopic)
+            for (name, value) in config.sorted(by: { $0.key < $1.key }) {
+                let err = rd_kafka_NewTopic_set_config(newTopic, name, value)
+                if err.rawValue != 0 { throw KafkaError(code: err, message: "topic \"\(topic.name)\": config \(name)") }
+            }
         }
         guard let options = rd_kafka_AdminOptions_new(handle, RD_KAFKA_ADMIN_OP_CREATETOPICS) else {
             throw KafkaError.usage("rd_kafka_AdminOptions_new failed")

@@ -6,10 +6,9 @@ import Hummingbird
 enum MethodNotAllowed {
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
 
-    static func register(on router: Router<BasicRequestContext>, reads: [String], posts: [String], readAndPatch: [String]) {
-        for path in reads { add(router, path, except: [.get]) }
-        for path in posts { add(router, path, except: [.post]) }
-        for path in readAndPatch { add(router, path, except: [.get, .patch]) }
+    /// `paths`: each path with the methods it answers.
+    static func register(on router: Router<BasicRequestContext>, _ paths: [String: [HTTPRequest.Method]]) {
+        for (path, allowed) in paths.sorted(by: { $0.key < $1.key }) { add(router, path, except: allowed) }
     }
 
     private static func add(_ router: Router<BasicRequestContext>, _ path: String, except allowed: [HTTPRequest.Method]) {

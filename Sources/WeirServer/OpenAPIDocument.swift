@@ -219,6 +219,112 @@ enum OpenAPIDocument {
             }
           }
         }
+      },
+      "post": {
+        "summary": "Submit a job: the pipeline YAML as the body (written to the jobs topic; every instance runs its share)",
+        "parameters": [
+          {
+            "name": "parallelism",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 64
+            }
+          },
+          {
+            "name": "savepointPath",
+            "in": "query",
+            "required": false,
+            "description": "Start from this savepoint (under savepoints.directory)",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/yaml": {
+              "schema": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Submitted",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Submitted"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The pipeline does not validate (diagnostics with file:line:column), or a bad parameter",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SubmitRefused"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "A job of that name is running",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "The body is over 1 MiB",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The jobs topic cannot be written",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
       }
     },
     "/jobs/overview": {
@@ -588,6 +694,73 @@ enum OpenAPIDocument {
             "example": "clicks-per-user"
           }
         ]
+      },
+      "post": {
+        "summary": "Take a checkpoint now",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          }
+        ],
+        "responses": {
+          "202": {
+            "description": "Accepted",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Trigger"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The job is not running",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
       }
     },
     "/jobs/{jobid}/exceptions": {
@@ -725,6 +898,350 @@ enum OpenAPIDocument {
             }
           }
         ]
+      }
+    },
+    "/jobs/{jobid}/stop": {
+      "post": {
+        "summary": "Stop a job with a savepoint, on every instance (drain: fire every open window first)",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/StopRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "Accepted: poll /jobs/{jobid}/savepoints/{triggerid}",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Trigger"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A bad body or a directory outside savepoints.directory",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The job is not running",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "The body is over 1 MiB",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The jobs topic cannot be written",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/jobs/{jobid}/savepoints": {
+      "post": {
+        "summary": "Take a savepoint (every instance writes its part; cancel-job: then cancel)",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SavepointRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "Accepted: poll /jobs/{jobid}/savepoints/{triggerid}",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Trigger"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A bad body or a directory outside savepoints.directory",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The job is not running",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "The body is over 1 MiB",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The jobs topic cannot be written",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/jobs/{jobid}/savepoints/{triggerid}": {
+      "get": {
+        "summary": "A savepoint's status and location",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          },
+          {
+            "name": "triggerid",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Operation"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job or savepoint",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/jobs/{jobid}/checkpoints/config": {
+      "get": {
+        "summary": "The job's checkpointing",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CheckpointConfig"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
       }
     }
   },
@@ -1273,6 +1790,158 @@ enum OpenAPIDocument {
                 }
               }
             }
+          }
+        }
+      },
+      "Submitted": {
+        "type": "object",
+        "required": [
+          "jobid",
+          "name"
+        ],
+        "properties": {
+          "jobid": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{32}$"
+          },
+          "name": {
+            "type": "string"
+          }
+        }
+      },
+      "SubmitRefused": {
+        "type": "object",
+        "required": [
+          "errors"
+        ],
+        "properties": {
+          "errors": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "diagnostics": {
+            "type": "array",
+            "items": {
+              "type": "object"
+            }
+          }
+        }
+      },
+      "Trigger": {
+        "type": "object",
+        "required": [
+          "request-id"
+        ],
+        "properties": {
+          "request-id": {
+            "type": "string"
+          }
+        }
+      },
+      "Operation": {
+        "type": "object",
+        "required": [
+          "status",
+          "operation"
+        ],
+        "properties": {
+          "status": {
+            "type": "object",
+            "required": [
+              "id"
+            ],
+            "properties": {
+              "id": {
+                "type": "string",
+                "enum": [
+                  "IN_PROGRESS",
+                  "COMPLETED"
+                ]
+              }
+            }
+          },
+          "operation": {
+            "type": "object",
+            "nullable": true,
+            "properties": {
+              "location": {
+                "type": "string"
+              },
+              "failure-cause": {
+                "type": "object",
+                "properties": {
+                  "class": {
+                    "type": "string"
+                  },
+                  "stack-trace": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "CheckpointConfig": {
+        "type": "object",
+        "required": [
+          "mode",
+          "interval",
+          "timeout"
+        ],
+        "properties": {
+          "mode": {
+            "type": "string",
+            "enum": [
+              "exactly_once",
+              "at_least_once"
+            ]
+          },
+          "interval": {
+            "type": "integer"
+          },
+          "timeout": {
+            "type": "integer"
+          },
+          "min_pause": {
+            "type": "integer"
+          },
+          "max_concurrent": {
+            "type": "integer"
+          },
+          "externalization": {
+            "type": "object"
+          },
+          "state_backend": {
+            "type": "string"
+          },
+          "checkpoint_storage": {
+            "type": "string"
+          }
+        }
+      },
+      "StopRequest": {
+        "type": "object",
+        "properties": {
+          "targetDirectory": {
+            "type": "string",
+            "description": "Under savepoints.directory (relative, or absolute inside it)"
+          },
+          "drain": {
+            "type": "boolean"
+          }
+        }
+      },
+      "SavepointRequest": {
+        "type": "object",
+        "properties": {
+          "target-directory": {
+            "type": "string"
+          },
+          "cancel-job": {
+            "type": "boolean"
           }
         }
       }

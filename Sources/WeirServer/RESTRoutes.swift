@@ -28,15 +28,7 @@ enum RESTRoutes {
         r.get("/jobs") { _, _ in JobsList(jobs: manager.all.map { .init(id: $0.id.hex, status: $0.status.rawValue) }) }
         r.get("/jobs/overview") { _, _ in JobsOverview(jobs: manager.all.map(jobOverview)) }
         r.get("/jobs/:jobid") { _, context in try detail(try job(manager, context)) }
-        r.patch("/jobs/:jobid") { request, context -> Response in
-            let j = try job(manager, context)
-            let mode = request.uri.queryParameters.get("mode") ?? "cancel"
-            guard mode == "cancel" else { throw HTTPError(.badRequest, message: "mode must be cancel, not \(mode)") }
-            do { try j.cancel() } catch {
-                throw HTTPError(.conflict, message: "job \(j.name) is \(j.status.rawValue): it cannot be cancelled")
-            }
-            return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
-        }
+        addMutations(r, manager, info)
         r.post("/jobs/validate") { request, _ in try await validate(request) }
         r.get("/jobs/:jobid/plan") { _, context in plan(try job(manager, context)) }
         r.get("/jobs/:jobid/exceptions") { _, context in exceptions(try job(manager, context)) }
@@ -46,17 +38,20 @@ enum RESTRoutes {
         }
         r.get("/healthz") { _, _ in Health(status: "ok") }
         r.get("/readyz") { _, _ -> Response in
+            guard manager.isCaughtUp else { throw HTTPError(.serviceUnavailable, message: "not ready: reading the jobs topic") }
             let running = manager.all.filter { $0.status == .running || $0.status == .restarting }
             guard running.allSatisfy(\.isReady) else {
                 throw HTTPError(.serviceUnavailable, message: "not ready: \(running.filter { !$0.isReady }.map(\.name).joined(separator: ", ")) restoring or joining")
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
         }
-        MethodNotAllowed.register(on: r, reads: ["/openapi.json", "/metrics", "/overview", "/config", "/jobs", "/jobs/overview", "/jobs/:jobid/plan",
-                                                  "/jobs/:jobid/exceptions", "/jobs/:jobid/checkpoints", "/jobs/:jobid/metrics",
-                                                  "/healthz", "/readyz"],
-                                  posts: ["/jobs/validate"],
-                                  readAndPatch: ["/jobs/:jobid"])
+        MethodNotAllowed.register(on: r, [
+            "/openapi.json": [.get], "/metrics": [.get], "/overview": [.get], "/config": [.get], "/jobs": [.get, .post],
+            "/jobs/overview": [.get], "/jobs/validate": [.post], "/jobs/:jobid": [.get, .patch], "/jobs/:jobid/plan": [.get],
+            "/jobs/:jobid/exceptions": [.get], "/jobs/:jobid/checkpoints": [.get, .post], "/jobs/:jobid/checkpoints/config": [.get],
+            "/jobs/:jobid/metrics": [.get], "/jobs/:jobid/stop": [.post], "/jobs/:jobid/savepoints": [.post],
+            "/jobs/:jobid/savepoints/:triggerid": [.get], "/healthz": [.get], "/readyz": [.get],
+        ])
         return r
     }
 
@@ -191,18 +186,19 @@ extension RESTRoutes {
         return text
     }
 
+    static func diagnosticItems(_ d: [Diagnostic]) -> [ValidationAnswer.Item] {
+        d.map { .init(severity: $0.severity.rawValue, line: $0.line, column: $0.column, field: $0.field, message: $0.message, text: $0.description) }
+    }
+
     /// Checks a pipeline (YAML body) as `weir validate` does; 200 either way, with its diagnostics.
     static func validate(_ request: Request) async throws -> ValidationAnswer {
         let yaml = try await text(of: request)
         let file = "pipeline.yaml"
-        func items(_ d: [Diagnostic]) -> [ValidationAnswer.Item] {
-            d.map { .init(severity: $0.severity.rawValue, line: $0.line, column: $0.column, field: $0.field, message: $0.message, text: $0.description) }
-        }
         do {
             let p = try PipelineLoader.load(yaml: yaml, file: file)
-            return ValidationAnswer(valid: true, name: p.definition.name.value, diagnostics: items(p.warnings + p.notes))
+            return ValidationAnswer(valid: true, name: p.definition.name.value, diagnostics: diagnosticItems(p.warnings + p.notes))
         } catch {
-            return ValidationAnswer(valid: false, name: nil, diagnostics: items(error.diagnostics))
+            return ValidationAnswer(valid: false, name: nil, diagnostics: diagnosticItems(error.diagnostics))
         }
     }
 }

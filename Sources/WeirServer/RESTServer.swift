@@ -1,5 +1,8 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import WeirJobs
@@ -16,14 +19,26 @@ public final class RESTServer: Service, Sendable {
     private let logger: Logger
     private let bound = Mutex<Int?>(nil)
     private let onListening: @Sendable (Int) -> Void
+    private let tls: TLSConfiguration?
 
     /// `port` 0 picks a free port; `onListening` gets the one bound.
+    /// `tls`: PEM certificate (chain) and key files: serve HTTPS.
     public init(manager: JobManager, info: ServerInfo, auth: RESTAuth? = nil, host: String = "0.0.0.0", port: Int = 8081,
-                fallBackToAnyPort: Bool = false, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+                fallBackToAnyPort: Bool = false, tls: (certificateFile: String, keyFile: String)? = nil, logger: Logger,
+                onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws {
+        if let tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateFile).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)
+            self.tls = .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        } else {
+            self.tls = nil
+        }
         self.fallBackToAnyPort = fallBackToAnyPort
         self.auth = auth
         self.manager = manager; self.info = info; self.host = host; self.port = port; self.logger = logger; self.onListening = onListening
     }
+
+    public var scheme: String { tls == nil ? "http" : "https" }
 
     /// The port it listens on, once it does.
     public var boundPort: Int? { bound.withLock { $0 } }
@@ -41,8 +56,11 @@ public final class RESTServer: Service, Sendable {
     }
 
     private func serve(port: Int) async throws {
+        var server = HTTPServerBuilder.http1()
+        if let tls { server = try .tls(.http1(), tlsConfiguration: tls) }
         let app = Application(
             router: RESTRoutes.router(manager, info: info, auth: auth),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "weir"),
             onServerRunning: { [self] channel in
                 let p = channel.localAddress?.port ?? port

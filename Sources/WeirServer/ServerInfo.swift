@@ -7,10 +7,14 @@ public struct ServerInfo: Sendable {
     public var bootstrapServers: String
     public var kafkaProperties: [String: String]
     public var schemaRegistryURL: String?
+    /// Where savepoints asked for over REST go.
+    public var savepoints: SavepointPaths
 
-    public init(instanceID: String, bootstrapServers: String, kafkaProperties: [String: String] = [:], schemaRegistryURL: String? = nil) {
+    public init(instanceID: String, bootstrapServers: String, kafkaProperties: [String: String] = [:], schemaRegistryURL: String? = nil,
+                savepointsDirectory: String = "savepoints") {
         self.instanceID = instanceID; self.bootstrapServers = bootstrapServers
         self.kafkaProperties = kafkaProperties; self.schemaRegistryURL = schemaRegistryURL
+        savepoints = SavepointPaths(root: savepointsDirectory)
     }
 
     public init(service: ServiceConfig) {
@@ -18,6 +22,7 @@ public struct ServerInfo: Sendable {
         bootstrapServers = service.kafka.bootstrapServers
         kafkaProperties = service.kafka.properties
         schemaRegistryURL = service.schemaRegistry?.url
+        savepoints = SavepointPaths(root: service.savepointsDirectory)
     }
 
     static let mask = "******"

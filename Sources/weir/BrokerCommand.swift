@@ -11,8 +11,11 @@ struct BrokerCommand: AsyncParsableCommand {
         abstract: "Run the embedded Kafka broker (librdkafka's mock cluster) as its own process.",
         discussion: """
         Prints the bootstrap servers on the first line of stdout and the schema registry's URL on the second, \
-        then runs until SIGTERM or SIGINT. Schemas persist under --registry-dir.
+        then runs until SIGTERM or SIGINT. Schemas persist under --registry-dir. Creates weir serve's jobs topic \
+        (weir-jobs, one partition) unless --topic names it.
         """)
+
+    static let jobsTopic = "weir-jobs"
 
     @Option(help: "Number of brokers.") var brokers = 1
     @Option(help: "Also accept bootstrap connections on this fixed local port.") var port: Int?
@@ -33,6 +36,10 @@ struct BrokerCommand: AsyncParsableCommand {
                 printError("weir broker: bad partition count in --topic '\(spec)'"); throw ExitCode(1)
             }
             try broker.createTopic(name, partitions: partitions)
+        }
+        // weir serve's jobs topic (the embedded broker cannot create topics on request).
+        if !topic.contains(where: { $0.hasPrefix("\(Self.jobsTopic):") || $0 == Self.jobsTopic }) {
+            try broker.createTopic(Self.jobsTopic, partitions: 1)
         }
         var proxy: BootstrapProxy?
         if let port {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Synchronization
 import Foundation
 import Glibc
 import Logging
@@ -72,12 +73,17 @@ struct DevCommand: AsyncParsableCommand {
         let jobs = pipelineJobs.inOrder
         let monitor = DevMonitor(jobs: jobs, expected: generate)
         // The same REST API as weir serve, over this one job.
-        let managed = ManagedJob(name: p.definition.name.value, jobs: pipelineJobs, logger: Logger(label: "weir.dev"))
-        let manager = JobManager(jobs: [managed], logger: Logger(label: "weir.dev"))
-        let info = ServerInfo(instanceID: runtime.instanceID, bootstrapServers: broker.bootstrapServers, schemaRegistryURL: registryURL)
-        let api = RESTServer(manager: manager, info: info, host: "127.0.0.1", port: port, fallBackToAnyPort: true,
-                             logger: Logger(label: "weir.dev")) { bound in
-            print("weir dev: REST API at http://127.0.0.1:\(bound) (job \(managed.id))")
+        // The same job manager and REST API as weir serve, with the definitions kept in memory.
+        let definition = JobDefinition(name: p.definition.name.value, pipeline: (try? String(contentsOfFile: pipeline, encoding: .utf8)) ?? "",
+                                       origin: pipeline, updatedAt: Int64(Date().timeIntervalSince1970 * 1000))
+        let factory = DevJobFactory(first: pipelineJobs, name: definition.name, runtime: runtime, registryURL: registryURL)
+        let manager = JobManager(store: LocalJobStore([.job(definition)]), factory: factory, instanceID: runtime.instanceID,
+                                 logger: Logger(label: "weir.dev"))
+        let info = ServerInfo(instanceID: runtime.instanceID, bootstrapServers: broker.bootstrapServers, schemaRegistryURL: registryURL,
+                              savepointsDirectory: "data/savepoints")
+        let api = try RESTServer(manager: manager, info: info, host: "127.0.0.1", port: port, fallBackToAnyPort: true,
+                                 logger: Logger(label: "weir.dev")) { bound in
+            print("weir dev: REST API at http://127.0.0.1:\(bound) (job \(JobID(name: definition.name)))")
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: api), .init(service: manager)]
         // Without --serve the monitor ends the group once the generated events are processed.
@@ -167,4 +173,33 @@ struct DevMonitor: Service {
             job.stop(flush: true)
         }
     }
+}
+
+/// `weir dev`'s jobs: its own pipeline's, already built on the embedded
+/// broker, and any pipeline submitted over REST, built against the same broker.
+final class DevJobFactory: JobFactory {
+    let first: PipelineJobs
+    let name: String
+    let runtime: RuntimeConfig
+    let registryURL: String
+    private let handedOut = Atomic<Bool>(false)
+
+    init(first: PipelineJobs, name: String, runtime: RuntimeConfig, registryURL: String) {
+        self.first = first; self.name = name; self.runtime = runtime; self.registryURL = registryURL
+    }
+
+    func make(_ definition: JobDefinition) throws -> PipelineJobs {
+        if definition.name == name, definition.savepointPath == nil, !handedOut.exchange(true, ordering: .acquiringAndReleasing) {
+            return first
+        }
+        let p = try PipelineLoader().load(yaml: definition.pipeline, file: definition.origin)
+        var spec = p.job
+        spec.parallelism = definition.parallelism ?? p.definition.parallelism ?? spec.parallelism
+        if spec.formats.registry == nil { spec.formats.registry = SchemaRegistryConfig(url: registryURL) }
+        let savepoint = try definition.savepointPath.map { try Savepoint.load(directory: $0) }
+        return try PipelineJobs(pipeline: p, spec: spec, runtime: runtime, savepoint: savepoint, createRepartitionTopic: false,
+                                logger: Logger(label: "weir.dev"))
+    }
+
+    func savepointPartitions(_ jobs: PipelineJobs) -> Set<Savepoint.TopicPartitionKey>? { nil }
 }

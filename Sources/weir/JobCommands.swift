@@ -64,6 +64,67 @@ struct CancelCommand: AsyncParsableCommand {
     }
 }
 
+/// `weir submit PIPELINE [-p N] [-s SAVEPOINT]`: `POST /jobs`; every instance of the service group runs it.
+struct SubmitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "submit", abstract: "Submit a pipeline to a running weir serve.")
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The pipeline file (YAML).") var pipeline: String
+    @Option(name: [.customShort("p"), .long], help: "Tasks per instance (1…64).") var parallelism: Int?
+    @Option(name: [.customShort("s"), .customLong("from-savepoint")],
+            help: "Start from this savepoint (a path the service sees, under its savepoints.directory).") var savepoint: String?
+
+    func run() async throws {
+        guard let text = try? Data(contentsOf: URL(fileURLWithPath: pipeline)) else {
+            printError("weir submit: cannot read \(pipeline)"); throw ExitCode(1)
+        }
+        var query: [String] = []
+        if let parallelism { query.append("parallelism=\(parallelism)") }
+        if let savepoint { query.append("savepointPath=" + JobLines.escape(savepoint)) }
+        let client = service.client
+        let status: Int, json: Any
+        do {
+            (status, json) = try await client.call(.POST, "/jobs" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")),
+                                                   body: text, contentType: "application/yaml")
+        } catch {
+            printError("weir: \(error)"); throw ExitCode(1)
+        }
+        let answer = json as? [String: Any] ?? [:]
+        guard status == 200, let id = answer["jobid"] as? String else {
+            // The service names the body pipeline.yaml: say the user's file instead.
+            let errors = (answer["errors"] as? [String] ?? ["HTTP \(status)"]).map { line in
+                line.hasPrefix("pipeline.yaml:") ? pipeline + line.dropFirst("pipeline.yaml".count) : line
+            }
+            printError("weir submit: \(pipeline) was refused:\n" + errors.joined(separator: "\n"))
+            throw ExitCode(1)
+        }
+        print("Job has been submitted with JobID \(id) (\(answer["name"] as? String ?? "")).")
+    }
+}
+
+/// `weir stop JOB [--savepoint DIR] [--drain]`: stop with a savepoint, as `flink stop`; waits and prints the location.
+struct StopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop a job of a running weir serve with a savepoint.")
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The job's id or name.") var job: String
+    @Option(name: [.customShort("p"), .customLong("savepoint")],
+            help: "Where the savepoint goes: a directory under the service's savepoints.directory (default: that directory).") var directory: String?
+    @Flag(name: [.customShort("d"), .long], help: "Fire every open window before the savepoint (the input is treated as ended).") var drain = false
+    @Option(help: "Seconds to wait for the savepoint.") var timeout = 180.0
+
+    func run() async throws {
+        let client = service.client
+        let (path, detail) = try await JobLines.lookUp(job, client)
+        var body: [String: Any] = ["drain": drain]
+        if let directory { body["targetDirectory"] = directory }
+        print("Suspending job \(detail["jid"] as? String ?? job).")
+        let trigger = try await send(client) {
+            try await client.expectOK(.POST, path + "/stop", body: try JSONSerialization.data(withJSONObject: body))
+        } as? [String: Any] ?? [:]
+        let location = try await JobLines.awaitSavepoint(path, trigger["request-id"] as? String ?? "", client, timeout: timeout)
+        print("Savepoint completed. Path: \(location)")
+    }
+}
+
 /// A verb's request: a failure is printed (`weir: …`) and exits 1.
 private func send(_ client: RESTClient, _ body: () async throws -> Any) async throws -> Any {
     do { return try await body() } catch {
@@ -73,6 +134,24 @@ private func send(_ client: RESTClient, _ body: () async throws -> Any) async th
 }
 
 enum JobLines {
+    /// Polls `GET {path}/savepoints/{id}` until it completes; the location, or exits 1 with the cause.
+    static func awaitSavepoint(_ path: String, _ id: String, _ client: RESTClient, timeout: Double) async throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let answer = try await send(client) { try await client.expectOK(.GET, path + "/savepoints/" + escape(id)) } as? [String: Any] ?? [:]
+            if (answer["status"] as? [String: Any])?["id"] as? String == "COMPLETED" {
+                let op = answer["operation"] as? [String: Any] ?? [:]
+                if let location = op["location"] as? String { return location }
+                let cause = (op["failure-cause"] as? [String: Any])?["stack-trace"] as? String ?? "unknown"
+                printError("weir: the savepoint failed: \(cause)")
+                throw ExitCode(1)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        printError("weir: the savepoint did not complete in \(Int(timeout)) s (request \(id))")
+        throw ExitCode(1)
+    }
+
     /// A job's path and `GET /jobs/{id}` answer (JOB is an id or a name).
     static func lookUp(_ job: String, _ client: RESTClient) async throws -> (path: String, detail: [String: Any]) {
         let path = "/jobs/" + escape(job)

@@ -24,10 +24,14 @@ struct RESTClient {
     }
 
     /// `(status, JSON)`; throws when the service cannot be reached or the answer is not JSON.
-    func call(_ method: HTTPMethod, _ path: String) async throws -> (status: Int, json: Any) {
+    func call(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> (status: Int, json: Any) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         // One attempt to connect: a service that is not there should be said at once, not
         // after retries until the deadline (async-http-client's default).
         var config = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(30)))
@@ -49,8 +53,8 @@ struct RESTClient {
     }
 
     /// The JSON of a 2xx answer; otherwise a failure with the server's `errors`.
-    func expectOK(_ method: HTTPMethod, _ path: String) async throws -> Any {
-        let (status, json) = try await call(method, path)
+    func expectOK(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> Any {
+        let (status, json) = try await call(method, path, body: body, contentType: contentType)
         guard (200..<300).contains(status) else {
             let errors = ((json as? [String: Any])?["errors"] as? [String])?.joined(separator: "; ") ?? "HTTP \(status)"
             throw Failure(description: errors)

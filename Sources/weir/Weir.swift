@@ -7,6 +7,6 @@ struct Weir: AsyncParsableCommand {
         abstract: "Stream processing on Kafka: event time, keyed state, exactly once.",
         subcommands: [DevCommand.self, RunCommand.self, BrokerCommand.self, ValidateCommand.self, BenchCommand.self,
                       GenerateCommand.self, ConsumeCommand.self, SavepointCommand.self, ServeCommand.self,
-                      ListCommand.self, InfoCommand.self, CancelCommand.self]
+                      ListCommand.self, InfoCommand.self, SubmitCommand.self, CancelCommand.self, StopCommand.self]
     )
 }

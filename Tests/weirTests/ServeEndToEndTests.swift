@@ -43,6 +43,7 @@ final class ServeEndToEndTests: XCTestCase {
         for t in ["input-topic", "output-topic", "clicks-dlq", "clicks-late", "clicks-per-user-state"] {
             try broker.createTopic(t, partitions: 4)
         }
+        try broker.createTopic("weir-jobs", partitions: 1)
         let bs = broker.bootstrapServers
         let gen = try runWeir(["generate", "--bootstrap", bs, "--events", "3000"])
         XCTAssertEqual(gen.status, 0, gen.err)
@@ -74,7 +75,7 @@ final class ServeEndToEndTests: XCTestCase {
 
         // The first line says where the API listens.
         let (base, firstLine) = try apiURL(printedBy: serve, on: out)
-        XCTAssertTrue(firstLine.contains("1 job(s): clicks-per-user ("), firstLine)
+        XCTAssertTrue(firstLine.contains("instance serve-test · jobs topic weir-jobs · 1 pipeline file(s)"), firstLine)
 
         // The job runs and reads every event.
         var detail: [String: Any] = [:]
@@ -196,7 +197,8 @@ final class ServeEndToEndTests: XCTestCase {
         let documented = Set(((try JSONSerialization.jsonObject(with: committed) as? [String: Any])?["paths"] as? [String: Any])?.keys.map { $0 } ?? [])
         XCTAssertEqual(documented, ["/overview", "/config", "/metrics", "/healthz", "/readyz", "/jobs", "/jobs/overview", "/jobs/validate",
                                     "/jobs/{jobid}", "/jobs/{jobid}/plan", "/jobs/{jobid}/checkpoints", "/jobs/{jobid}/exceptions",
-                                    "/jobs/{jobid}/metrics"])
+                                    "/jobs/{jobid}/metrics", "/jobs/{jobid}/stop", "/jobs/{jobid}/savepoints",
+                                    "/jobs/{jobid}/savepoints/{triggerid}", "/jobs/{jobid}/checkpoints/config"])
 
         // Validation for an editor: the same diagnostics as weir validate, as data; bodies are bounded.
         let valid = try await get(URL(string: "\(base)/jobs/validate")!, method: "POST",
@@ -288,7 +290,7 @@ final class ServeEndToEndTests: XCTestCase {
         serve.waitUntilExit()
         XCTAssertEqual(serve.terminationStatus, 0)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertTrue(stderr.contains("broken.yaml not started"), stderr)
+        XCTAssertTrue(stderr.contains("broken.yaml not registered"), stderr)
     }
 
     /// `weir dev --serve` serves the same API over its job and stays up after the

@@ -16,7 +16,7 @@ for _ in $(seq 100); do [ -s "$W/bs.txt" ] && break; sleep 0.1; done
 BS=$(head -1 "$W/bs.txt")
 "$WEIR" generate --bootstrap "$BS" --events 2000 >/dev/null
 mkdir "$W/pipelines"; cp pipelines/clicks-per-user.yaml "$W/pipelines/"
-WEIR_KAFKA_BOOTSTRAP_SERVERS="$BS" WEIR_INSTANCE_ID=schemathesis "$WEIR" serve --pipelines "$W/pipelines" --port 0 \
+WEIR_KAFKA_BOOTSTRAP_SERVERS="$BS" WEIR_INSTANCE_ID=schemathesis WEIR_SAVEPOINTS_DIR="$W/savepoints" "$WEIR" serve --pipelines "$W/pipelines" --port 0 \
   --log-level warning > "$W/serve.out" 2>"$W/serve.err" &
 for _ in $(seq 300); do grep -q "REST API at" "$W/serve.out" 2>/dev/null && break; sleep 0.1; done
 URL=$(grep -o 'http://[0-9.:]*' "$W/serve.out" | head -1)

@@ -82,12 +82,36 @@ public final class Job: Service, @unchecked Sendable {
         current.withLock { $0.forEach { $0?.requestStop(flush: flush) } }
     }
 
+    /// Stops with a savepoint: every task's last checkpoint is written to the
+    /// collector (Flink's stop-with-savepoint); `flush` fires every open window first.
+    public func stop(flush: Bool = false, savepoint: SavepointCollector) {
+        if flush { flushing.store(true, ordering: .releasing) }
+        stopping.store(true, ordering: .releasing)
+        current.withLock { $0.forEach { $0?.requestStop(flush: flush, savepoint: savepoint) } }
+    }
+
     /// Takes a savepoint into `directory`: every running task checkpoints and
     /// writes its partitions; poll `isDone` on the result.
     public func requestSavepoint(directory: String) throws -> SavepointCollector {
         let collector = try SavepointCollector(directory: directory, job: spec.name, slots: slotMetrics.count)
         current.withLock { $0.forEach { $0?.requestSavepoint(collector) } }
         return collector
+    }
+
+    /// A collector for this job's tasks in one instance of several (`part`),
+    /// for `stop(savepoint:)` or `requestSavepoint(_:)`.
+    public func savepointCollector(directory: String, part: SavepointCollector.Part?) throws -> SavepointCollector {
+        try SavepointCollector(directory: directory, job: spec.name, slots: slotMetrics.count, part: part)
+    }
+
+    /// Asks every running task for a checkpoint now.
+    public func requestCheckpoint() {
+        current.withLock { $0.forEach { $0?.requestCheckpoint() } }
+    }
+
+    /// Asks every running task to write its partitions to `collector`.
+    public func requestSavepoint(_ collector: SavepointCollector) {
+        current.withLock { $0.forEach { $0?.requestSavepoint(collector) } }
     }
 
     public func run() async throws {

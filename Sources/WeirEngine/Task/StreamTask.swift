@@ -57,6 +57,8 @@ public final class StreamTask: @unchecked Sendable {
 
     private let savepointRestore: SavepointRestore?
     private let savepointRequest = Mutex<SavepointCollector?>(nil)
+    private let stopSavepoint = Mutex<SavepointCollector?>(nil)
+    private let checkpointNow = Atomic<Bool>(false)
 
     public init(job: JobSpec, runtime: RuntimeConfig, slot: Int, metrics: TaskMetrics = TaskMetrics(),
                 savepoint: SavepointRestore? = nil, logger: Logger) {
@@ -72,9 +74,17 @@ public final class StreamTask: @unchecked Sendable {
     /// Asks the loop to finish its batch, checkpoint and close. With `flush`,
     /// the input is treated as ended: every open window fires first (for `weir
     /// dev --generate` and bounded runs). Thread-safe.
-    public func requestStop(flush: Bool = false) {
+    /// With `savepoint`, the last checkpoint is written out to it (stop with
+    /// a savepoint: nothing is processed after it).
+    public func requestStop(flush: Bool = false, savepoint: SavepointCollector? = nil) {
         if flush { flushFlag.set() }
+        if let savepoint { stopSavepoint.withLock { $0 = savepoint } }
         stopFlag.set()
+    }
+
+    /// Asks for a checkpoint at the end of the current batch (`POST /jobs/{id}/checkpoints`). Thread-safe.
+    public func requestCheckpoint() {
+        checkpointNow.store(true, ordering: .releasing)
     }
 
     /// Asks the task to write its partitions to a savepoint at its next
@@ -180,7 +190,10 @@ public final class StreamTask: @unchecked Sendable {
             if let e = failure { try handle(e as? KafkaError ?? KafkaError.local("\(e)")) }
             try settleCommit(wait: sink.held.byteCount > Self.maxHeldBytes)
             if !worker.busy { producer.poll(timeoutMs: 0) }   // the worker serves the producer meanwhile
-            if txn.commitDue(now: monotonicNanos()) { try checkpoint(overlap: true) }
+            // A checkpoint asked for while nothing is open waits for the next transaction.
+            if txn.commitDue(now: monotonicNanos()) || (txn.isOpen && checkpointNow.exchange(false, ordering: .acquiringAndReleasing)) {
+                try checkpoint(overlap: true)
+            }
             if let collector = savepointRequest.withLock({ r -> SavepointCollector? in defer { r = nil }; return r }) {
                 try writeSavepoint(collector)
             }
@@ -192,7 +205,11 @@ public final class StreamTask: @unchecked Sendable {
             try chain.flush(sink: sink)
             metrics.add(chain.takeCounts())
         }
-        if txn.isOpen { try checkpoint() }
+        if let collector = stopSavepoint.withLock({ $0 }) {
+            try writeSavepoint(collector)
+        } else if txn.isOpen {
+            try checkpoint()
+        }
         committer.finish()
         logger.info("task stopped", metadata: ["task": "\(transactionalID)"])
     }

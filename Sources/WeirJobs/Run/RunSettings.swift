@@ -18,6 +18,13 @@ public enum RunSettings {
         }
     }
 
+    /// The cluster of the service config (bootstrap servers and librdkafka properties).
+    public static func kafka(_ service: ServiceConfig) -> KafkaConfig {
+        var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
+        kafka.properties = service.kafka.properties
+        return kafka
+    }
+
     public static func make(_ p: Pipeline, service: ServiceConfig, overrides: Overrides = .init()) -> (spec: JobSpec, runtime: RuntimeConfig) {
         var spec = p.job
         spec.parallelism = overrides.parallelism ?? p.definition.parallelism ?? service.parallelism
@@ -27,8 +34,7 @@ public enum RunSettings {
            let registry = overrides.schemaRegistryURL.map({ SchemaRegistryConfig(url: $0) }) ?? service.schemaRegistry {
             spec.formats.registry = registry
         }
-        var kafka = KafkaConfig(bootstrapServers: service.kafka.bootstrapServers)
-        kafka.properties = service.kafka.properties
+        let kafka = Self.kafka(service)
         var runtime = RuntimeConfig(kafka: kafka, instanceID: service.instanceID)
         runtime.checkpointIntervalMs = CheckpointInterval.resolve(flagMs: overrides.checkpointIntervalMs,
                                                                   pipelineMs: p.definition.checkpointIntervalMs, service: service)

@@ -12,6 +12,11 @@ import WeirFormats
 /// | `WEIR_DATA_DIR` | `dataDir` |
 /// | `WEIR_CHECKPOINT_INTERVAL` | `checkpoint.interval` (a duration: `5s`, `200ms`) |
 /// | `WEIR_SCHEMA_REGISTRY_URL` | `schemaRegistry.url` (the file's other registry keys stay) |
+/// | `WEIR_PIPELINES_DIR` | `jobs.directory` |
+/// | `WEIR_JOBS_TOPIC` | `jobs.topic` |
+/// | `WEIR_SAVEPOINTS_DIR` | `savepoints.directory` |
+/// | `WEIR_REST_PORT` | `rest.port` |
+/// | `WEIR_REST_TOKEN` | `rest.token` |
 extension ServiceConfig {
     static let propertyPrefix = "WEIR_KAFKA_PROPERTY_"
 
@@ -50,6 +55,20 @@ extension ServiceConfig {
                 fail("WEIR_SCHEMA_REGISTRY_URL", "expected an http:// or https:// URL, found '\(v)'")
             }
         }
+        if let v = environment["WEIR_PIPELINES_DIR"] {
+            if v.isEmpty { fail("WEIR_PIPELINES_DIR", "expected a directory path, found an empty string") } else { jobsDirectory = v }
+        }
+        if let v = environment["WEIR_JOBS_TOPIC"] {
+            if v.isEmpty { fail("WEIR_JOBS_TOPIC", "expected a topic name, found an empty string") } else { jobsTopic = v }
+        }
+        if let v = environment["WEIR_SAVEPOINTS_DIR"] {
+            if v.isEmpty { fail("WEIR_SAVEPOINTS_DIR", "expected a directory path, found an empty string") } else { savepointsDirectoryOverride = v }
+        }
+        if let v = environment["WEIR_REST_PORT"] {
+            if let n = Int(v.trimmingCharacters(in: .whitespaces)), (0...65535).contains(n) { rest.port = n }
+            else { fail("WEIR_REST_PORT", "expected a port from 0 to 65535, found '\(v)'") }
+        }
+        if let v = environment["WEIR_REST_TOKEN"], !v.isEmpty { rest.token = v }
         // Sorted so that several problems come out in a stable order.
         for variable in environment.keys.sorted() where variable.hasPrefix(Self.propertyPrefix) {
             let suffix = variable.dropFirst(Self.propertyPrefix.count)

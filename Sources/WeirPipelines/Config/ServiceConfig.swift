@@ -36,6 +36,29 @@ public struct ServiceConfig: Equatable, Sendable {
     public var checkpointIntervalMs: Int
     /// The schema registry for pipelines that name none (`schemaRegistry`, same keys as a pipeline's).
     public var schemaRegistry: SchemaRegistryConfig?
+    /// `jobs.directory`: the pipeline files `weir serve` runs (WEIR_PIPELINES_DIR).
+    public var jobsDirectory = "pipelines"
+    /// `jobs.topic`: the compacted topic of job definitions, one per service group (WEIR_JOBS_TOPIC).
+    public var jobsTopic = "weir-jobs"
+    /// `savepoints.directory`: where savepoints asked for over REST go; on
+    /// several instances a volume they share (WEIR_SAVEPOINTS_DIR). Default `<dataDir>/savepoints`.
+    public var savepointsDirectoryOverride: String?
+    public var savepointsDirectory: String { savepointsDirectoryOverride ?? (dataDir as NSString).appendingPathComponent("savepoints") }
+    /// `rest.*`: the REST API of `weir serve`.
+    public var rest = REST()
+    /// `shutdown.timeout`: how long a graceful shutdown may take, in ms (default 30 s).
+    public var shutdownTimeoutMs = 30_000
+
+    public struct REST: Equatable, Sendable {
+        public var port = 8081
+        public var address = "0.0.0.0"
+        /// Mutations need `Authorization: Bearer <token>` when set (WEIR_REST_TOKEN).
+        public var token: String?
+        public var protectReads = false
+        public var tlsCertificateFile: String?
+        public var tlsKeyFile: String?
+        public init() {}
+    }
 
     public init(kafka: Kafka = Kafka(), parallelism: Int = 2, instanceID: String, dataDir: String = "data",
                 checkpointIntervalMs: Int = CheckpointInterval.defaultMs) {
@@ -45,6 +68,7 @@ public struct ServiceConfig: Equatable, Sendable {
 
     public static let defaultPath = "config/weir.yaml"
     static let parallelismRange = 1...64
+    static let shutdownTimeoutRange: ClosedRange<Int64> = 1_000...3_600_000
     /// As for a pipeline's `checkpoint.interval`: 10 ms to 1 h.
     static let checkpointIntervalRange: ClosedRange<Int64> = 10...3_600_000
     static let checkpointIntervalWhat = "a checkpoint interval from 10ms to 1h"

@@ -3,7 +3,7 @@ import Yams
 /// Reads `config/weir.yaml` into a `ServiceConfig`, with the same diagnostics
 /// as pipeline files.
 enum ServiceConfigReader {
-    static let topLevelKeys = ["kafka", "parallelism", "instanceID", "dataDir", "checkpoint", "schemaRegistry"]
+    static let topLevelKeys = ["kafka", "parallelism", "instanceID", "dataDir", "checkpoint", "schemaRegistry", "jobs", "savepoints", "rest", "shutdown"]
 
     static func read(yaml: String, file: String, defaults: ServiceConfig) throws(ServiceConfigError) -> ServiceConfig {
         let root: Node
@@ -48,8 +48,41 @@ enum ServiceConfigReader {
             config.checkpointIntervalMs = Int(ms)
         }
         if let r = m["schemaRegistry"], let registry = FormatLoader.registry(r, &reader) { config.schemaRegistry = registry }
+        if let j = m["jobs"], let jm = reader.mapping(j, "jobs", known: ["directory", "topic"]) {
+            if let d = jm["directory"], let s = nonEmpty(d, "jobs.directory", "a directory path", &reader) { config.jobsDirectory = s }
+            if let t = jm["topic"], let s = nonEmpty(t, "jobs.topic", "a topic name", &reader) { config.jobsTopic = s }
+        }
+        if let sp = m["savepoints"], let sm = reader.mapping(sp, "savepoints", known: ["directory"]),
+           let d = sm["directory"], let s = nonEmpty(d, "savepoints.directory", "a directory path", &reader) {
+            config.savepointsDirectoryOverride = s
+        }
+        if let r = m["rest"], let rm = reader.mapping(r, "rest", known: ["port", "address", "token", "protectReads", "tls"]) {
+            if let p = rm["port"], let v = reader.int(p, "rest.port", in: 0...65535) { config.rest.port = v }
+            if let a = rm["address"], let s = nonEmpty(a, "rest.address", "a listen address", &reader) { config.rest.address = s }
+            if let t = rm["token"], let s = reader.string(t, "rest.token", expected: "a token") { config.rest.token = s }
+            if let p = rm["protectReads"], let b = reader.bool(p, "rest.protectReads") { config.rest.protectReads = b }
+            if let t = rm["tls"], let tm = reader.mapping(t, "rest.tls", known: ["certificateFile", "keyFile"]) {
+                let cert = tm.require("certificateFile", "the certificate (PEM)", in: &reader)
+                let key = tm.require("keyFile", "the private key (PEM)", in: &reader)
+                if let cert, let s = nonEmpty(cert, "rest.tls.certificateFile", "a file path", &reader) { config.rest.tlsCertificateFile = s }
+                if let key, let s = nonEmpty(key, "rest.tls.keyFile", "a file path", &reader) { config.rest.tlsKeyFile = s }
+            }
+        }
+        if let sh = m["shutdown"], let sm = reader.mapping(sh, "shutdown", known: ["timeout"]),
+           let t = sm["timeout"], let ms = reader.duration(t, "shutdown.timeout", in: ServiceConfig.shutdownTimeoutRange,
+                                                           what: "a shutdown timeout from 1s to 1h") {
+            config.shutdownTimeoutMs = Int(ms)
+        }
         if !reader.diagnostics.isEmpty { throw ServiceConfigError(reader.diagnostics) }
         return config
+    }
+}
+
+extension ServiceConfigReader {
+    static func nonEmpty(_ node: Node, _ field: String, _ what: String, _ reader: inout YAMLReader) -> String? {
+        guard let s = reader.string(node, field, expected: what) else { return nil }
+        if s.isEmpty { reader.error(field, node, "expected \(what), found an empty string"); return nil }
+        return s
     }
 }
 
