@@ -179,6 +179,16 @@ public final class KafkaConsumer {
         return (low, high)
     }
 
+    /// The partition's low and high watermark offsets as last heard from the broker
+    /// (fetch responses), without asking it; nil when not known yet.
+    public func cachedWatermarkOffsets(topic: String, partition: Int32) -> (low: Int64, high: Int64)? {
+        guard !closed else { return nil }
+        var low: Int64 = -1001, high: Int64 = -1001
+        let err = rd_kafka_get_watermark_offsets(handle, topic, partition, &low, &high)
+        guard err.rawValue == 0, high >= 0 else { return nil }
+        return (low, high)
+    }
+
     public func assignment() throws -> [TopicPartition] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         let err = rd_kafka_assignment(try live(), &list)

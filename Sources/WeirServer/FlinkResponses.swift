@@ -33,7 +33,15 @@ struct JobDetail: ResponseEncodable {
         struct Metrics: Encodable {
             let readRecords: Int
             let writeRecords: Int
-            enum CodingKeys: String, CodingKey { case readRecords = "read-records", writeRecords = "write-records" }
+            let readBytes: Int
+            let writeBytes: Int
+            /// Milliseconds, as Flink's.
+            let accumulatedBusyTime: Int64
+            let accumulatedBackpressuredTime: Int64
+            enum CodingKeys: String, CodingKey {
+                case readRecords = "read-records", writeRecords = "write-records", readBytes = "read-bytes", writeBytes = "write-bytes"
+                case accumulatedBusyTime = "accumulated-busy-time", accumulatedBackpressuredTime = "accumulated-backpressured-time"
+            }
         }
         let id: String
         let name: String
@@ -128,13 +136,114 @@ struct PlanAnswer: ResponseEncodable {
 }
 
 struct CheckpointsAnswer: ResponseEncodable {
-    struct Counts: Encodable { let restored: Int; let total: Int; let completed: Int; let failed: Int }
+    struct Counts: Encodable {
+        let restored: Int; let total: Int; let inProgress: Int; let completed: Int; let failed: Int
+        enum CodingKeys: String, CodingKey { case restored, total, inProgress = "in_progress", completed, failed }
+    }
     struct Stats: Encodable { let min: Int64; let max: Int64; let avg: Int64; let p50: Int64; let p99: Int64 }
-    struct Summary: Encodable { let endToEndDuration: Stats?
-        enum CodingKeys: String, CodingKey { case endToEndDuration = "end_to_end_duration" }
+    struct Summary: Encodable { let endToEndDuration: Stats?; let stateSize: Stats?
+        enum CodingKeys: String, CodingKey { case endToEndDuration = "end_to_end_duration", stateSize = "state_size" }
+    }
+    /// One checkpoint of one task (Flink's history entries are job-wide; Weir's tasks checkpoint on their own).
+    struct Entry: Encodable {
+        let id: UInt64
+        let status: String
+        let isSavepoint: Bool
+        let triggerTimestamp: Int64
+        let latestAckTimestamp: Int64
+        let stateSize: Int
+        let endToEndDuration: Int64
+        let numSubtasks: Int
+        let numAcknowledgedSubtasks: Int
+        let task: String
+        let partitions: Int
+        enum CodingKeys: String, CodingKey {
+            case id, status, task, partitions
+            case isSavepoint = "is_savepoint", triggerTimestamp = "trigger_timestamp", latestAckTimestamp = "latest_ack_timestamp"
+            case stateSize = "state_size", endToEndDuration = "end_to_end_duration"
+            case numSubtasks = "num_subtasks", numAcknowledgedSubtasks = "num_acknowledged_subtasks"
+        }
+    }
+    struct Restored: Encodable {
+        let restoreTimestamp: Int64?
+        let isSavepoint: Bool
+        let externalPath: String?
+        enum CodingKeys: String, CodingKey { case restoreTimestamp = "restore_timestamp", isSavepoint = "is_savepoint", externalPath = "external_path" }
+    }
+    struct Latest: Encodable {
+        let completed: Entry?
+        let failed: Entry?
+        let restored: Restored?
+        let savepoint: Entry?
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(completed, forKey: .completed); try c.encode(failed, forKey: .failed)
+            try c.encode(restored, forKey: .restored); try c.encode(savepoint, forKey: .savepoint)
+        }
+        enum CodingKeys: String, CodingKey { case completed, failed, restored, savepoint }
     }
     let counts: Counts
     let summary: Summary
+    let latest: Latest
+    let history: [Entry]
+}
+
+/// `GET /jobs/{id}/lag`: this instance's partitions of the job.
+struct LagAnswer: ResponseEncodable {
+    struct Partition: Encodable {
+        let topic: String; let partition: Int32; let task: String
+        let committedOffset: Int64?; let offset: Int64?; let endOffset: Int64?; let lagRecords: Int64?; let lagSeconds: Double?
+        enum CodingKeys: String, CodingKey {
+            case topic, partition, task, offset
+            case committedOffset = "committed-offset", endOffset = "end-offset", lagRecords = "lag-records", lagSeconds = "lag-seconds"
+        }
+    }
+    let jid: String
+    let instance: String
+    let totalLagRecords: Int64
+    let maxLagSeconds: Double?
+    let partitions: [Partition]
+    enum CodingKeys: String, CodingKey {
+        case jid, instance, partitions
+        case totalLagRecords = "total-lag-records", maxLagSeconds = "max-lag-seconds"
+    }
+}
+
+/// `GET /jobs/{id}/watermarks`: each partition's event time here.
+struct WatermarksAnswer: ResponseEncodable {
+    struct Partition: Encodable {
+        let topic: String; let partition: Int32; let task: String
+        /// ms since the epoch; nil before the partition's first record.
+        let watermark: Int64?
+        let watermarkTime: String?
+        let idle: Bool
+        enum CodingKeys: String, CodingKey { case topic, partition, task, watermark, idle, watermarkTime = "watermark-time" }
+    }
+    let jid: String
+    let instance: String
+    let partitions: [Partition]
+}
+
+/// `GET /jobs/{id}/dead-letters`: the newest dead-lettered records of this instance, newest first.
+struct DeadLettersAnswer: ResponseEncodable {
+    struct Record: Encodable {
+        let timestamp: Int64
+        let errorClass: String
+        let reason: String
+        let topic: String; let partition: Int32; let offset: Int64
+        let valueBytes: Int
+        /// The first bytes as text: valid UTF-8 kept, every control or invalid byte as \xHH.
+        let preview: String
+        let previewBase64: String
+        enum CodingKeys: String, CodingKey {
+            case timestamp, reason, topic, partition, offset, preview
+            case errorClass = "error-class", valueBytes = "value-bytes", previewBase64 = "preview-base64"
+        }
+    }
+    let jid: String
+    let instance: String
+    let deadLetters: [Record]
+    enum CodingKeys: String, CodingKey { case jid, instance, deadLetters = "dead-letters" }
 }
 
 /// `POST /jobs/validate`: the pipeline's diagnostics, as `weir validate` prints them, as data.

@@ -1243,6 +1243,203 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/jobs/{jobid}/lag": {
+      "get": {
+        "summary": "Consumer lag of this instance's partitions (records, and seconds behind)",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Lag"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/jobs/{jobid}/watermarks": {
+      "get": {
+        "summary": "Each partition's watermark here, with idleness",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Watermarks"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/jobs/{jobid}/dead-letters": {
+      "get": {
+        "summary": "The newest dead-lettered records here: reason, origin, a safe preview",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 100
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DeadLetters"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A bad limit",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1523,13 +1720,29 @@ enum OpenAPIDocument {
                   "type": "object",
                   "required": [
                     "read-records",
-                    "write-records"
+                    "write-records",
+                    "read-bytes",
+                    "write-bytes",
+                    "accumulated-busy-time",
+                    "accumulated-backpressured-time"
                   ],
                   "properties": {
                     "read-records": {
                       "type": "integer"
                     },
                     "write-records": {
+                      "type": "integer"
+                    },
+                    "read-bytes": {
+                      "type": "integer"
+                    },
+                    "write-bytes": {
+                      "type": "integer"
+                    },
+                    "accumulated-busy-time": {
+                      "type": "integer"
+                    },
+                    "accumulated-backpressured-time": {
                       "type": "integer"
                     }
                   }
@@ -1620,7 +1833,9 @@ enum OpenAPIDocument {
         "type": "object",
         "required": [
           "counts",
-          "summary"
+          "summary",
+          "latest",
+          "history"
         ],
         "properties": {
           "counts": {
@@ -1642,6 +1857,9 @@ enum OpenAPIDocument {
                 "type": "integer"
               },
               "failed": {
+                "type": "integer"
+              },
+              "in_progress": {
                 "type": "integer"
               }
             }
@@ -1675,7 +1893,77 @@ enum OpenAPIDocument {
                     "type": "integer"
                   }
                 }
+              },
+              "state_size": {
+                "type": "object",
+                "required": [
+                  "min",
+                  "max",
+                  "avg",
+                  "p50",
+                  "p99"
+                ],
+                "properties": {
+                  "min": {
+                    "type": "integer"
+                  },
+                  "max": {
+                    "type": "integer"
+                  },
+                  "avg": {
+                    "type": "integer"
+                  },
+                  "p50": {
+                    "type": "integer"
+                  },
+                  "p99": {
+                    "type": "integer"
+                  }
+                }
               }
+            }
+          },
+          "latest": {
+            "type": "object",
+            "required": [
+              "completed",
+              "failed",
+              "restored",
+              "savepoint"
+            ],
+            "properties": {
+              "completed": {
+                "$ref": "#/components/schemas/CheckpointEntry"
+              },
+              "failed": {
+                "$ref": "#/components/schemas/CheckpointEntry"
+              },
+              "savepoint": {
+                "$ref": "#/components/schemas/CheckpointEntry"
+              },
+              "restored": {
+                "type": "object",
+                "nullable": true,
+                "properties": {
+                  "restore_timestamp": {
+                    "type": "integer",
+                    "nullable": true
+                  },
+                  "is_savepoint": {
+                    "type": "boolean"
+                  },
+                  "external_path": {
+                    "type": "string",
+                    "nullable": true
+                  }
+                }
+              }
+            }
+          },
+          "history": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/CheckpointEntry"
             }
           }
         }
@@ -1942,6 +2230,234 @@ enum OpenAPIDocument {
           },
           "cancel-job": {
             "type": "boolean"
+          }
+        }
+      },
+      "Lag": {
+        "type": "object",
+        "required": [
+          "jid",
+          "instance",
+          "total-lag-records",
+          "partitions"
+        ],
+        "properties": {
+          "jid": {
+            "type": "string"
+          },
+          "instance": {
+            "type": "string"
+          },
+          "total-lag-records": {
+            "type": "integer"
+          },
+          "max-lag-seconds": {
+            "type": "number",
+            "nullable": true
+          },
+          "partitions": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "topic",
+                "partition",
+                "task"
+              ],
+              "properties": {
+                "topic": {
+                  "type": "string"
+                },
+                "partition": {
+                  "type": "integer"
+                },
+                "task": {
+                  "type": "string"
+                },
+                "committed-offset": {
+                  "type": "integer",
+                  "nullable": true
+                },
+                "offset": {
+                  "type": "integer",
+                  "nullable": true
+                },
+                "end-offset": {
+                  "type": "integer",
+                  "nullable": true
+                },
+                "lag-records": {
+                  "type": "integer",
+                  "nullable": true
+                },
+                "lag-seconds": {
+                  "type": "number",
+                  "nullable": true
+                }
+              }
+            }
+          }
+        }
+      },
+      "Watermarks": {
+        "type": "object",
+        "required": [
+          "jid",
+          "instance",
+          "partitions"
+        ],
+        "properties": {
+          "jid": {
+            "type": "string"
+          },
+          "instance": {
+            "type": "string"
+          },
+          "partitions": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "topic",
+                "partition",
+                "task",
+                "idle"
+              ],
+              "properties": {
+                "topic": {
+                  "type": "string"
+                },
+                "partition": {
+                  "type": "integer"
+                },
+                "task": {
+                  "type": "string"
+                },
+                "watermark": {
+                  "type": "integer",
+                  "nullable": true
+                },
+                "watermark-time": {
+                  "type": "string",
+                  "nullable": true
+                },
+                "idle": {
+                  "type": "boolean"
+                }
+              }
+            }
+          }
+        }
+      },
+      "DeadLetters": {
+        "type": "object",
+        "required": [
+          "jid",
+          "instance",
+          "dead-letters"
+        ],
+        "properties": {
+          "jid": {
+            "type": "string"
+          },
+          "instance": {
+            "type": "string"
+          },
+          "dead-letters": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "timestamp",
+                "error-class",
+                "reason",
+                "topic",
+                "partition",
+                "offset",
+                "preview"
+              ],
+              "properties": {
+                "timestamp": {
+                  "type": "integer"
+                },
+                "error-class": {
+                  "type": "string"
+                },
+                "reason": {
+                  "type": "string"
+                },
+                "topic": {
+                  "type": "string"
+                },
+                "partition": {
+                  "type": "integer"
+                },
+                "offset": {
+                  "type": "integer"
+                },
+                "value-bytes": {
+                  "type": "integer"
+                },
+                "preview": {
+                  "type": "string"
+                },
+                "preview-base64": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      },
+      "CheckpointEntry": {
+        "type": "object",
+        "nullable": true,
+        "required": [
+          "id",
+          "status",
+          "trigger_timestamp",
+          "latest_ack_timestamp",
+          "state_size",
+          "end_to_end_duration"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "COMPLETED",
+              "FAILED",
+              "IN_PROGRESS"
+            ]
+          },
+          "is_savepoint": {
+            "type": "boolean"
+          },
+          "trigger_timestamp": {
+            "type": "integer"
+          },
+          "latest_ack_timestamp": {
+            "type": "integer"
+          },
+          "state_size": {
+            "type": "integer"
+          },
+          "end_to_end_duration": {
+            "type": "integer"
+          },
+          "num_subtasks": {
+            "type": "integer"
+          },
+          "num_acknowledged_subtasks": {
+            "type": "integer"
+          },
+          "task": {
+            "type": "string"
+          },
+          "partitions": {
+            "type": "integer"
           }
         }
       }

@@ -33,6 +33,7 @@ enum RESTRoutes {
         r.get("/jobs/:jobid/plan") { _, context in plan(try job(manager, context)) }
         r.get("/jobs/:jobid/exceptions") { _, context in exceptions(try job(manager, context)) }
         r.get("/jobs/:jobid/checkpoints") { _, context in checkpoints(try job(manager, context)) }
+        addJobState(r, manager)
         r.get("/jobs/:jobid/metrics") { request, context in
             try metrics(try job(manager, context), request.uri.queryParameters.get("get"))
         }
@@ -51,6 +52,7 @@ enum RESTRoutes {
             "/jobs/:jobid/exceptions": [.get], "/jobs/:jobid/checkpoints": [.get, .post], "/jobs/:jobid/checkpoints/config": [.get],
             "/jobs/:jobid/metrics": [.get], "/jobs/:jobid/stop": [.post], "/jobs/:jobid/savepoints": [.post],
             "/jobs/:jobid/savepoints/:triggerid": [.get], "/healthz": [.get], "/readyz": [.get],
+            "/jobs/:jobid/lag": [.get], "/jobs/:jobid/watermarks": [.get], "/jobs/:jobid/dead-letters": [.get],
         ])
         return r
     }
@@ -86,8 +88,14 @@ enum RESTRoutes {
         let t = times(job)
         let vertices = job.jobs.inOrder.map { j -> JobDetail.Vertex in
             let m = j.metrics
+            func sum(_ f: (TaskMetrics) -> Int) -> Int { j.slotMetrics.reduce(0) { $0 + f($1) } }
+            func ms(_ f: (TaskMetrics) -> UInt64) -> Int64 { Int64(j.slotMetrics.reduce(0) { $0 + f($1) } / 1_000_000) }
             return .init(id: JobID(name: j.spec.name).hex, name: j.spec.name, parallelism: j.slotMetrics.count,
-                         status: job.status.rawValue, metrics: .init(readRecords: m.processed, writeRecords: m.emitted))
+                         status: job.status.rawValue, metrics: .init(
+                            readRecords: m.processed, writeRecords: m.emitted,
+                            readBytes: sum { $0.bytesIn.load(ordering: .relaxed) }, writeBytes: sum { $0.bytesOut.load(ordering: .relaxed) },
+                            accumulatedBusyTime: ms { $0.busyNanos.load(ordering: .relaxed) },
+                            accumulatedBackpressuredTime: ms { $0.backPressuredNanos.load(ordering: .relaxed) }))
         }
         return JobDetail(jid: job.id.hex, name: job.name, state: job.status.rawValue, startTime: t.start, endTime: t.end,
                          duration: t.duration, now: Int64(Date().timeIntervalSince1970 * 1000), numRestarts: job.restarts,
@@ -139,15 +147,34 @@ extension RESTRoutes {
         let completed = slots.reduce(0) { $0 + $1.commits.load(ordering: .relaxed) }
         let failed = slots.reduce(0) { $0 + $1.aborts.load(ordering: .relaxed) }
         let restored = slots.reduce(0) { $0 + $1.restores.load(ordering: .relaxed) }
-        let samples = slots.flatMap { $0.checkpointDurations.samplesMs }.sorted()
-        var stats: CheckpointsAnswer.Stats?
-        if !samples.isEmpty {
-            func q(_ p: Double) -> Int64 { Int64(samples[min(samples.count - 1, max(0, Int((Double(samples.count) * p).rounded(.up)) - 1))].rounded()) }
-            stats = .init(min: Int64(samples[0].rounded()), max: Int64(samples[samples.count - 1].rounded()),
-                          avg: Int64((samples.reduce(0, +) / Double(samples.count)).rounded()), p50: q(0.5), p99: q(0.99))
+        func stats(_ samples: [Double]) -> CheckpointsAnswer.Stats? {
+            let sorted = samples.sorted()
+            guard !sorted.isEmpty else { return nil }
+            func q(_ p: Double) -> Int64 { Int64(sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))].rounded()) }
+            return .init(min: Int64(sorted[0].rounded()), max: Int64(sorted[sorted.count - 1].rounded()),
+                         avg: Int64((sorted.reduce(0, +) / Double(sorted.count)).rounded()), p50: q(0.5), p99: q(0.99))
         }
-        return CheckpointsAnswer(counts: .init(restored: restored, total: completed + failed, completed: completed, failed: failed),
-                                 summary: .init(endToEndDuration: stats))
+        let durations = stats(slots.flatMap { $0.checkpointDurations.samplesMs })
+        let sizes = stats(slots.flatMap { $0.checkpointBytes.samples(after: 0).values.map(Double.init) })
+        let name = job.jobs.main.spec.name
+        let entries = slots.enumerated().flatMap { slot, m in
+            m.recentCheckpoints.map { c in
+                CheckpointsAnswer.Entry(id: c.id, status: c.status.rawValue, isSavepoint: c.isSavepoint, triggerTimestamp: c.triggerMs,
+                                        latestAckTimestamp: c.endMs, stateSize: c.stateBytes, endToEndDuration: c.endMs - c.triggerMs,
+                                        numSubtasks: 1, numAcknowledgedSubtasks: c.status == .completed ? 1 : 0,
+                                        task: "\(name) (slot \(slot))", partitions: c.partitions)
+            }
+        }.sorted { $0.latestAckTimestamp > $1.latestAckTimestamp }
+        let definition = job.definition
+        let restoredFrom: CheckpointsAnswer.Restored? =
+            definition.savepointPath != nil ? .init(restoreTimestamp: job.lifecycleSnapshot.startMs, isSavepoint: true, externalPath: definition.savepointPath)
+            : restored > 0 ? .init(restoreTimestamp: nil, isSavepoint: false, externalPath: "kafka:\(name)-state") : nil
+        return CheckpointsAnswer(
+            counts: .init(restored: restored, total: completed + failed, inProgress: 0, completed: completed, failed: failed),
+            summary: .init(endToEndDuration: durations, stateSize: sizes),
+            latest: .init(completed: entries.first { $0.status == "COMPLETED" }, failed: entries.first { $0.status == "FAILED" },
+                          restored: restoredFrom, savepoint: nil),
+            history: Array(entries.prefix(10)))
     }
 
     /// Flink's job metrics by name; `get` absent lists the names (as Flink does).
@@ -161,6 +188,10 @@ extension RESTRoutes {
             "numRecordsOut": { "\(main.emitted)" },
             "numLateRecordsDropped": { "\(main.late)" },
             "numRecordsDeadLettered": { "\(job.jobs.inOrder.reduce(0) { $0 + $1.metrics.deadLettered })" },
+            "numBytesIn": { "\(job.jobs.inOrder[0].slotMetrics.reduce(0) { $0 + $1.bytesIn.load(ordering: .relaxed) })" },
+            "numBytesOut": { "\(job.jobs.main.slotMetrics.reduce(0) { $0 + $1.bytesOut.load(ordering: .relaxed) })" },
+            "records-lag-max": { "\(partitions(job).compactMap(\.status.lagRecords).max() ?? 0)" },
+            "currentInputWatermark": { "\(partitions(job).compactMap(\.status.watermarkMs).min() ?? Int64.min)" },
         ]
         guard let get else { return MetricsAnswer(values: available.keys.sorted().map { MetricValue(id: $0, value: nil) }) }
         let names = get.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -1,3 +1,4 @@
+import WeirJobs
 import WeirPipelines
 
 /// What `GET /config` shows of this instance: its id and Kafka settings with

@@ -25,16 +25,8 @@ final class ServeEndToEndTests: XCTestCase {
                           json: try? JSONSerialization.jsonObject(with: data))
     }
 
-    /// The URL from `weir serve`'s (or `weir dev`'s) "REST API at http://…" line, and what it printed up to it.
     func apiURL(printedBy process: Process, on out: Pipe) throws -> (url: String, printed: String) {
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        let pattern = #"REST API at http://[0-9.]+:[0-9]+"#
-        while text.range(of: pattern, options: .regularExpression) == nil && Date() < deadline && process.isRunning {
-            text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        let line = try XCTUnwrap(text.range(of: pattern, options: .regularExpression).map { String(text[$0]) }, "no URL in \(text)")
-        return (String(line.dropFirst("REST API at ".count)), text)
+        try restAPIURL(printedBy: process, on: out)
     }
 
     func testServeRunsADirectorysPipelinesAndAnswersFlinksReads() async throws {
@@ -198,7 +190,8 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual(documented, ["/overview", "/config", "/metrics", "/healthz", "/readyz", "/jobs", "/jobs/overview", "/jobs/validate",
                                     "/jobs/{jobid}", "/jobs/{jobid}/plan", "/jobs/{jobid}/checkpoints", "/jobs/{jobid}/exceptions",
                                     "/jobs/{jobid}/metrics", "/jobs/{jobid}/stop", "/jobs/{jobid}/savepoints",
-                                    "/jobs/{jobid}/savepoints/{triggerid}", "/jobs/{jobid}/checkpoints/config"])
+                                    "/jobs/{jobid}/savepoints/{triggerid}", "/jobs/{jobid}/checkpoints/config",
+                                    "/jobs/{jobid}/lag", "/jobs/{jobid}/watermarks", "/jobs/{jobid}/dead-letters"])
 
         // Validation for an editor: the same diagnostics as weir validate, as data; bodies are bounded.
         let valid = try await get(URL(string: "\(base)/jobs/validate")!, method: "POST",

@@ -122,3 +122,15 @@ func produceAll(_ records: [(String, [UInt8])], topic: String, bootstrap: String
     try producer.flush(timeoutMs: 30_000)
     if producer.deliveryStats.failed > 0 { throw KafkaError.local("delivery failed: \(producer.deliveryStats.failed)") }
 }
+
+/// The URL from `weir serve`'s (or `weir dev`'s) "REST API at http://…" line, and what it printed up to it.
+func restAPIURL(printedBy process: Process, on out: Pipe) throws -> (url: String, printed: String) {
+    var text = ""
+    let deadline = Date().addingTimeInterval(30)
+    let pattern = #"REST API at http://[0-9.]+:[0-9]+"#
+    while text.range(of: pattern, options: .regularExpression) == nil && Date() < deadline && process.isRunning {
+        text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+    }
+    let line = try XCTUnwrap(text.range(of: pattern, options: .regularExpression).map { String(text[$0]) }, "no URL in \(text)")
+    return (String(line.dropFirst("REST API at ".count)), text)
+}

@@ -21,12 +21,15 @@ struct ReadPositions {
     private let topics: [String]
     /// [topic index][partition]: the next offset to process, `unknown` or `notOwned`.
     private var next: [[Int64]]
+    /// [topic index][partition]: the Kafka timestamp of the last record processed (-1: none).
+    private var lastTimestamp: [[Int64]]
     private var lastTopic = ""
     private var lastIndex = -1
 
     init(topics: [String]) {
         self.topics = topics
         next = Array(repeating: [], count: topics.count)
+        lastTimestamp = Array(repeating: [], count: topics.count)
     }
 
     /// The task owns `tp` from now on; it processes from `offset` (nil: wherever the consumer starts).
@@ -34,7 +37,9 @@ struct ReadPositions {
         guard let t = topics.firstIndex(of: tp.topic), tp.partition >= 0 else { return }
         let p = Int(tp.partition)
         if p >= next[t].count { next[t].append(contentsOf: repeatElement(Self.notOwned, count: p + 1 - next[t].count)) }
+        if p >= lastTimestamp[t].count { lastTimestamp[t].append(contentsOf: repeatElement(-1, count: p + 1 - lastTimestamp[t].count)) }
         next[t][p] = offset ?? Self.unknown
+        lastTimestamp[t][p] = -1
     }
 
     mutating func revoke(_ tp: TopicPartition) {
@@ -53,8 +58,15 @@ struct ReadPositions {
     /// Whether to process this record, and if so it counts as processed: the
     /// partition is owned and the offset is not before the next one expected
     /// (records collected before a rebalance that are read again after it).
+    /// The Kafka timestamp of the last record processed from `tp` (nil: none yet).
+    func lastTimestampMs(_ tp: TopicPartition) -> Int64? {
+        guard let t = topics.firstIndex(of: tp.topic), tp.partition >= 0, Int(tp.partition) < lastTimestamp[t].count else { return nil }
+        let ts = lastTimestamp[t][Int(tp.partition)]
+        return ts >= 0 ? ts : nil
+    }
+
     @inline(__always)
-    mutating func accept(topic: String, partition: Int32, offset: Int64) -> Bool {
+    mutating func accept(topic: String, partition: Int32, offset: Int64, timestampMs: Int64 = -1) -> Bool {
         if topic != lastTopic {
             guard let t = topics.firstIndex(of: topic) else { return false }
             lastTopic = topic; lastIndex = t
@@ -64,6 +76,7 @@ struct ReadPositions {
         let expected = next[lastIndex][p]
         guard expected != Self.notOwned, offset >= expected else { return false }
         next[lastIndex][p] = offset + 1
+        lastTimestamp[lastIndex][p] = timestampMs
         return true
     }
 }

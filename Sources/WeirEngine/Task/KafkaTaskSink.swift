@@ -1,3 +1,4 @@
+import Foundation
 import WeirKafka
 
 /// The chain's sink inside a Kafka task: output, dead letters and late data
@@ -17,6 +18,10 @@ final class KafkaTaskSink: ChainSink {
     /// here and produced into the next transaction (`release`).
     var holding = false
     private(set) var held = PendingOutput()
+    /// Bytes written to the sink topic since the task last took them.
+    var bytesOut = 0
+    /// Dead-lettered records since the task last took them (at most a few per publication).
+    var deadLetterSamples: [DeadLetterSample] = []
 
     init(producer: KafkaProducer, job: JobSpec) throws {
         self.producer = producer
@@ -30,6 +35,7 @@ final class KafkaTaskSink: ChainSink {
     @inline(__always)
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
         let ts = keepsInputTimestamp ? current.map(\.timestamp) ?? -1 : -1
+        bytesOut &+= value.count + (key?.count ?? 0)
         if holding { held.append(.output, key: key, value: value, timestampMs: ts); return }
         if ts >= 0 {
             try producer.produce(out, key: key, value: value, timestampMs: ts)
@@ -65,7 +71,15 @@ final class KafkaTaskSink: ChainSink {
 
     /// Original key, value and headers, plus what went wrong and where it came from.
     func deadLetter(_ error: ProcessingError) throws {
-        guard let topic = deadLetters, let msg = current else { return }   // no dead-letter topic: counted only
+        guard let msg = current else { return }
+        // Kept for GET /jobs/{id}/dead-letters (a rare path: the copy is fine here).
+        if deadLetterSamples.count < TaskMetrics.deadLetterSamples {
+            let value = msg.value.map { [UInt8]($0.prefix(DeadLetterSample.previewBytes)) } ?? []
+            deadLetterSamples.append(DeadLetterSample(
+                timestampMs: Int64(Date().timeIntervalSince1970 * 1000), errorClass: error.kind.rawValue, reason: error.message,
+                topic: msg.topic, partition: msg.partition, offset: msg.offset, preview: value, valueBytes: msg.value?.count ?? 0))
+        }
+        guard let topic = deadLetters else { return }   // no dead-letter topic: counted only
         let headers = [
             KafkaHeader(name: "weir.error.class", value: Array(error.kind.rawValue.utf8)),
             KafkaHeader(name: "weir.error.message", value: Array(error.message.utf8)),

@@ -82,6 +82,32 @@ public final class StreamTask: @unchecked Sendable {
         stopFlag.set()
     }
 
+    /// Publishes the partitions' positions, ends and watermarks and the newest
+    /// dead letters (about once a second; the only allocation is here).
+    private func publishStatus() {
+        guard let consumer, let chain else { return }
+        let assigned = (try? consumer.assignment()) ?? []
+        var list: [PartitionStatus] = []
+        list.reserveCapacity(assigned.count)
+        for tp in assigned.sorted(by: { ($0.topic, $0.partition) < ($1.topic, $1.partition) }) {
+            let index = announcer?.trackerIndex(topic: tp.topic, partition: tp.partition) ?? Int(tp.partition)
+            let wm = chain.watermarks.partitionWatermark(index)
+            list.append(PartitionStatus(
+                topic: tp.topic, partition: tp.partition, position: read.nextOffset(tp), committedOffset: committed[tp]?.marker.nextOffset,
+                endOffset: consumer.cachedWatermarkOffsets(topic: tp.topic, partition: tp.partition)?.high,
+                lastRecordTimestampMs: read.lastTimestampMs(tp),
+                watermarkMs: wm.flatMap { $0.watermark == .min ? nil : $0.watermark }, idle: wm?.idle ?? false))
+        }
+        metrics.publish(partitions: list)
+        let held = Set(assigned)
+        metrics.stateBytes.store(committed.reduce(0) { $0 + (held.contains($1.key) ? $1.value.chunks.reduce(0) { $0 + $1.count } : 0) },
+                                 ordering: .relaxed)
+        if let sink, !sink.deadLetterSamples.isEmpty {
+            metrics.publish(deadLetters: sink.deadLetterSamples)
+            sink.deadLetterSamples.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// Asks for a checkpoint at the end of the current batch (`POST /jobs/{id}/checkpoints`). Thread-safe.
     public func requestCheckpoint() {
         checkpointNow.store(true, ordering: .releasing)
@@ -140,14 +166,18 @@ public final class StreamTask: @unchecked Sendable {
         try consumer.subscribe(job.source.topics)
         metrics.subscribedNanos.store(monotonicNanos(), ordering: .relaxed)
 
+        var lastPublishedMs: Int64 = 0
         while !stopFlag.isSet {
             var consumed = 0
+            var bytesIn = 0
             var failure: Error?
-            let nowMs = Int64(truncatingIfNeeded: monotonicNanos() / 1_000_000)
+            let batchStart = monotonicNanos()
+            let nowMs = Int64(truncatingIfNeeded: batchStart / 1_000_000)
             _ = consumer.poll(maxMessages: runtime.batchSize, timeoutMs: 100) { msg in
                 if failure != nil { return }
                 // Records of partitions revoked while this batch was collected belong to their new owner.
-                guard read.accept(topic: msg.topic, partition: msg.partition, offset: msg.offset) else { return }
+                guard read.accept(topic: msg.topic, partition: msg.partition, offset: msg.offset, timestampMs: msg.timestamp) else { return }
+                bytesIn &+= (msg.value?.count ?? 0) &+ (msg.key?.count ?? 0)
                 // Behind a repartition topic: the first stage's watermarks (no output, no transaction needed).
                 if chain.readsUpstreamWatermarks, (msg.value?.count ?? 0) == 0,
                    let h = msg.header(WatermarkAnnouncement.header),
@@ -183,12 +213,16 @@ public final class StreamTask: @unchecked Sendable {
                     metrics.firstRecordNanos.store(monotonicNanos(), ordering: .relaxed)
                 }
                 metrics.consumed.add(consumed, ordering: .relaxed)
+                metrics.bytesIn.add(bytesIn, ordering: .relaxed)
             }
             let counts = chain.takeCounts()
             metrics.add(counts)
             if counts.late > 0 || lateReporter.isInPeriod { reportLate(counts) }
             if let e = failure { try handle(e as? KafkaError ?? KafkaError.local("\(e)")) }
-            try settleCommit(wait: sink.held.byteCount > Self.maxHeldBytes)
+            let mustWait = sink.held.byteCount > Self.maxHeldBytes
+            let waitStart = mustWait ? monotonicNanos() : 0
+            try settleCommit(wait: mustWait)
+            if mustWait { metrics.backPressuredNanos.add(monotonicNanos() &- waitStart, ordering: .relaxed) }
             if !worker.busy { producer.poll(timeoutMs: 0) }   // the worker serves the producer meanwhile
             // A checkpoint asked for while nothing is open waits for the next transaction.
             if txn.commitDue(now: monotonicNanos()) || (txn.isOpen && checkpointNow.exchange(false, ordering: .acquiringAndReleasing)) {
@@ -196,6 +230,12 @@ public final class StreamTask: @unchecked Sendable {
             }
             if let collector = savepointRequest.withLock({ r -> SavepointCollector? in defer { r = nil }; return r }) {
                 try writeSavepoint(collector)
+            }
+            if consumed > 0 { metrics.busyNanos.add(monotonicNanos() &- batchStart, ordering: .relaxed) }
+            if sink.bytesOut > 0 { metrics.bytesOut.add(sink.bytesOut, ordering: .relaxed); sink.bytesOut = 0 }
+            if nowMs - lastPublishedMs >= 1000 {
+                lastPublishedMs = nowMs
+                publishStatus()
             }
         }
         if let e = rebalanceFailure { throw e }
@@ -335,6 +375,12 @@ public final class StreamTask: @unchecked Sendable {
         committed.merge(written) { $1 }
         metrics.commits.add(1, ordering: .relaxed)
         metrics.checkpointDurations.record(nanos: monotonicNanos() - startedAt)
+        let bytes = written.values.reduce(0) { $0 + $1.chunks.reduce(0) { $0 + $1.count } }
+        metrics.checkpointBytes.record(nanos: UInt64(bytes))
+        let endMs = Int64(Date().timeIntervalSince1970 * 1000)
+        metrics.record(checkpoint: CheckpointRecord(
+            id: written.values.first?.marker.checkpointID ?? 0, status: .completed,
+            triggerMs: endMs - Int64((monotonicNanos() - startedAt) / 1_000_000), endMs: endMs, stateBytes: bytes, partitions: written.count))
     }
 
     /// Collects an overlapped commit (waiting for it, or only if it is done).
@@ -409,6 +455,8 @@ public final class StreamTask: @unchecked Sendable {
             if embeddedBroker { reportAbortOnEmbeddedBroker(try consumer.assignment(), why: "\(error)") }
         }
         metrics.aborts.add(1, ordering: .relaxed)
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        metrics.record(checkpoint: CheckpointRecord(id: 0, status: .failed, triggerMs: nowMs, endMs: nowMs, stateBytes: 0, partitions: 0))
         try chain?.resetEventTime()
         for tp in try consumer.assignment() {
             let offset = try rewind(tp)

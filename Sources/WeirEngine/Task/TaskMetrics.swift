@@ -32,8 +32,49 @@ public final class TaskMetrics: Sendable {
     /// From a checkpoint's start until it is durable (its commit acknowledged);
     /// longer than the pause when the commit overlaps processing.
     public let checkpointDurations = PauseHistogram()
+    /// Bytes of state each checkpoint wrote (its snapshot chunks), as samples.
+    public let checkpointBytes = PauseHistogram()
+    /// Bytes of the last committed snapshot of each partition the task holds, summed.
+    public let stateBytes = Atomic<Int>(0)
+
+    /// Bytes of the records read (key and value) and written to the sink.
+    public let bytesIn = Atomic<Int>(0)
+    public let bytesOut = Atomic<Int>(0)
+    /// Nanoseconds spent on batches that had records (Flink's busy time), and
+    /// waiting for the previous checkpoint's commit before going on (back-pressure).
+    public let busyNanos = Atomic<UInt64>(0)
+    public let backPressuredNanos = Atomic<UInt64>(0)
+
+    private let partitionBoard = Mutex<[PartitionStatus]>([])
+    private let checkpointRing = Mutex<[CheckpointRecord]>([])
+    public static let checkpointHistory = 10
+    private let deadLetterRing = Mutex<[DeadLetterSample]>([])
+    public static let deadLetterSamples = 100
 
     public init() {}
+
+    /// The task's partitions as last published (about once a second).
+    public var partitions: [PartitionStatus] { partitionBoard.withLock { $0 } }
+    public func publish(partitions: [PartitionStatus]) { partitionBoard.withLock { $0 = partitions } }
+
+    /// The task's last checkpoints (completed or failed), newest last.
+    public var recentCheckpoints: [CheckpointRecord] { checkpointRing.withLock { $0 } }
+    public func record(checkpoint: CheckpointRecord) {
+        checkpointRing.withLock { ring in
+            ring.append(checkpoint)
+            if ring.count > Self.checkpointHistory { ring.removeFirst(ring.count - Self.checkpointHistory) }
+        }
+    }
+
+    /// The newest dead-lettered records, newest last.
+    public var deadLetters: [DeadLetterSample] { deadLetterRing.withLock { $0 } }
+    public func publish(deadLetters new: [DeadLetterSample]) {
+        guard !new.isEmpty else { return }
+        deadLetterRing.withLock { ring in
+            ring.append(contentsOf: new.suffix(Self.deadLetterSamples))
+            if ring.count > Self.deadLetterSamples { ring.removeFirst(ring.count - Self.deadLetterSamples) }
+        }
+    }
 
     public var processed: Int { handled.load(ordering: .relaxed) }
 
@@ -44,6 +85,24 @@ public final class TaskMetrics: Sendable {
         if c.filtered > 0 { filtered.add(c.filtered, ordering: .relaxed) }
         if c.deadLettered > 0 { deadLettered.add(c.deadLettered, ordering: .relaxed) }
         if c.late > 0 { late.add(c.late, ordering: .relaxed) }
+    }
+}
+
+/// One checkpoint of one task, for the REST API's checkpoint history (once per
+/// checkpoint: a lock is fine).
+public struct CheckpointRecord: Sendable, Equatable {
+    public enum Status: String, Sendable { case completed = "COMPLETED", failed = "FAILED" }
+    public var id: UInt64
+    public var status: Status
+    /// Wall-clock ms when it started and when it ended.
+    public var triggerMs: Int64
+    public var endMs: Int64
+    public var stateBytes: Int
+    public var partitions: Int
+    public var isSavepoint: Bool
+    public init(id: UInt64, status: Status, triggerMs: Int64, endMs: Int64, stateBytes: Int, partitions: Int, isSavepoint: Bool = false) {
+        self.id = id; self.status = status; self.triggerMs = triggerMs; self.endMs = endMs
+        self.stateBytes = stateBytes; self.partitions = partitions; self.isSavepoint = isSavepoint
     }
 }
 
@@ -69,11 +128,24 @@ public struct MetricsSnapshot: Sendable, Equatable {
 /// here: it is never on the per-record path).
 public final class PauseHistogram: Sendable {
     private let samples = Mutex<[UInt64]>([])
+    /// Samples ever recorded (the list keeps the newest 10,000).
+    private let recorded = Atomic<Int>(0)
 
     public func record(nanos: UInt64) {
         samples.withLock { s in
             if s.count >= 10_000 { s.removeFirst(s.count - 9_999) }
             s.append(nanos)
+        }
+        recorded.add(1, ordering: .releasing)
+    }
+
+    public var total: Int { recorded.load(ordering: .acquiring) }
+
+    /// The samples recorded after the first `seen` (as far as they are kept), raw, and the new total.
+    public func samples(after seen: Int) -> (values: [UInt64], total: Int) {
+        samples.withLock { s in
+            let total = recorded.load(ordering: .acquiring)
+            return (Array(s.suffix(min(s.count, max(0, total - seen)))), total)
         }
     }
 

@@ -9,13 +9,27 @@ import WeirKafka
 /// through swift-prometheus' registry (docs/metrics.md lists every metric).
 ///
 /// The tasks never touch it: at each scrape the counters are read (atomics the
-/// task loop updates once per batch) and the registry's series are brought up to
-/// them — counters by the difference since the last scrape, so they stay
-/// monotonic, gauges set. Scrapes take a lock (they are rare); records never do.
+/// task loop updates once per batch, partition tables it publishes once a
+/// second) and the registry's series are brought up to them — counters by the
+/// difference since the last scrape, so they stay monotonic; gauges set, and
+/// dropped when their partition has moved to another instance; histograms fed
+/// the checkpoint samples recorded since. Scrapes take a lock (they are rare);
+/// records never do.
 final class PrometheusExporter: Sendable {
     private let registry = PrometheusCollectorRegistry()
-    private let counters = Mutex<[String: (counter: Counter, last: Int64)]>([:])
+    private let state = Mutex(State())
     private let startedAt = Date()
+
+    struct State {
+        var counters: [String: (counter: Counter, last: Double)] = [:]
+        var gauges: [String: Gauge] = [:]
+        var histograms: [String: (histogram: ValueHistogram, seen: Int)] = [:]
+    }
+
+    /// Seconds: checkpoint durations and pauses.
+    static let secondsBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    /// Bytes: checkpoint sizes.
+    static let bytesBuckets: [Double] = [1_024, 16_384, 131_072, 1_048_576, 8_388_608, 67_108_864, 268_435_456, 1_073_741_824]
 
     init() {
         registry.makeGauge(name: "weir_build_info", labels: [("version", RESTRoutes.version), ("librdkafka_version", KafkaVersion.string)],
@@ -24,37 +38,101 @@ final class PrometheusExporter: Sendable {
 
     /// What a scrape answers.
     func scrape(_ manager: JobManager) -> [UInt8] {
-        counters.withLock { known in
-            registry.makeGauge(name: "weir_uptime_seconds", help: "Seconds since this instance started")
-                .set(Date().timeIntervalSince(startedAt))
+        state.withLock { s in
+            var live = Set<String>()
+            gauge(&s, &live, "weir_uptime_seconds", [], "Seconds since this instance started", Date().timeIntervalSince(startedAt))
+            let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
             for job in manager.all {
-                registry.makeGauge(name: "weir_job_running", labels: [("job", job.name)],
-                                   help: "1 while the job is RUNNING, else 0").set(job.status == .running ? 1.0 : 0.0)
-                add(&known, "weir_job_restarts_total", [("job", job.name)], "Tasks replaced by the restart strategy (Flink: numRestarts)", job.restarts)
+                let j = [("job", job.name)]
+                gauge(&s, &live, "weir_job_running", j, "1 while the job is RUNNING, else 0", job.status == .running ? 1 : 0)
+                counter(&s, "weir_job_restarts_total", j, "Tasks replaced by the restart strategy (Flink: numRestarts)", Double(job.restarts))
                 for stage in job.jobs.inOrder {
+                    let st = j + [("stage", stage.spec.name)]
                     for (slot, m) in stage.slotMetrics.enumerated() {
-                        let labels = [("job", job.name), ("stage", stage.spec.name), ("task", "\(slot)")]
-                        add(&known, "weir_records_in_total", labels, "Input records handled (Flink: numRecordsIn)", m.handled.load(ordering: .relaxed))
-                        add(&known, "weir_records_out_total", labels, "Records written: results, updates, stateless output (Flink: numRecordsOut)", m.emitted.load(ordering: .relaxed))
-                        add(&known, "weir_records_filtered_total", labels, "Input records a filter dropped", m.filtered.load(ordering: .relaxed))
-                        add(&known, "weir_records_dead_lettered_total", labels, "Records sent to the dead-letter topic", m.deadLettered.load(ordering: .relaxed))
-                        add(&known, "weir_records_late_total", labels, "Records too late for every window (Flink: numLateRecordsDropped)", m.late.load(ordering: .relaxed))
-                        add(&known, "weir_checkpoints_completed_total", labels, "Checkpoints committed (Flink: numberOfCompletedCheckpoints)", m.commits.load(ordering: .relaxed))
-                        add(&known, "weir_checkpoints_failed_total", labels, "Checkpoint transactions aborted (Flink: numberOfFailedCheckpoints)", m.aborts.load(ordering: .relaxed))
-                        add(&known, "weir_restores_total", labels, "Assignments that restored partitions from a checkpoint or savepoint", m.restores.load(ordering: .relaxed))
+                        let t = st + [("task", "\(slot)")]
+                        counters(&s, t, m)
+                        gauge(&s, &live, "weir_state_bytes", t, "Bytes of the task's state: its last committed snapshots (Flink: checkpointedSize)",
+                              Double(m.stateBytes.load(ordering: .relaxed)))
+                        for p in m.partitions {
+                            let tp = j + [("topic", p.topic), ("partition", "\(p.partition)")]
+                            if let lag = p.lagRecords {
+                                gauge(&s, &live, "weir_consumer_lag_records", tp, "Records of the partition not processed yet (Flink: records-lag-max)", Double(lag))
+                            }
+                            if let sec = p.lagSeconds(nowMs: nowMs) {
+                                gauge(&s, &live, "weir_consumer_lag_seconds", tp, "How far behind the partition is: 0 caught up, else the age of the last record processed", sec)
+                            }
+                            if let wm = p.watermarkMs {
+                                gauge(&s, &live, "weir_watermark_seconds", tp, "The partition's watermark, seconds since the epoch (Flink: currentInputWatermark)", Double(wm) / 1000)
+                                gauge(&s, &live, "weir_event_time_lag_seconds", tp, "Now minus the partition's watermark", Double(nowMs - wm) / 1000)
+                            }
+                        }
                     }
+                    let checkpointsOf = stage.slotMetrics
+                    histogram(&s, "weir_checkpoint_duration_seconds", st, "From a checkpoint's start until its commit is acknowledged (Flink: checkpoint end_to_end_duration)",
+                              Self.secondsBuckets, checkpointsOf.map(\.checkpointDurations), scale: 1e-9)
+                    histogram(&s, "weir_checkpoint_pause_seconds", st, "How long each checkpoint kept the task from processing records (Flink: sync duration)",
+                              Self.secondsBuckets, checkpointsOf.map(\.checkpointPauses), scale: 1e-9)
+                    histogram(&s, "weir_checkpoint_size_bytes", st, "Bytes of state each checkpoint wrote (Flink: checkpointed_size)",
+                              Self.bytesBuckets, checkpointsOf.map(\.checkpointBytes), scale: 1)
                 }
+            }
+            // A partition that moved to another instance (or a job that is gone) leaves no stale series.
+            for (key, g) in s.gauges where !live.contains(key) {
+                registry.unregisterGauge(g)
+                s.gauges[key] = nil
             }
         }
         return registry.emitToBuffer()
     }
 
-    private func add(_ known: inout [String: (counter: Counter, last: Int64)], _ name: String, _ labels: [(String, String)],
-                     _ help: String, _ value: Int) {
-        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
-        let entry = known[key] ?? (registry.makeCounter(name: name, labels: labels, help: help), 0)
-        let now = Int64(value)
-        if now > entry.last { entry.counter.increment(by: now - entry.last) }
-        known[key] = (entry.counter, max(now, entry.last))
+    private func counters(_ s: inout State, _ t: [(String, String)], _ m: TaskMetrics) {
+        func c(_ name: String, _ help: String, _ v: Int) { counter(&s, name, t, help, Double(v)) }
+        c("weir_records_in_total", "Input records handled (Flink: numRecordsIn)", m.handled.load(ordering: .relaxed))
+        c("weir_records_out_total", "Records written: results, updates, stateless output (Flink: numRecordsOut)", m.emitted.load(ordering: .relaxed))
+        c("weir_records_filtered_total", "Input records a filter dropped", m.filtered.load(ordering: .relaxed))
+        c("weir_records_dead_lettered_total", "Records sent to the dead-letter topic", m.deadLettered.load(ordering: .relaxed))
+        c("weir_records_late_total", "Records too late for every window (Flink: numLateRecordsDropped)", m.late.load(ordering: .relaxed))
+        c("weir_bytes_in_total", "Bytes of the records read, key and value (Flink: numBytesIn)", m.bytesIn.load(ordering: .relaxed))
+        c("weir_bytes_out_total", "Bytes written to the sink topic, key and value (Flink: numBytesOut)", m.bytesOut.load(ordering: .relaxed))
+        c("weir_checkpoints_completed_total", "Checkpoints committed (Flink: numberOfCompletedCheckpoints)", m.commits.load(ordering: .relaxed))
+        c("weir_checkpoints_failed_total", "Checkpoint transactions aborted (Flink: numberOfFailedCheckpoints)", m.aborts.load(ordering: .relaxed))
+        c("weir_transactions_committed_total", "Kafka transactions committed (one per checkpoint; none at-least-once)", m.commits.load(ordering: .relaxed))
+        c("weir_transactions_aborted_total", "Kafka transactions aborted (a failed checkpoint, a fenced or failed task)", m.aborts.load(ordering: .relaxed))
+        c("weir_restores_total", "Assignments that restored partitions from a checkpoint or savepoint", m.restores.load(ordering: .relaxed))
+        counter(&s, "weir_busy_seconds_total", t, "Time spent on batches with records (Flink: accumulated-busy-time, in s)",
+                Double(m.busyNanos.load(ordering: .relaxed)) / 1e9)
+        counter(&s, "weir_backpressured_seconds_total", t, "Time spent waiting for the previous checkpoint's commit (Flink: accumulated-backpressured-time, in s)",
+                Double(m.backPressuredNanos.load(ordering: .relaxed)) / 1e9)
+    }
+
+    private static func key(_ name: String, _ labels: [(String, String)]) -> String {
+        name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+    }
+
+    private func counter(_ s: inout State, _ name: String, _ labels: [(String, String)], _ help: String, _ value: Double) {
+        let key = Self.key(name, labels)
+        let entry = s.counters[key] ?? (registry.makeCounter(name: name, labels: labels, help: help), 0)
+        if value > entry.last { entry.counter.increment(by: value - entry.last) }
+        s.counters[key] = (entry.counter, max(value, entry.last))
+    }
+
+    private func gauge(_ s: inout State, _ live: inout Set<String>, _ name: String, _ labels: [(String, String)], _ help: String, _ value: Double) {
+        let key = Self.key(name, labels)
+        let g = s.gauges[key] ?? registry.makeGauge(name: name, labels: labels, help: help)
+        g.set(value)
+        s.gauges[key] = g
+        live.insert(key)
+    }
+
+    /// Feeds the samples recorded since the last scrape (raw values × `scale`).
+    private func histogram(_ s: inout State, _ name: String, _ labels: [(String, String)], _ help: String, _ buckets: [Double],
+                           _ sources: [PauseHistogram], scale: Double) {
+        for (i, source) in sources.enumerated() {
+            let key = Self.key(name, labels) + "#\(i)"
+            let entry = s.histograms[key] ?? (registry.makeValueHistogram(name: name, labels: labels, buckets: buckets, help: help), 0)
+            let new = source.samples(after: entry.seen)
+            for v in new.values { entry.histogram.record(Double(v) * scale) }
+            s.histograms[key] = (entry.histogram, new.total)
+        }
     }
 }
