@@ -12,7 +12,7 @@ run_service() {
   local t=$SECONDS
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "== FAILED: $* ($((SECONDS - t)) s)"; fi
 }
-run_service tests/service/two-instances.sh     # two instances, a job submitted to one, the other SIGKILLed and restarted, a cancel (~65 s)
+run_service tests/service/two-instances.sh     # two instances, a job submitted to one, the other SIGKILLed and restarted, a cancel (~70 s)
 run_service tests/service/savepoints.sh        # savepoint, stop with savepoints, restore over REST and with weir run (~35 s)
 run_service tests/service/sigterm-restart.sh   # SIGTERM exits 0, the job resumes from the jobs topic after a restart (~40 s)
 echo "service tests: $passed passed, $failed failed"

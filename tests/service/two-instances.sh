@@ -63,6 +63,14 @@ echo "CANCELED on both after $((SECONDS - t)) s"
 "$WEIR" list --url "$(url "$PA")" | grep -q "clicks-per-user" && fail "weir list (running jobs) on a still shows the job"
 "$WEIR" list -a --url "$(url "$PA")" | grep -q " : clicks-per-user (CANCELED)" || fail "weir list -a on a does not show the job CANCELED"
 
+# The cancel is in the jobs topic: b, restarted, knows the job as CANCELED and does not run it again.
+stop b TERM
+serve b "$PB"
+wait_state "$PB" CANCELED 15 || fail "restarted after the cancel, b does not know the job as CANCELED"
+sleep 2
+[ "$(state "$PB")" = CANCELED ] || fail "restarted after the cancel, b shows the job $(state "$PB")"
+echo "b restarted after the cancel keeps the job CANCELED"
+
 stop a TERM; stop b TERM
 wait "$GENPID"
 drain

@@ -14,9 +14,18 @@ public protocol JobStore: Sendable {
     func close()
 }
 
-/// Job definitions in memory: a write is seen by `follow` at once.
+/// Job definitions in memory: a write is seen by `follow` at once (writes
+/// made between the catch-up and `follow` are delivered when it starts).
 public final class LocalJobStore: JobStore {
-    private let state = Mutex<(records: [JobsTopicRecord], follower: (@Sendable (JobsTopicRecord) -> Void)?, closed: Bool)>(([], nil, false))
+    private struct State {
+        var records: [JobsTopicRecord] = []
+        var caughtUp = 0
+        var follower: (@Sendable (JobsTopicRecord) -> Void)?
+        var closed = false
+    }
+    private let state = Mutex(State())
+    /// Deliveries in write order, one at a time.
+    private let delivery = Mutex(())
     private let closedStream: AsyncStream<Void>
     private let closedContinuation: AsyncStream<Void>.Continuation
 
@@ -25,16 +34,28 @@ public final class LocalJobStore: JobStore {
         (closedStream, closedContinuation) = AsyncStream.makeStream()
     }
 
-    public func catchUp() async throws -> [JobsTopicRecord] { state.withLock { $0.records } }
+    public func catchUp() async throws -> [JobsTopicRecord] {
+        state.withLock { s in s.caughtUp = s.records.count; return s.records }
+    }
 
     public func follow(_ onRecord: @escaping @Sendable (JobsTopicRecord) -> Void) async {
-        guard state.withLock({ s in s.follower = onRecord; return !s.closed }) else { return }
+        let open = delivery.withLock { _ -> Bool in
+            let (pending, open) = state.withLock { s -> ([JobsTopicRecord], Bool) in
+                s.follower = onRecord
+                return (Array(s.records[s.caughtUp...]), !s.closed)
+            }
+            pending.forEach(onRecord)
+            return open
+        }
+        guard open else { return }
         for await _ in closedStream {}
     }
 
     public func write(_ record: JobsTopicRecord) async throws {
-        let follower = state.withLock { s in s.records.append(record); return s.follower }
-        follower?(record)
+        delivery.withLock { _ in
+            let follower = state.withLock { s in s.records.append(record); return s.follower }
+            follower?(record)
+        }
     }
 
     public func close() {

@@ -67,7 +67,7 @@ public final class KafkaJobStore: JobStore, @unchecked Sendable {
         if let n = try admin.partitionCount(topic: topic) { return n }
         do {
             try admin.createTopics([(name: topic, partitions: 1, replicationFactor: -1)],
-                                   config: ["cleanup.policy": "compact"], timeoutMs: 10_000)
+                                   config: ["cleanup.policy": "compact"], timeoutMs: 5_000)
             logger.info("jobs topic created", metadata: ["topic": "\(topic)"])
         } catch {
             throw StoreError(description: "the jobs topic \(topic) does not exist and could not be created (\(error)); "
