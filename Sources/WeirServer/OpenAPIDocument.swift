@@ -1440,6 +1440,85 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/jobs/{jobid}/state": {
+      "get": {
+        "summary": "Queryable state: one key's open windows or running aggregate (as the sink would get them now)",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          },
+          {
+            "name": "key",
+            "in": "query",
+            "required": true,
+            "description": "The key, once per key field in order",
+            "schema": {
+              "type": "string"
+            },
+            "example": "u1"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/State"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "No keyed state, or not one key value per key field",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -2458,6 +2537,66 @@ enum OpenAPIDocument {
           },
           "partitions": {
             "type": "integer"
+          }
+        }
+      },
+      "State": {
+        "type": "object",
+        "required": [
+          "jid",
+          "instance",
+          "key-fields",
+          "key",
+          "tasks-asked",
+          "tasks-answered",
+          "entries"
+        ],
+        "properties": {
+          "jid": {
+            "type": "string"
+          },
+          "instance": {
+            "type": "string"
+          },
+          "key-fields": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "key": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "tasks-asked": {
+            "type": "integer"
+          },
+          "tasks-answered": {
+            "type": "integer"
+          },
+          "entries": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "partition",
+                "fired",
+                "fields"
+              ],
+              "properties": {
+                "partition": {
+                  "type": "integer"
+                },
+                "fired": {
+                  "type": "boolean"
+                },
+                "fields": {
+                  "type": "object"
+                }
+              }
+            }
           }
         }
       }

@@ -4,7 +4,8 @@ import WeirEngine
 import WeirJobs
 
 /// Beyond Flink's API: where a job is in its input (lag in records and in
-/// seconds), its event time per partition, and its newest dead letters. Each
+/// seconds), its event time per partition, one key's state (queryable
+/// state), and its newest dead letters. Each
 /// answer is this instance's share of the job (`instance` says which): the
 /// tasks publish these tables about once a second.
 extension RESTRoutes {
@@ -28,6 +29,7 @@ extension RESTRoutes {
                       watermarkTime: p.watermarkMs.map { iso.string(from: Date(timeIntervalSince1970: Double($0) / 1000)) }, idle: p.idle)
             })
         }
+        r.get("/jobs/:jobid/state") { request, context -> Response in try await state(request, try job(manager, context), manager) }
         r.get("/jobs/:jobid/dead-letters") { request, context -> DeadLettersAnswer in
             let j = try job(manager, context)
             var limit = 20
@@ -44,6 +46,42 @@ extension RESTRoutes {
                       previewBase64: Data(d.preview).base64EncodedString())
             })
         }
+    }
+
+    /// `GET /jobs/{id}/state?key=…`: one key's open windows or running
+    /// aggregate, asked of this instance's tasks (each answers between two
+    /// batches). `key` once per key field, in order.
+    static func state(_ request: Request, _ j: ManagedJob, _ manager: JobManager) async throws -> Response {
+        let stage = j.jobs.main
+        let fields = stage.keyFieldNames
+        guard !fields.isEmpty else { throw HTTPError(.badRequest, message: "job \(j.name) keeps no keyed state (no window or aggregate)") }
+        let values: [String] = request.uri.queryParameters.getAll("key").map { String($0) }
+        guard values.count == fields.count else {
+            throw HTTPError(.badRequest, message: "the state of \(j.name) is keyed by \(fields.joined(separator: ", ")): give key=… \(fields.count == 1 ? "once" : "once per field, in that order")")
+        }
+        guard values.allSatisfy({ $0.utf8.count <= 4096 }) else { throw HTTPError(.badRequest, message: "a key is at most 4096 bytes") }
+        let query = StateQuery(keys: StateQuery.candidates(values))
+        let asked = stage.queryState(query)
+        let deadline = ContinuousClock.now + .seconds(2)
+        while query.answered < asked && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        let entries: [[String: Any]] = query.entries.map { e in
+            var fieldsJSON: [String: Any] = [:]
+            for (name, value) in e.fields {
+                switch value {
+                case .null: fieldsJSON[name] = NSNull()
+                case .bool(let b): fieldsJSON[name] = b
+                case .int(let i): fieldsJSON[name] = i
+                case .double(let d): fieldsJSON[name] = d
+                case .string(let s): fieldsJSON[name] = s
+                case .json(let s): fieldsJSON[name] = (try? JSONSerialization.jsonObject(with: Data(s.utf8), options: [.fragmentsAllowed])) ?? s
+                }
+            }
+            return ["partition": e.partition, "fired": e.fired, "fields": fieldsJSON]
+        }
+        let answer: [String: Any] = ["jid": j.id.hex, "instance": manager.instanceID, "key-fields": fields, "key": values,
+                                     "tasks-asked": asked, "tasks-answered": Swift.min(query.answered, asked), "entries": entries]
+        let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// Every partition the job's stages hold here, with the task that holds it.

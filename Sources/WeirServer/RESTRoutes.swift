@@ -52,7 +52,7 @@ enum RESTRoutes {
             "/jobs/:jobid/exceptions": [.get], "/jobs/:jobid/checkpoints": [.get, .post], "/jobs/:jobid/checkpoints/config": [.get],
             "/jobs/:jobid/metrics": [.get], "/jobs/:jobid/stop": [.post], "/jobs/:jobid/savepoints": [.post],
             "/jobs/:jobid/savepoints/:triggerid": [.get], "/healthz": [.get], "/readyz": [.get],
-            "/jobs/:jobid/lag": [.get], "/jobs/:jobid/watermarks": [.get], "/jobs/:jobid/dead-letters": [.get],
+            "/jobs/:jobid/lag": [.get], "/jobs/:jobid/watermarks": [.get], "/jobs/:jobid/dead-letters": [.get], "/jobs/:jobid/state": [.get],
         ])
         return r
     }

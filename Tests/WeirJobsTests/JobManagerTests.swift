@@ -165,6 +165,21 @@ struct SavepointOperationTests {
         #expect(m.partitions[1].files == ["b.in.1.0.state"])
     }
 
+    @Test func aPartitionHeldButNeverReadCountsAsCovered() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-unread-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let expected: Set<Savepoint.TopicPartitionKey> = [.init(topic: "in", partition: 0), .init(topic: "in", partition: 1)]
+        let op = SavepointOperation(requestID: "r", job: "clicks", directory: dir, requestedAtMs: JobManager.nowMs(), expected: expected)
+        let part = manifest([(0, 10)], instance: "a").replacingOccurrences(
+            of: "\"partitions\":", with: "\"unreadPartitions\":[{\"topic\":\"in\",\"partition\":1}],\"partitions\":")
+        try part.write(toFile: dir + "/_part-a.json", atomically: true, encoding: .utf8)
+        #expect(op.status(nowMs: JobManager.nowMs()) == .completed(location: dir), "partition 1 had no record: nothing to save")
+        let m = try JSONDecoder().decode(Savepoint.Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/_manifest.json")))
+        #expect(m.partitions.map(\.partition) == [0])
+        #expect(m.unreadPartitions == [Savepoint.PartitionRef(topic: "in", partition: 1)])
+    }
+
     @Test func aFailedPartOrATimeoutFailsIt() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-fail-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -163,7 +163,13 @@ final class ServeEndToEndTests: XCTestCase {
         // /metrics, read by prometheus_client's parser: the job's real numbers.
         var request = URLRequest(url: URL(string: "\(base)/metrics")!)
         request.timeoutInterval = 10
-        let (text, _) = try await URLSession.shared.data(for: request)
+        var text = Data()
+        let partitionsDeadline = Date().addingTimeInterval(10)
+        repeat {   // the tasks publish their partitions' lag and watermarks four times a second
+            (text, _) = try await URLSession.shared.data(for: request)
+            if String(decoding: text, as: UTF8.self).contains("weir_consumer_lag_records{") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        } while Date() < partitionsDeadline
         let metricsFile = dir.appendingPathComponent("metrics.txt")
         try text.write(to: metricsFile)
         let parsed = try runPython([repoRoot.appendingPathComponent("Tests/weirTests/interop/prometheus_check.py").path, metricsFile.path])
@@ -176,6 +182,18 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual((families["types"] as? [String: String])?["weir_records_in"], "counter", "counters are typed counter (the parser strips _total)")
         XCTAssertEqual((families["build"] as? [String: String])?["librdkafka_version"], "2.0.2")
         XCTAssertFalse(String(decoding: text, as: UTF8.self).contains("hunter2"))
+        // The Grafana dashboard charts only metrics this instance serves (and docs/metrics.md lists).
+        let servedMetrics = String(decoding: text, as: UTF8.self)
+        let documentedMetrics = try String(contentsOf: repoRoot.appendingPathComponent("docs/metrics.md"), encoding: .utf8)
+        let dashboard = try String(contentsOf: repoRoot.appendingPathComponent("deploy/grafana/dashboards/weir.json"), encoding: .utf8)
+        let charted = Set(try NSRegularExpression(pattern: "weir_[a-z_]+").matches(in: dashboard, range: NSRange(dashboard.startIndex..., in: dashboard))
+            .compactMap { Range($0.range, in: dashboard).map { String(dashboard[$0]) } })
+        XCTAssertGreaterThan(charted.count, 15)
+        for name in charted {
+            XCTAssertTrue(servedMetrics.contains("\n\(name){") || servedMetrics.contains("\n\(name) "), "\(name) is charted but not served")
+            let base = name.replacingOccurrences(of: "_bucket", with: "")
+            XCTAssertTrue(documentedMetrics.contains("`\(base)`"), "\(base) is charted but not in docs/metrics.md")
+        }
         let exceptions = try await get(URL(string: "\(base)/jobs/\(jid)/exceptions")!)
         XCTAssertEqual((((exceptions.json as? [String: Any])?["exceptionHistory"] as? [String: Any])?["entries"] as? [Any])?.count, 0)
 
@@ -191,7 +209,8 @@ final class ServeEndToEndTests: XCTestCase {
                                     "/jobs/{jobid}", "/jobs/{jobid}/plan", "/jobs/{jobid}/checkpoints", "/jobs/{jobid}/exceptions",
                                     "/jobs/{jobid}/metrics", "/jobs/{jobid}/stop", "/jobs/{jobid}/savepoints",
                                     "/jobs/{jobid}/savepoints/{triggerid}", "/jobs/{jobid}/checkpoints/config",
-                                    "/jobs/{jobid}/lag", "/jobs/{jobid}/watermarks", "/jobs/{jobid}/dead-letters"])
+                                    "/jobs/{jobid}/lag", "/jobs/{jobid}/watermarks", "/jobs/{jobid}/dead-letters",
+                                    "/jobs/{jobid}/state"])
 
         // Validation for an editor: the same diagnostics as weir validate, as data; bodies are bounded.
         let valid = try await get(URL(string: "\(base)/jobs/validate")!, method: "POST",

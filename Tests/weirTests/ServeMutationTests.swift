@@ -42,11 +42,13 @@ final class ServeMutationTests: XCTestCase {
         }
         try broker.createTopic("weir-jobs", partitions: 1)
         let bs = broker.bootstrapServers
-        // Every 100th event is malformed: dead letters to look at.
-        let gen = try runWeir(["generate", "--bootstrap", bs, "--events", "4000", "--malformed-every", "100"])
+        // Every 100th event is malformed: dead letters to look at. Forty users: each has state in every window.
+        let dir = try temporaryDirectory("serve-mutations", self)
+        let events = dir.appendingPathComponent("events.jsonl")
+        let gen = try runWeir(["generate", "--bootstrap", bs, "--events", "4000", "--malformed-every", "100", "--users", "40",
+                               "--file", events.path])
         XCTAssertEqual(gen.status, 0, gen.err)
 
-        let dir = try temporaryDirectory("serve-mutations", self)
         let empty = dir.appendingPathComponent("pipelines")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let savepoints = dir.appendingPathComponent("savepoints")
@@ -121,6 +123,35 @@ final class ServeMutationTests: XCTestCase {
         XCTAssertFalse((letters.first?["preview"] as? String ?? "").contains("\u{0}"))
         for bad in ["0", "1000", "x"] {
             let status = try await call(base + "/jobs/\(jid)/dead-letters?limit=\(bad)").status
+            XCTAssertEqual(status, 400, bad)
+        }
+        // Queryable state: u1's open windows now, plus what u1's windows already emitted, are all its clicks.
+        let state = object(try await call(base + "/jobs/\(jid)/state?key=u1"))
+        XCTAssertEqual(state["key-fields"] as? [String], ["user_id"])
+        XCTAssertEqual(state["tasks-answered"] as? Int, state["tasks-asked"] as? Int)
+        let entries = try XCTUnwrap(state["entries"] as? [[String: Any]])
+        XCTAssertFalse(entries.isEmpty, "\(state)")
+        for e in entries {
+            let f = e["fields"] as? [String: Any] ?? [:]
+            XCTAssertEqual(f["user_id"] as? String, "u1")
+            XCTAssertEqual((f["window_end"] as? Int ?? 0) - (f["window_start"] as? Int ?? 0), 60_000)
+        }
+        let open = entries.reduce(0) { $0 + (($1["fields"] as? [String: Any])?["clicks"] as? Int ?? 0) }
+        let consumed = try runWeir(["consume", "--bootstrap", bs, "--topic", "output-topic", "--idle-ms", "1500"])
+        let emitted = consumed.out.split(separator: "\n").compactMap { line -> Int? in
+            guard let tab = line.firstIndex(of: "\t"),
+                  let row = try? JSONSerialization.jsonObject(with: Data(line[line.index(after: tab)...].utf8)) as? [String: Any],
+                  row["user_id"] as? String == "u1" else { return nil }
+            return row["clicks"] as? Int
+        }.reduce(0, +)
+        let clicks = try String(contentsOf: events, encoding: .utf8).split(separator: "\n").filter {
+            $0.contains("\"user_id\":\"u1\"") && $0.contains("\"event\":\"click\"") && $0.contains("\"ts\":")
+        }.count
+        XCTAssertEqual(open + emitted, clicks, "state \(open) + emitted \(emitted)")
+        let none = object(try await call(base + "/jobs/\(jid)/state?key=nobody"))
+        XCTAssertEqual((none["entries"] as? [Any])?.count, 0)
+        for bad in ["", "?key=a&key=b"] {
+            let status = try await call(base + "/jobs/\(jid)/state" + bad).status
             XCTAssertEqual(status, 400, bad)
         }
         let checkpoints = object(try await call(base + "/jobs/\(jid)/checkpoints"))

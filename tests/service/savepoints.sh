@@ -14,7 +14,7 @@ generate 100000
 PA=$(free_port 18181); A=$(url "$PA")
 echo "savepoints: 200000 events in 3 parts; a on $PA ($BS); savepoints under $W/savepoints"
 serve a "$PA"
-out=$("$WEIR" submit "$W/pipeline.yaml" --url "$A") || fail "submit: $out"
+out=$("$WEIR" submit "$W/pipeline.yaml" --url "$A" 2>&1) || fail "submit: $out"
 echo "$out"
 wait_reads "$PA" 20000 60 || fail "the job does not read"
 
@@ -29,7 +29,7 @@ expect_400() {  # WHAT STATUS
 
 # 1. A savepoint while the job runs.
 t=$SECONDS
-out=$("$WEIR" savepoint clicks-per-user sp1 --url "$A") || fail "weir savepoint: $out"
+out=$("$WEIR" savepoint clicks-per-user sp1 --url "$A" 2>&1) || fail "weir savepoint: $out"
 P1=$(savepoint_path "$out")
 [ -n "$P1" ] || fail "no savepoint path in: $out"
 [ -f "$P1/_manifest.json" ] || fail "no _manifest.json in $P1: $(ls -la "$P1" 2>&1)"
@@ -67,7 +67,7 @@ echo "savepoint over REST (request $RID): $LOC"
 # 2. Stop with a savepoint.
 generate 50000
 t=$SECONDS
-out=$("$WEIR" stop clicks-per-user --savepoint sp2 --url "$A") || fail "weir stop: $out"
+out=$("$WEIR" stop clicks-per-user --savepoint sp2 --url "$A" 2>&1) || fail "weir stop: $out"
 P2=$(savepoint_path "$out")
 [ -n "$P2" ] && [ -f "$P2/_manifest.json" ] || fail "no savepoint from weir stop: $out"
 wait_state "$PA" FINISHED 30 || fail "the stopped job is not FINISHED"
@@ -84,7 +84,7 @@ wait_reads "$PA" 49999 60 || fail "the restored job does not read the new events
 echo "the restored job read $(read_records "$PA")"
 
 # 4. Stop again; the last savepoint restored by a plain `weir run`.
-out=$("$WEIR" stop clicks-per-user --savepoint sp3 --url "$A") || fail "weir stop (2): $out"
+out=$("$WEIR" stop clicks-per-user --savepoint sp3 --url "$A" 2>&1) || fail "weir stop (2): $out"
 P3=$(savepoint_path "$out")
 [ -n "$P3" ] && [ -f "$P3/_manifest.json" ] || fail "no savepoint from the second weir stop: $out"
 wait_state "$PA" FINISHED 30 || fail "the job stopped again is not FINISHED"

@@ -16,7 +16,7 @@ echo "sigterm-restart: $BACKLOG events, then $STREAMED at $RATE/s; a on $PA ($BS
 serve a "$PA"
 generate "$STREAMED" --rate "$RATE" &   # the last generate call
 GENPID=$!
-out=$("$WEIR" submit "$W/pipeline.yaml" --url "$(url "$PA")") || fail "submit: $out"
+out=$("$WEIR" submit "$W/pipeline.yaml" --url "$(url "$PA")" 2>&1) || fail "submit: $out"
 echo "$out"
 wait_reads "$PA" 10000 60 || fail "the job does not read"
 before=$(read_records "$PA")

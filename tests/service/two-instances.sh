@@ -18,7 +18,7 @@ serve b "$PB"
 generate "$STREAMED" --rate "$RATE" &   # the last generate call: its events file is what check reads with the others
 GENPID=$!
 
-out=$("$WEIR" submit "$W/pipeline.yaml" --url "$(url "$PA")") || fail "submit: $out"
+out=$("$WEIR" submit "$W/pipeline.yaml" --url "$(url "$PA")" 2>&1) || fail "submit: $out"
 echo "$out"
 echo "$out" | grep -Eq "^Job has been submitted with JobID [0-9a-f]{32} \(clicks-per-user\)\.$" || fail "unexpected submit answer: $out"
 
@@ -54,7 +54,7 @@ wait_reads "$PB" 0 40 || fail "restarted b does not read records again"
 echo "restarted b reads again after $((SECONDS - t)) s: b $(read_records "$PB"), a $(read_records "$PA")"
 
 # A cancel sent to b ends the job on both instances.
-out=$("$WEIR" cancel clicks-per-user --url "$(url "$PB")") || fail "cancel: $out"
+out=$("$WEIR" cancel clicks-per-user --url "$(url "$PB")" 2>&1) || fail "cancel: $out"
 echo "$out"
 t=$SECONDS
 wait_state "$PB" CANCELED 30 || fail "b does not show the job CANCELED"

@@ -74,5 +74,22 @@ public final class KeyedReduceOperator: Operator, PartitionedKeyedState {
 
     public func keyCount(partition: Int) -> Int { entryCount(partition: partition) }
 
+    public var keyFieldNames: [String] { config.keyFields.map(\.name) }
+
+    /// The key's running aggregate.
+    public func queryState(keys candidates: [[UInt8]]) -> [StateEntry] {
+        var found: [StateEntry] = []
+        for key in candidates {
+            forEachEntry(ofKey: key) { st, id, p in
+                let w = st.windows[Int(id)]
+                var row = Row(slotCount: outputLayout.count, arenaCapacity: 256)
+                keys.decode(st, w.keyId, into: &row)
+                aggs.write(st, id, into: &row, firstSlot: keys.slots.count)
+                found.append(StateEntry(row: row, layout: outputLayout, partition: p, fired: w.fired))
+            }
+        }
+        return found
+    }
+
     func restored(_ state: KeyedWindowState, entry id: Int32) {}
 }

@@ -23,12 +23,22 @@ public struct Savepoint: Sendable {
         public var files: [String]
     }
 
+    public struct PartitionRef: Codable, Sendable, Hashable {
+        public var topic: String
+        public var partition: Int32
+        public init(topic: String, partition: Int32) { self.topic = topic; self.partition = partition }
+    }
+
     public struct Manifest: Codable, Sendable {
         public var format: String
         public var version: Int
         public var job: String
         public var createdAt: String
         public var partitions: [PartitionState]
+        /// Partitions held when the savepoint was taken from which nothing had
+        /// been read (no state, no offset): a restore starts them as a new
+        /// job would. Optional, so version-1 readers and manifests agree.
+        public var unreadPartitions: [PartitionRef]?
     }
 
     public var manifest: Manifest
@@ -103,7 +113,7 @@ public final class SavepointCollector: Sendable {
     public let job: String
     public let part: Part?
     private let expectedSlots: Int
-    private let state = Mutex<(reported: Set<Int>, partitions: [Savepoint.PartitionState], failed: String?)>(([], [], nil))
+    private let state = Mutex<(reported: Set<Int>, partitions: [Savepoint.PartitionState], unread: [Savepoint.PartitionRef])>(([], [], []))
     private let done = Atomic<Bool>(false)
     private let partWritten = Atomic<Bool>(false)
 
@@ -124,7 +134,9 @@ public final class SavepointCollector: Sendable {
     /// Called by a task (on its thread) after a committed checkpoint: writes its
     /// partitions' chunks; the last slot to report writes the manifest (or this
     /// instance's part, and the manifest when the parts are complete).
-    public func report(slot: Int, partitions: [(marker: CheckpointMarker, chunks: [[UInt8]])]) throws {
+    /// `unread`: partitions the task holds but has read nothing from (nothing to save, but covered).
+    public func report(slot: Int, partitions: [(marker: CheckpointMarker, chunks: [[UInt8]])],
+                       unread: [Savepoint.PartitionRef] = []) throws {
         var entries: [Savepoint.PartitionState] = []
         let prefix = part.map { "\(Savepoint.fileSafe($0.instance))." } ?? ""
         for (marker, chunks) in partitions {
@@ -138,28 +150,32 @@ public final class SavepointCollector: Sendable {
                                                     watermark: marker.watermark, maxEventTime: marker.maxEventTime,
                                                     checkpointID: marker.checkpointID, files: files))
         }
-        let complete: [Savepoint.PartitionState]? = state.withLock { s in
+        let reported: ([Savepoint.PartitionState], [Savepoint.PartitionRef])? = state.withLock { s in
             s.reported.insert(slot)
             s.partitions += entries
-            return s.reported.count == expectedSlots ? s.partitions : nil
+            s.unread += unread
+            return s.reported.count == expectedSlots ? (s.partitions, s.unread) : nil
         }
-        guard let complete else { return }
+        guard let (complete, unreadParts) = reported else { return }
         if let part {
-            try Savepoint.write(Savepoint.manifest(job: job, partitions: complete), directory: directory,
+            try Savepoint.write(Savepoint.manifest(job: job, partitions: complete, unread: unreadParts), directory: directory,
                                 file: "_part-\(Savepoint.fileSafe(part.instance)).json")
             partWritten.store(true, ordering: .releasing)
             if try Savepoint.assemble(directory: directory, job: job, expected: part.expected) { done.store(true, ordering: .releasing) }
         } else {
-            try Savepoint.write(Savepoint.manifest(job: job, partitions: complete), directory: directory, file: "_manifest.json")
+            try Savepoint.write(Savepoint.manifest(job: job, partitions: complete, unread: unreadParts), directory: directory, file: "_manifest.json")
             done.store(true, ordering: .releasing)
         }
     }
 }
 
 extension Savepoint {
-    static func manifest(job: String, partitions: [PartitionState]) -> Manifest {
-        Manifest(format: format, version: version, job: job, createdAt: ISO8601DateFormatter().string(from: Date()),
-                 partitions: partitions.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) })
+    static func manifest(job: String, partitions: [PartitionState], unread: [PartitionRef] = []) -> Manifest {
+        let held = Set(partitions.map { PartitionRef(topic: $0.topic, partition: $0.partition) })
+        let empty = Set(unread).subtracting(held).sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        return Manifest(format: format, version: version, job: job, createdAt: ISO8601DateFormatter().string(from: Date()),
+                        partitions: partitions.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) },
+                        unreadPartitions: empty.isEmpty ? nil : empty)
     }
 
     /// Writes a manifest atomically (a temporary file renamed into place), so
@@ -184,23 +200,25 @@ extension Savepoint {
     }
 
     /// The part manifests written so far (`_part-*.json`), merged.
-    public static func parts(directory: String) -> (job: String?, partitions: [TopicPartitionKey: PartitionState], count: Int) {
+    public static func parts(directory: String) -> (job: String?, partitions: [TopicPartitionKey: PartitionState], unread: Set<PartitionRef>, count: Int) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var merged: [TopicPartitionKey: PartitionState] = [:]
         var job: String?
         var count = 0
+        var unread = Set<PartitionRef>()
         for name in names.sorted() where name.hasPrefix("_part-") && name.hasSuffix(".json") {
             guard let data = try? Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent(name)),
                   let m = try? JSONDecoder().decode(Manifest.self, from: data) else { continue }
             count += 1
             job = m.job
+            unread.formUnion(m.unreadPartitions ?? [])
             for p in m.partitions {
                 let k = TopicPartitionKey(topic: p.topic, partition: p.partition)
                 if let have = merged[k], (have.nextOffset, have.checkpointID) >= (p.nextOffset, p.checkpointID) { continue }
                 merged[k] = p
             }
         }
-        return (job, merged, count)
+        return (job, merged, unread, count)
     }
 
     /// Writes `_manifest.json` from the parts once they cover `expected`
@@ -211,8 +229,10 @@ extension Savepoint {
         if FileManager.default.fileExists(atPath: manifestPath) { return true }
         let found = parts(directory: directory)
         guard found.count > 0 else { return false }
-        if let expected, !expected.isSubset(of: Set(found.partitions.keys)) { return false }
-        try write(manifest(job: job, partitions: Array(found.partitions.values)), directory: directory, file: "_manifest.json")
+        let covered = Set(found.partitions.keys).union(found.unread.map { TopicPartitionKey(topic: $0.topic, partition: $0.partition) })
+        if let expected, !expected.isSubset(of: covered) { return false }
+        try write(manifest(job: job, partitions: Array(found.partitions.values), unread: Array(found.unread)),
+                  directory: directory, file: "_manifest.json")
         return true
     }
 }

@@ -17,6 +17,8 @@ public final class Job: Service, @unchecked Sendable {
     public let runtime: RuntimeConfig
     /// Per slot, kept across restarts of the slot's task.
     public let slotMetrics: [TaskMetrics]
+    /// The fields its keyed state is keyed by (empty when it has none).
+    public let keyFieldNames: [String]
     private let logger: Logger
     private let current: Mutex<[StreamTask?]>
     private let tracker: Mutex<RestartTracker>
@@ -61,6 +63,7 @@ public final class Job: Service, @unchecked Sendable {
         slotMetrics = (0..<n).map { _ in TaskMetrics() }
         current = Mutex(Array(repeating: nil, count: n))
         tracker = Mutex(RestartTracker(runtime.restart))
+        keyFieldNames = (try? spec.stateful?.makeOperator())?.keyFieldNames ?? []
     }
 
     public var metrics: MetricsSnapshot { MetricsSnapshot(slotMetrics) }
@@ -103,6 +106,17 @@ public final class Job: Service, @unchecked Sendable {
     public func savepointCollector(directory: String, part: SavepointCollector.Part?) throws -> SavepointCollector {
         try SavepointCollector(directory: directory, job: spec.name, slots: slotMetrics.count, part: part)
     }
+
+    /// Asks every running task about one key's state; returns how many were
+    /// asked (poll `query.answered` until it reaches that).
+    public func queryState(_ query: StateQuery) -> Int {
+        current.withLock { tasks in
+            var asked = 0
+            for t in tasks { if let t { t.requestQuery(query); asked += 1 } }
+            return asked
+        }
+    }
+
 
     /// Asks every running task for a checkpoint now.
     public func requestCheckpoint() {

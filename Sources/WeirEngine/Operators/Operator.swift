@@ -105,9 +105,18 @@ public protocol Operator: AnyObject {
     /// End of input: fire every remaining window, then drop window state.
     func flush<O: OperatorOutput>(output: inout O)
     func close()
+
+    /// The names of the fields the state is keyed by (empty: no keyed state to query).
+    var keyFieldNames: [String] { get }
+    /// One key's state (`StateQuery.keys`: its possible encodings), as rows
+    /// the sink would get if they fired now. On the task's thread only.
+    func queryState(keys: [[UInt8]]) -> [StateEntry]
 }
 
 extension Operator {
+    public var keyFieldNames: [String] { [] }
+    public func queryState(keys: [[UInt8]]) -> [StateEntry] { [] }
+
     /// A record whose partition's watermark is not known apart from the
     /// operator's time (tests, and runners that give time only through `onWatermark`).
     @inline(__always)

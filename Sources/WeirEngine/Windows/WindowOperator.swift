@@ -230,6 +230,28 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
         st.setFired(id)
     }
 
+    // MARK: queryable state
+
+    public var keyFieldNames: [String] { config.keyFields.map(\.name) }
+
+    /// Every open window of the key, with its aggregates so far.
+    public func queryState(keys candidates: [[UInt8]]) -> [StateEntry] {
+        var found: [StateEntry] = []
+        for key in candidates {
+            forEachEntry(ofKey: key) { st, id, p in
+                let w = st.windows[Int(id)]
+                var row = Row(slotCount: outputLayout.count, arenaCapacity: 256)
+                keys.decode(st, w.keyId, into: &row)
+                let k = keys.slots.count
+                row.cells[k] = .int(w.start)
+                row.cells[k + 1] = .int(w.end)
+                aggs.write(st, id, into: &row, firstSlot: k + 2)
+                found.append(StateEntry(row: row, layout: outputLayout, partition: p, fired: w.fired))
+            }
+        }
+        return found
+    }
+
     // MARK: time
 
     public func onWatermark<O: OperatorOutput>(_ watermarkMs: Int64, output: inout O) {

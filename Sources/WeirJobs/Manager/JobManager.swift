@@ -33,6 +33,7 @@ public final class JobManager: Service, Sendable {
         var definitions: [String: JobDefinition] = [:]
         var savepoints: [String: SavepointOperation] = [:]
         var caughtUp = false
+        var filesRegistered = false
     }
 
     struct Start: Sendable {
@@ -55,8 +56,9 @@ public final class JobManager: Service, Sendable {
         state.withLock { s in s.jobs[idOrName] ?? s.jobs.values.first { $0.id.hex == idOrName } }
     }
 
-    /// The store has been read (before that, no job is known here).
-    public var isCaughtUp: Bool { state.withLock { $0.caughtUp } }
+    /// The store has been read and the pipeline files registered (before
+    /// that, jobs may be missing here).
+    public var isCaughtUp: Bool { state.withLock { $0.caughtUp && $0.filesRegistered } }
 
     public func run() async throws {
         // Kafka may not be up yet (a compose stack starting): keep trying, not ready meanwhile.
@@ -80,7 +82,10 @@ public final class JobManager: Service, Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.store.follow { [self] r in apply(r, live: true) } }
-                group.addTask { await self.registerFiles() }
+                group.addTask {
+                    await self.registerFiles()
+                    self.state.withLock { $0.filesRegistered = true }
+                }
                 for await start in starts {
                     group.addTask { await start.job.run(after: start.after) }
                 }

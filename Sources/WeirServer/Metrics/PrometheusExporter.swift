@@ -21,6 +21,8 @@ final class PrometheusExporter: Sendable {
     private let startedAt = Date()
 
     struct State {
+        /// Each task's counters, made once (a scrape only compares and increments).
+        var tasks: [ObjectIdentifier: [(counter: Counter, last: Double)]] = [:]
         var counters: [String: (counter: Counter, last: Double)] = [:]
         var gauges: [String: Gauge] = [:]
         var histograms: [String: (histogram: ValueHistogram, seen: Int)] = [:]
@@ -85,24 +87,34 @@ final class PrometheusExporter: Sendable {
         return registry.emitToBuffer()
     }
 
+    /// The counters of one task, in `taskCounters` order.
+    static let taskCounters: [(name: String, help: String, value: @Sendable (TaskMetrics) -> Double)] = [
+        ("weir_records_in_total", "Input records handled (Flink: numRecordsIn)", { Double($0.handled.load(ordering: .relaxed)) }),
+        ("weir_records_out_total", "Records written: results, updates, stateless output (Flink: numRecordsOut)", { Double($0.emitted.load(ordering: .relaxed)) }),
+        ("weir_records_filtered_total", "Input records a filter dropped", { Double($0.filtered.load(ordering: .relaxed)) }),
+        ("weir_records_dead_lettered_total", "Records sent to the dead-letter topic", { Double($0.deadLettered.load(ordering: .relaxed)) }),
+        ("weir_records_late_total", "Records too late for every window (Flink: numLateRecordsDropped)", { Double($0.late.load(ordering: .relaxed)) }),
+        ("weir_bytes_in_total", "Bytes of the records read, key and value (Flink: numBytesIn)", { Double($0.bytesIn.load(ordering: .relaxed)) }),
+        ("weir_bytes_out_total", "Bytes written to the sink topic, key and value (Flink: numBytesOut)", { Double($0.bytesOut.load(ordering: .relaxed)) }),
+        ("weir_checkpoints_completed_total", "Checkpoints committed (Flink: numberOfCompletedCheckpoints)", { Double($0.commits.load(ordering: .relaxed)) }),
+        ("weir_checkpoints_failed_total", "Checkpoint transactions aborted (Flink: numberOfFailedCheckpoints)", { Double($0.aborts.load(ordering: .relaxed)) }),
+        ("weir_transactions_committed_total", "Kafka transactions committed (one per checkpoint; none at-least-once)", { Double($0.commits.load(ordering: .relaxed)) }),
+        ("weir_transactions_aborted_total", "Kafka transactions aborted (a failed checkpoint, a fenced or failed task)", { Double($0.aborts.load(ordering: .relaxed)) }),
+        ("weir_restores_total", "Assignments that restored partitions from a checkpoint or savepoint", { Double($0.restores.load(ordering: .relaxed)) }),
+        ("weir_busy_seconds_total", "Time spent on batches with records (Flink: accumulated-busy-time, in s)",
+         { Double($0.busyNanos.load(ordering: .relaxed)) / 1e9 }),
+        ("weir_backpressured_seconds_total", "Time spent waiting for the previous checkpoint's commit (Flink: accumulated-backpressured-time, in s)",
+         { Double($0.backPressuredNanos.load(ordering: .relaxed)) / 1e9 }),
+    ]
+
     private func counters(_ s: inout State, _ t: [(String, String)], _ m: TaskMetrics) {
-        func c(_ name: String, _ help: String, _ v: Int) { counter(&s, name, t, help, Double(v)) }
-        c("weir_records_in_total", "Input records handled (Flink: numRecordsIn)", m.handled.load(ordering: .relaxed))
-        c("weir_records_out_total", "Records written: results, updates, stateless output (Flink: numRecordsOut)", m.emitted.load(ordering: .relaxed))
-        c("weir_records_filtered_total", "Input records a filter dropped", m.filtered.load(ordering: .relaxed))
-        c("weir_records_dead_lettered_total", "Records sent to the dead-letter topic", m.deadLettered.load(ordering: .relaxed))
-        c("weir_records_late_total", "Records too late for every window (Flink: numLateRecordsDropped)", m.late.load(ordering: .relaxed))
-        c("weir_bytes_in_total", "Bytes of the records read, key and value (Flink: numBytesIn)", m.bytesIn.load(ordering: .relaxed))
-        c("weir_bytes_out_total", "Bytes written to the sink topic, key and value (Flink: numBytesOut)", m.bytesOut.load(ordering: .relaxed))
-        c("weir_checkpoints_completed_total", "Checkpoints committed (Flink: numberOfCompletedCheckpoints)", m.commits.load(ordering: .relaxed))
-        c("weir_checkpoints_failed_total", "Checkpoint transactions aborted (Flink: numberOfFailedCheckpoints)", m.aborts.load(ordering: .relaxed))
-        c("weir_transactions_committed_total", "Kafka transactions committed (one per checkpoint; none at-least-once)", m.commits.load(ordering: .relaxed))
-        c("weir_transactions_aborted_total", "Kafka transactions aborted (a failed checkpoint, a fenced or failed task)", m.aborts.load(ordering: .relaxed))
-        c("weir_restores_total", "Assignments that restored partitions from a checkpoint or savepoint", m.restores.load(ordering: .relaxed))
-        counter(&s, "weir_busy_seconds_total", t, "Time spent on batches with records (Flink: accumulated-busy-time, in s)",
-                Double(m.busyNanos.load(ordering: .relaxed)) / 1e9)
-        counter(&s, "weir_backpressured_seconds_total", t, "Time spent waiting for the previous checkpoint's commit (Flink: accumulated-backpressured-time, in s)",
-                Double(m.backPressuredNanos.load(ordering: .relaxed)) / 1e9)
+        let id = ObjectIdentifier(m)
+        var series = s.tasks[id] ?? Self.taskCounters.map { (registry.makeCounter(name: $0.name, labels: t, help: $0.help), 0) }
+        for i in series.indices {
+            let v = Self.taskCounters[i].value(m)
+            if v > series[i].last { series[i].counter.increment(by: v - series[i].last); series[i].last = v }
+        }
+        s.tasks[id] = series
     }
 
     private static func key(_ name: String, _ labels: [(String, String)]) -> String {
