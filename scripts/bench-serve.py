@@ -7,6 +7,9 @@
             fresh consumer group over the same events; events per CPU-second
             of each (process CPU from start to the end of its input + 1.5 s
             idle, startup included for both), and the ratio of the medians.
+            The client's own load (this script polling, on the same two
+            cores) runs in both cases: during `weir run` it polls an idle
+            `weir serve` that is not measured.
   latency   20 running jobs under one `weir serve`: p50/p99 of GET
             /jobs/overview and GET /metrics over keep-alive requests on loopback.
   footprint an idle `weir serve` with one job: RSS, and start-up to ready
@@ -58,9 +61,11 @@ class Broker:
 
 
 class Serve:
+    """A `weir serve` of its own service group: its own jobs topic (`weir-jobs-NAME`,
+    which the broker must have), so no instance resumes another's jobs."""
     def __init__(self, work, bs, name, pipelines=None, extra_env=None):
         os.makedirs(os.path.join(work, "empty"), exist_ok=True)
-        env = dict(os.environ, WEIR_KAFKA_BOOTSTRAP_SERVERS=bs, WEIR_INSTANCE_ID=name,
+        env = dict(os.environ, WEIR_KAFKA_BOOTSTRAP_SERVERS=bs, WEIR_INSTANCE_ID=name, WEIR_JOBS_TOPIC=f"weir-jobs-{name}",
                    WEIR_SAVEPOINTS_DIR=os.path.join(work, "savepoints"), **(extra_env or {}))
         self.out = open(os.path.join(work, f"{name}.out"), "w+")
         self.started = time.monotonic()
@@ -111,7 +116,8 @@ def overhead(args):
     work = tempfile.mkdtemp(prefix="weir-bench-serve-")
     n, p = args.events, args.partitions
     names = [f"bw-{kind}-{i}" for i in range(args.rounds) for kind in ("run", "serve")]
-    broker = Broker(work, [f"bench-in:{p}", f"bench-out:{p}", f"bench-windows-state:{p}"] + [f"{x}-state:{p}" for x in names])
+    broker = Broker(work, [f"bench-in:{p}", f"bench-out:{p}", f"bench-windows-state:{p}"] + [f"{x}-state:{p}" for x in names]
+                    + [f"weir-jobs-{x}{d}:1" for x in names for d in ("", "-decoy")])
     try:
         fill = subprocess.run([WEIR, "bench", os.path.join(ROOT, "pipelines/bench-windows.yaml"), "--bootstrap", broker.bs,
                                "--events", str(n)], capture_output=True, text=True, cwd=ROOT)
@@ -125,6 +131,16 @@ def overhead(args):
             path = os.path.join(work, name + ".yaml")
             open(path, "w").write(pipeline_text(name))
             if kind == "run":
+                # The same client load on the machine as in the serve case (two cores are shared):
+                # an idle serve, not measured, scraped and polled at the same rates.
+                decoy = None if args.quiet else Serve(work, broker.bs, name + "-decoy")
+                stop_load = threading.Event()
+                load = [] if decoy is None else [
+                    threading.Thread(target=lambda: [decoy.get("/metrics", c) for c in [decoy.conn()] for _ in iter(lambda: stop_load.wait(1.0), True)]),
+                    threading.Thread(target=lambda: [json.loads(decoy.get("/jobs/overview", c)[1]) for c in [decoy.conn()] for _ in iter(lambda: stop_load.wait(0.1), True)]),
+                    threading.Thread(target=lambda: [json.loads(decoy.get("/jobs/overview", c)[1]) for c in [decoy.conn()] for _ in iter(lambda: stop_load.wait(0.1), True)]),
+                ]
+                for t in load: t.start()
                 t0 = time.monotonic()
                 before = os.times()
                 proc = subprocess.run([WEIR, "run", path, "--drain-idle-ms", "1500", "--log-level", "info"],
@@ -134,6 +150,9 @@ def overhead(args):
                 if proc.returncode != 0:
                     raise SystemExit(f"weir run failed: {proc.stdout[-1000:]} {proc.stderr[-2000:]}")
                 cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+                stop_load.set()
+                for t in load: t.join()
+                if decoy: decoy.stop()
                 m = re.search(r"processed=(\d+)", proc.stdout + proc.stderr)
                 processed = int(m.group(1)) if m else n
                 wall = time.monotonic() - t0
@@ -146,20 +165,23 @@ def overhead(args):
                 jid = answer["jobid"]
                 done = threading.Event()
                 polls = {"metrics": 0, "job": 0}
+                # --decoy-serve (a control): the same client load, sent to an idle serve instead.
+                target = Serve(work, broker.bs, name + "-decoy") if args.decoy_serve else serve
+                path = "/jobs/overview" if args.decoy_serve else f"/jobs/{jid}"
                 def scrape():
-                    c = serve.conn()
+                    c = target.conn()
                     while not done.wait(1.0):
-                        serve.get("/metrics", c); polls["metrics"] += 1
+                        target.get("/metrics", c); polls["metrics"] += 1
                 def poll_job():
-                    c = serve.conn()
+                    c = target.conn()
                     while not done.wait(0.1):
-                        serve.get(f"/jobs/{jid}", c); polls["job"] += 1
-                threads = [threading.Thread(target=scrape), threading.Thread(target=poll_job)]
+                        json.loads(target.get(path, c)[1]); polls["job"] += 1
+                threads = [threading.Thread(target=scrape), threading.Thread(target=poll_job)] if not args.quiet else []
                 for t in threads: t.start()
                 processed = 0
                 c = serve.conn()
                 while processed < n and time.monotonic() - t0 < 600:
-                    time.sleep(0.1)
+                    time.sleep(1.0 if args.quiet or args.decoy_serve else 0.1)
                     _, body = serve.get(f"/jobs/{jid}", c)
                     processed = json.loads(body)["vertices"][0]["metrics"]["read-records"]
                 time.sleep(1.5)   # the same idle tail as weir run's --drain-idle-ms
@@ -168,6 +190,7 @@ def overhead(args):
                 done.set()
                 for t in threads: t.join()
                 serve.stop()
+                if target is not serve: target.stop()
                 print(f"  ({polls['metrics']} scrapes of /metrics, {polls['job']} polls of /jobs/{{id}})")
             eps = processed / cpu if cpu > 0 else 0
             results[kind].append(eps)
@@ -183,7 +206,7 @@ def latency(args):
     work = tempfile.mkdtemp(prefix="weir-bench-latency-")
     jobs = args.jobs
     names = [f"lat-{i}" for i in range(jobs)]
-    broker = Broker(work, ["bench-in:4", "bench-out:4"] + [f"{x}-state:4" for x in names])
+    broker = Broker(work, ["bench-in:4", "bench-out:4", "weir-jobs-latency:1"] + [f"{x}-state:4" for x in names])
     try:
         subprocess.run([WEIR, "bench", os.path.join(ROOT, "pipelines/bench-windows.yaml"), "--bootstrap", broker.bs, "--events", "20000"],
                        capture_output=True, cwd=ROOT, check=True)
@@ -219,7 +242,7 @@ def latency(args):
 
 def footprint(args):
     work = tempfile.mkdtemp(prefix="weir-bench-footprint-")
-    broker = Broker(work, ["bench-in:4", "bench-out:4", "bench-windows-state:4"])
+    broker = Broker(work, ["bench-in:4", "bench-out:4", "bench-windows-state:4"] + [f"weir-jobs-fp{i}:1" for i in range(args.rounds)])
     try:
         subprocess.run([WEIR, "bench", os.path.join(ROOT, "pipelines/bench-windows.yaml"), "--bootstrap", broker.bs, "--events", "10000"],
                        capture_output=True, cwd=ROOT, check=True)
@@ -260,5 +283,7 @@ if __name__ == "__main__":
     a.add_argument("--rounds", type=int, default=3)
     a.add_argument("--jobs", type=int, default=20)
     a.add_argument("--requests", type=int, default=2000)
+    a.add_argument("--decoy-serve", action="store_true", help="overhead, a control: the serve case's client load goes to an idle serve, not the measured one")
+    a.add_argument("--quiet", action="store_true", help="overhead: no scrapes or polls under serve (only a completion check once a second)")
     args = a.parse_args()
     {"overhead": overhead, "latency": latency, "footprint": footprint}[args.what](args)

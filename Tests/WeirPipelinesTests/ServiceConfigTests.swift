@@ -144,6 +144,52 @@ final class ServiceConfigTests: XCTestCase {
         XCTAssertThrowsError(try ServiceConfig.load(path: dir.appendingPathComponent("none.yaml").path, environment: [:]))
     }
 
+    /// weir serve's keys: jobs, savepoints, rest (with TLS), shutdown; their variables; their errors.
+    func testServeKeysAndTheirVariables() throws {
+        let yaml = """
+            jobs: {directory: /etc/weir/pipelines, topic: team-jobs}
+            savepoints: {directory: /mnt/savepoints}
+            rest:
+              port: 9090
+              address: 127.0.0.1
+              token: from-file
+              protectReads: true
+              tls: {certificateFile: /tls/crt.pem, keyFile: /tls/key.pem}
+            shutdown: {timeout: 45s}
+            """
+        var c = try ServiceConfig.load(yaml: yaml, file: "w.yaml", hostname: "h")
+        XCTAssertEqual(c.jobsDirectory, "/etc/weir/pipelines")
+        XCTAssertEqual(c.jobsTopic, "team-jobs")
+        XCTAssertEqual(c.savepointsDirectory, "/mnt/savepoints")
+        XCTAssertEqual(c.rest.port, 9090)
+        XCTAssertEqual(c.rest.address, "127.0.0.1")
+        XCTAssertEqual(c.rest.token, "from-file")
+        XCTAssertTrue(c.rest.protectReads)
+        XCTAssertEqual(c.rest.tlsCertificateFile, "/tls/crt.pem")
+        XCTAssertEqual(c.rest.tlsKeyFile, "/tls/key.pem")
+        XCTAssertEqual(c.shutdownTimeoutMs, 45_000)
+        c = try ServiceConfig.load(yaml: yaml, file: "w.yaml", environment: [
+            "WEIR_PIPELINES_DIR": "p2", "WEIR_JOBS_TOPIC": "t2", "WEIR_SAVEPOINTS_DIR": "s2", "WEIR_REST_PORT": "0", "WEIR_REST_TOKEN": "env-token",
+        ], hostname: "h")
+        XCTAssertEqual([c.jobsDirectory, c.jobsTopic, c.savepointsDirectory, c.rest.token ?? ""], ["p2", "t2", "s2", "env-token"])
+        XCTAssertEqual(c.rest.port, 0)
+        XCTAssertEqual(ServiceConfig.defaults(hostname: "h").savepointsDirectory, "data/savepoints")
+
+        XCTAssertThrowsError(try ServiceConfig.load(yaml: "rest:\n  port: 70000\n", file: "w.yaml", hostname: "h")) { e in
+            XCTAssertTrue("\(e)".contains("w.yaml:2:9: error: rest.port"), "\(e)")
+        }
+        XCTAssertThrowsError(try ServiceConfig.load(yaml: "rest:\n  tls: {certificateFile: a}\n", file: "w.yaml", hostname: "h")) { e in
+            XCTAssertTrue("\(e)".contains("keyFile"), "\(e)")
+        }
+        XCTAssertThrowsError(try ServiceConfig.load(yaml: "shutdown: {timeout: 10ms}\n", file: "w.yaml", hostname: "h")) { e in
+            XCTAssertTrue("\(e)".contains("shutdown.timeout"), "\(e)")
+        }
+        XCTAssertThrowsError(try ServiceConfig.load(yaml: "jobs: {directory: \"\"}\n", file: "w.yaml", hostname: "h"))
+        XCTAssertThrowsError(try ServiceConfig.load(yaml: "", file: "w.yaml", environment: ["WEIR_REST_PORT": "http"], hostname: "h")) { e in
+            XCTAssertTrue("\(e)".contains("WEIR_REST_PORT"), "\(e)")
+        }
+    }
+
     /// The shipped config/weir.yaml states the defaults.
     func testRepositoryConfigFileHoldsTheDefaults() throws {
         let path = repositoryRoot().appendingPathComponent("config/weir.yaml").path

@@ -167,7 +167,8 @@ final class ServeEndToEndTests: XCTestCase {
         let partitionsDeadline = Date().addingTimeInterval(10)
         repeat {   // the tasks publish their partitions' lag and watermarks four times a second
             (text, _) = try await URLSession.shared.data(for: request)
-            if String(decoding: text, as: UTF8.self).contains("weir_consumer_lag_records{") { break }
+            let lagLines = String(decoding: text, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("weir_consumer_lag_records{") }
+            if lagLines.count == 4, lagLines.allSatisfy({ $0.hasSuffix(" 0") || $0.hasSuffix(" 0.0") }) { break }
             try await Task.sleep(for: .milliseconds(100))
         } while Date() < partitionsDeadline
         let metricsFile = dir.appendingPathComponent("metrics.txt")
@@ -179,6 +180,11 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual(byJob["weir_records_in_total|clicks-per-user"], 3000, "records in equal the events written")
         XCTAssertGreaterThan(byJob["weir_checkpoints_completed_total|clicks-per-user"] ?? 0, 0)
         XCTAssertEqual(byJob["weir_job_running|clicks-per-user"], 1)
+        XCTAssertEqual(byJob["weir_consumer_lag_records|clicks-per-user"], 0, "lag reaches 0 once drained")
+        XCTAssertGreaterThan(byJob["weir_bytes_in_total|clicks-per-user"] ?? 0, 3000 * 50)
+        XCTAssertGreaterThan(byJob["weir_checkpoint_duration_seconds_count|clicks-per-user"] ?? 0, 0)
+        XCTAssertGreaterThan(byJob["weir_watermark_seconds|clicks-per-user"] ?? 0, 4 * 1.7e9, "four partitions' watermarks, in seconds")
+        XCTAssertEqual((families["types"] as? [String: String])?["weir_checkpoint_pause_seconds"], "histogram")
         XCTAssertEqual((families["types"] as? [String: String])?["weir_records_in"], "counter", "counters are typed counter (the parser strips _total)")
         XCTAssertEqual((families["build"] as? [String: String])?["librdkafka_version"], "2.0.2")
         XCTAssertFalse(String(decoding: text, as: UTF8.self).contains("hunter2"))
@@ -371,5 +377,60 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertTrue(cliWithout.err.contains("bearer token"), cliWithout.err)
         let cli = try runWeir(["list", "--url", base], environment: ["WEIR_REST_TOKEN": "s3cret-token"])
         XCTAssertEqual(cli.status, 0, cli.err)
+    }
+
+    /// SIGTERM drains (the tasks' last checkpoint); when the drain cannot
+    /// finish (here the broker is frozen with SIGSTOP), a second signal exits
+    /// at once with 130, as operators expect of Ctrl-C pressed twice.
+    func testASecondSignalExitsAtOnce() async throws {
+        let dir = try temporaryDirectory("serve-signals", self)
+        let broker = Process()
+        broker.executableURL = try weirBinary()
+        broker.arguments = ["broker", "--topic", "input-topic:2", "--topic", "output-topic:2", "--topic", "clicks-dlq:2",
+                            "--topic", "clicks-late:2", "--topic", "clicks-per-user-state:2", "--registry-dir", dir.appendingPathComponent("registry").path]
+        let brokerOut = Pipe()
+        broker.standardOutput = brokerOut
+        broker.standardError = FileHandle.nullDevice
+        try broker.run()
+        defer { kill(broker.processIdentifier, SIGCONT); broker.terminate(); broker.waitUntilExit() }
+        var firstLine = ""
+        while !firstLine.contains("\n") { firstLine += String(decoding: brokerOut.fileHandleForReading.availableData, as: UTF8.self) }
+        let bs = String(firstLine.split(separator: "\n")[0])
+        XCTAssertEqual(try runWeir(["generate", "--bootstrap", bs, "--events", "500"]).status, 0)
+        let pipelines = dir.appendingPathComponent("pipelines")
+        try FileManager.default.createDirectory(at: pipelines, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("pipelines/clicks-per-user.yaml"),
+                                         to: pipelines.appendingPathComponent("clicks-per-user.yaml"))
+        let serve = Process()
+        serve.executableURL = try weirBinary()
+        serve.arguments = ["serve", "--pipelines", pipelines.path, "--port", "0", "--log-level", "warning", "--shutdown-timeout", "120"]
+        serve.currentDirectoryURL = dir
+        serve.environment = ProcessInfo.processInfo.environment.merging(["WEIR_KAFKA_BOOTSTRAP_SERVERS": bs, "WEIR_INSTANCE_ID": "signals"]) { $1 }
+        let out = Pipe()
+        serve.standardOutput = out
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer { if serve.isRunning { serve.interrupt(); serve.waitUntilExit() } }
+        let (base, _) = try restAPIURL(printedBy: serve, on: out)
+        var state = ""
+        let deadline = Date().addingTimeInterval(60)
+        repeat {
+            try await Task.sleep(for: .milliseconds(200))
+            let data = try? await URLSession.shared.data(from: URL(string: base + "/readyz")!)
+            state = ((data?.1 as? HTTPURLResponse)?.statusCode).map(String.init) ?? ""
+        } while state != "200" && Date() < deadline
+        XCTAssertEqual(state, "200", "the job is running and ready")
+
+        kill(broker.processIdentifier, SIGSTOP)   // the last checkpoints cannot be committed now
+        serve.terminate()
+        try await Task.sleep(for: .seconds(2))
+        XCTAssertTrue(serve.isRunning, "the first SIGTERM waits for the drain (up to the shutdown timeout)")
+        let second = Date()
+        serve.terminate()
+        while serve.isRunning && Date().timeIntervalSince(second) < 10 { try await Task.sleep(for: .milliseconds(20)) }
+        XCTAssertFalse(serve.isRunning, "the second signal ends it at once")
+        XCTAssertLessThan(Date().timeIntervalSince(second), 2)
+        serve.waitUntilExit()
+        XCTAssertEqual(serve.terminationStatus, 130)
     }
 }

@@ -87,6 +87,10 @@ final class ServeMutationTests: XCTestCase {
         XCTAssertEqual(object(submitted)["name"] as? String, "clicks-per-user")
         let twice = try await call(base + "/jobs", "POST", body: pipeline, type: "application/yaml")
         XCTAssertEqual(twice.status, 409)
+        // Before its tasks hold their partitions (the embedded broker's join takes 3 s), a savepoint would miss them.
+        let early = try await call(base + "/jobs/\(jid)/savepoints", "POST", body: Data("{}".utf8))
+        XCTAssertEqual(early.status, 409, "\(object(early))")
+        XCTAssertTrue((object(early)["errors"] as? [String])?.first?.contains("not ready") == true)
 
         // It runs, reads everything; lag drains to 0; watermarks and dead letters are there.
         try await waitFor("every record read") {

@@ -130,9 +130,10 @@ public final class JobManager: Service, Sendable {
     /// writes its part, then stops); returns the request id. `cancel`: end it
     /// CANCELED (a savepoint with `cancel-job`).
     public func stop(_ job: ManagedJob, directory: String, drain: Bool, cancel: Bool = false) async throws(JobManagerError) -> String {
-        guard job.status == .running || job.status == .restarting || job.status == .created else {
-            throw .conflict("job \(job.name) is \(job.status.rawValue): it cannot be stopped")
+        guard job.status == .running else {
+            throw .conflict("job \(job.name) is \(job.status.rawValue): a stop with a savepoint needs it RUNNING")
         }
+        try readyForSavepoint(job)
         let id = Self.requestID()
         var d = job.definition
         d.state = cancel ? .cancelled : .stopped
@@ -148,10 +149,19 @@ public final class JobManager: Service, Sendable {
         guard job.status == .running else {
             throw .conflict("job \(job.name) is \(job.status.rawValue): a savepoint needs it RUNNING")
         }
+        try readyForSavepoint(job)
         let id = Self.requestID()
         try await write(.savepoint(SavepointRequest(requestID: id, job: job.name, directory: directory, cancelJob: false,
                                                     requestedAt: Self.nowMs())))
         return id
+    }
+
+    /// A savepoint needs every task to hold its partitions (as Flink needs every
+    /// task running): one taken while tasks join or restore would miss them.
+    private func readyForSavepoint(_ job: ManagedJob) throws(JobManagerError) {
+        guard job.isReady else {
+            throw .conflict("job \(job.name) is not ready for a savepoint: its tasks are joining their group or restoring (GET /readyz); try again")
+        }
     }
 
     /// A savepoint of `job` by request id, with its status.
@@ -197,7 +207,9 @@ public final class JobManager: Service, Sendable {
     }
 
     private func applyDefinition(_ d: JobDefinition, live: Bool) {
-        let current = state.withLock { s -> ManagedJob? in s.definitions[d.name] = d; return s.jobs[d.name] }
+        // Recorded last: a writer waiting to see its definition applied then finds the job built.
+        defer { state.withLock { $0.definitions[d.name] = d } }
+        let current = state.withLock { $0.jobs[d.name] }
         if let stop = d.stop, let op = savepointOperation(stop.requestID, job: d.name, directory: stop.directory, at: d.updatedAt, jobs: current?.jobs) {
             state.withLock { $0.savepoints[op.requestID] = op }
         }
