@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All tests: the Swift test suites (unit, embedded-broker end-to-end, CLI), then
-# the kill -9 crash tests (tests/crash) and the scale-out tests with several
-# instances (tests/scaleout). Pass --quick to skip those two.
+# the kill -9 crash tests (tests/crash), the scale-out tests with several
+# instances (tests/scaleout) and the service tests of weir serve (tests/service).
+# Pass --quick to skip those three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -24,5 +25,8 @@ run_scaleout() {
 run_scaleout tests/scaleout/handover.sh 400000     # two instances, one stopped right after it starts (~50 s)
 run_scaleout tests/scaleout/rolling-restart.sh     # three instances SIGTERMed and restarted in turn (~70 s)
 run_scaleout tests/scaleout/chaos.sh 200000 20     # three instances, 20 random SIGKILL/SIGTERM (~2 min)
+run_scaleout tests/service/two-instances.sh        # weir serve: a job on two instances, one killed and restarted, cancel via the other (~65 s)
+run_scaleout tests/service/savepoints.sh           # savepoint, stop, restore over REST and with weir run --from-savepoint (~35 s)
+run_scaleout tests/service/sigterm-restart.sh      # SIGTERM mid-stream exits 0, the restart resumes from the jobs topic (~40 s)
 echo "end-to-end: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

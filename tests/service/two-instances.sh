@@ -40,6 +40,11 @@ until [ "$(read_records "$PA")" -gt 0 ] && [ "$(read_records "$PB")" -gt 0 ]; do
 done
 echo "both read after $((SECONDS - t)) s: a $(read_records "$PA"), b $(read_records "$PB")"
 
+# 1,000 concurrent hostile requests to a while both process: all answered 2xx/4xx, the job runs on
+# (and the exact check at the end shows nothing was lost).
+python3 tests/service/hostile.py "$(url "$PA")" clicks-per-user || fail "hostile requests got a 5xx or no answer"
+[ "$(state "$PA")" = RUNNING ] || fail "a shows the job $(state "$PA") after the hostile requests, not RUNNING"
+
 # b dies mid-stream and comes back under the same name and port.
 kill -0 "$GENPID" 2>/dev/null || echo "warning: the input stream ended before b was killed"
 stop b KILL
