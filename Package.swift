@@ -93,6 +93,7 @@ let package = Package(
         .testTarget(name: "WeirEngineTests", dependencies: ["WeirEngine", "WeirKafka", "WeirFormats"], exclude: ["reference"], swiftSettings: swift5),
         .testTarget(name: "WeirPipelinesTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirFormats"], swiftSettings: swift5),
         .testTarget(name: "WeirJobsTests", dependencies: ["WeirJobs", "WeirEngine", "WeirKafka", "WeirPipelines"]),
+        .testTarget(name: "WeirServerTests", dependencies: ["WeirServer", "WeirJobs", "WeirEngine"]),
         .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats", "WeirSchemaRegistry"], exclude: ["reference", "interop"], swiftSettings: swift5),
     ]
 )

@@ -2,13 +2,15 @@ import Hummingbird
 
 /// With a REST token set, every mutation (any method but GET and HEAD) needs
 /// `Authorization: Bearer <token>`, and with `protectReads` every read too,
-/// except the health probes Kubernetes calls without credentials: 401 otherwise.
+/// except the health probes Kubernetes calls without credentials and the web
+/// UI's own files (public code, no data: the page asks for the token and sends
+/// it with every API call): 401 otherwise.
 /// The comparison takes the same time wherever the tokens differ.
 struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: [UInt8]
     let protectReads: Bool
 
-    static var unprotected: Set<String> { ["/healthz", "/readyz"] }
+    static var unprotected: Set<String> { Set(["/healthz", "/readyz", "/"] + UIRoutes.assets.keys.map { "/" + $0 }) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let isRead = request.method == .get || request.method == .head

@@ -261,3 +261,30 @@ struct ValidationAnswer: ResponseEncodable {
     let name: String?
     let diagnostics: [Item]
 }
+
+/// `GET /jobs/{id}/pipeline`: the job's pipeline text, every secret value masked.
+struct PipelineAnswer: ResponseEncodable {
+    let jid: String
+    let name: String
+    let origin: String
+    let pipeline: String
+}
+
+/// `GET /jobs/{id}/history`: the last 15 minutes, one sample every `interval-ms`.
+struct HistoryAnswer: ResponseEncodable {
+    struct Sample: Encodable {
+        let t: Int64
+        let recordsIn: Int
+        let recordsOut: Int
+        let lagRecords: Int64
+        let lagSeconds: Double?
+        let watermarkLagSeconds: Double?
+        enum CodingKeys: String, CodingKey {
+            case t, recordsIn = "records-in", recordsOut = "records-out", lagRecords = "lag-records"
+            case lagSeconds = "lag-seconds", watermarkLagSeconds = "watermark-lag-seconds"
+        }
+    }
+    let intervalMs: Int64
+    let samples: [Sample]
+    enum CodingKeys: String, CodingKey { case intervalMs = "interval-ms", samples }
+}

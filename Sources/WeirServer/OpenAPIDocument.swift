@@ -1519,6 +1519,151 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/jobs/{jobid}/pipeline": {
+      "get": {
+        "summary": "The job's pipeline text, secrets masked",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Pipeline"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/jobs/{jobid}/history": {
+      "get": {
+        "summary": "The last 15 minutes of the job, sampled every 5 s (for the web UI's charts)",
+        "parameters": [
+          {
+            "name": "jobid",
+            "in": "path",
+            "required": true,
+            "description": "The job's id (32 hex characters) or name",
+            "schema": {
+              "type": "string"
+            },
+            "example": "clicks-per-user"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/History"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such job",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A bearer token is required (WEIR_REST_TOKEN is set)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/": {
+      "get": {
+        "summary": "The web UI (docs/ui.md)",
+        "responses": {
+          "200": {
+            "description": "The UI's page",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "405": {
+            "description": "Method not allowed on this path",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Errors"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -2594,6 +2739,76 @@ enum OpenAPIDocument {
                 },
                 "fields": {
                   "type": "object"
+                }
+              }
+            }
+          }
+        }
+      },
+      "Pipeline": {
+        "type": "object",
+        "required": [
+          "jid",
+          "name",
+          "origin",
+          "pipeline"
+        ],
+        "properties": {
+          "jid": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "origin": {
+            "type": "string"
+          },
+          "pipeline": {
+            "type": "string",
+            "description": "YAML, every secret value masked"
+          }
+        }
+      },
+      "History": {
+        "type": "object",
+        "required": [
+          "interval-ms",
+          "samples"
+        ],
+        "properties": {
+          "interval-ms": {
+            "type": "integer"
+          },
+          "samples": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "t",
+                "records-in",
+                "records-out",
+                "lag-records"
+              ],
+              "properties": {
+                "t": {
+                  "type": "integer"
+                },
+                "records-in": {
+                  "type": "integer"
+                },
+                "records-out": {
+                  "type": "integer"
+                },
+                "lag-records": {
+                  "type": "integer"
+                },
+                "lag-seconds": {
+                  "type": "number",
+                  "nullable": true
+                },
+                "watermark-lag-seconds": {
+                  "type": "number",
+                  "nullable": true
                 }
               }
             }

@@ -11,7 +11,7 @@ import WeirPipelines
 enum RESTRoutes {
     static let version = "0.5.0"
 
-    static func router(_ manager: JobManager, info: ServerInfo, auth: RESTAuth? = nil) -> Router<BasicRequestContext> {
+    static func router(_ manager: JobManager, info: ServerInfo, auth: RESTAuth? = nil, history: JobHistory? = nil) -> Router<BasicRequestContext> {
         let r = Router()
         r.add(middleware: JSONErrorMiddleware())
         if let auth { r.add(middleware: BearerTokenMiddleware(token: Array(auth.token.utf8), protectReads: auth.protectReads)) }
@@ -34,6 +34,20 @@ enum RESTRoutes {
         r.get("/jobs/:jobid/exceptions") { _, context in exceptions(try job(manager, context)) }
         r.get("/jobs/:jobid/checkpoints") { _, context in checkpoints(try job(manager, context)) }
         addJobState(r, manager)
+        UIRoutes.add(to: r)
+        // For the web UI: the pipeline's text (secrets masked) and the last 15 minutes.
+        r.get("/jobs/:jobid/pipeline") { _, context -> PipelineAnswer in
+            let j = try job(manager, context)
+            return PipelineAnswer(jid: j.id.hex, name: j.name, origin: j.definition.origin, pipeline: PipelineText.masked(j.definition.pipeline))
+        }
+        r.get("/jobs/:jobid/history") { _, context -> HistoryAnswer in
+            let j = try job(manager, context)
+            let samples = history?.samples(job: j.id.hex) ?? []
+            return HistoryAnswer(intervalMs: JobHistory.intervalMs, samples: samples.map {
+                .init(t: $0.t, recordsIn: $0.recordsIn, recordsOut: $0.recordsOut, lagRecords: $0.lagRecords,
+                      lagSeconds: $0.lagSeconds, watermarkLagSeconds: $0.watermarkLagSeconds)
+            })
+        }
         r.get("/jobs/:jobid/metrics") { request, context in
             try metrics(try job(manager, context), request.uri.queryParameters.get("get"))
         }
@@ -53,6 +67,7 @@ enum RESTRoutes {
             "/jobs/:jobid/metrics": [.get], "/jobs/:jobid/stop": [.post], "/jobs/:jobid/savepoints": [.post],
             "/jobs/:jobid/savepoints/:triggerid": [.get], "/healthz": [.get], "/readyz": [.get],
             "/jobs/:jobid/lag": [.get], "/jobs/:jobid/watermarks": [.get], "/jobs/:jobid/dead-letters": [.get], "/jobs/:jobid/state": [.get],
+            "/jobs/:jobid/pipeline": [.get], "/jobs/:jobid/history": [.get], "/": [.get],
         ])
         return r
     }

@@ -20,6 +20,8 @@ public final class RESTServer: Service, Sendable {
     private let bound = Mutex<Int?>(nil)
     private let onListening: @Sendable (Int) -> Void
     private let tls: TLSConfiguration?
+    /// The last 15 minutes of every job, for the web UI's charts.
+    public let history: JobHistory
 
     /// `port` 0 picks a free port; `onListening` gets the one bound.
     /// `tls`: PEM certificate (chain) and key files: serve HTTPS.
@@ -34,6 +36,7 @@ public final class RESTServer: Service, Sendable {
             self.tls = nil
         }
         self.fallBackToAnyPort = fallBackToAnyPort
+        history = JobHistory(manager: manager)
         self.auth = auth
         self.manager = manager; self.info = info; self.host = host; self.port = port; self.logger = logger; self.onListening = onListening
     }
@@ -47,11 +50,15 @@ public final class RESTServer: Service, Sendable {
     private let fallBackToAnyPort: Bool
 
     public func run() async throws {
-        do {
-            try await serve(port: port)
-        } catch where fallBackToAnyPort && boundPort == nil && port != 0 {
-            logger.notice("port \(port) is taken; serving on a free port instead")
-            try await serve(port: 0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.history.run() }
+            do {
+                try await serve(port: port)
+            } catch where fallBackToAnyPort && boundPort == nil && port != 0 {
+                logger.notice("port \(port) is taken; serving on a free port instead")
+                try await serve(port: 0)
+            }
+            group.cancelAll()
         }
     }
 
@@ -59,7 +66,7 @@ public final class RESTServer: Service, Sendable {
         var server = HTTPServerBuilder.http1()
         if let tls { server = try .tls(.http1(), tlsConfiguration: tls) }
         let app = Application(
-            router: RESTRoutes.router(manager, info: info, auth: auth),
+            router: RESTRoutes.router(manager, info: info, auth: auth, history: history),
             server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "weir"),
             onServerRunning: { [self] channel in

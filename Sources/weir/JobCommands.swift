@@ -46,7 +46,18 @@ struct InfoCommand: AsyncParsableCommand {
         }
         var line = "  checkpoints: \(counts["completed"] as? Int ?? 0) completed, \(counts["failed"] as? Int ?? 0) failed"
         if let e2e { line += ", duration p50 \(e2e["p50"] as? Int ?? 0) ms, p99 \(e2e["p99"] as? Int ?? 0) ms" }
+        if let last = ((checkpoints["latest"] as? [String: Any])?["completed"] as? [String: Any])?["latest_ack_timestamp"] as? Int {
+            let age = Int(Date().timeIntervalSince1970 * 1000) - last
+            line += ", last \(JobLines.duration(max(0, age))) ago"
+        }
         print(line)
+        // Lag: this instance's partitions (each instance answers for its own).
+        if let lag = try? await client.expectOK(.GET, path + "/lag") as? [String: Any] {
+            let parts = (lag["partitions"] as? [[String: Any]])?.count ?? 0
+            var l = "  lag (instance \(lag["instance"] as? String ?? "?"), \(parts) partition(s)): \(lag["total-lag-records"] as? Int ?? 0) records"
+            if let s = lag["max-lag-seconds"] as? Double { l += String(format: ", %.1f s behind at most", s) }
+            print(l)
+        }
     }
 }
 

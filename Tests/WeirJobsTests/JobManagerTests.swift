@@ -76,6 +76,20 @@ struct JobManagerTests {
         #expect(m2.job("clicks")?.status == .finished)
     }
 
+    @Test func aTaskRestartShowsFailingRestartingThenRunning() throws {
+        let m = manager()
+        m.apply(.job(definition()), live: true)
+        let job = try #require(m.job("clicks"))
+        job.taskEvent(.restarted)
+        #expect(job.status == .created, "nothing moves a job that has not started")
+        job.markStartedForTest()
+        job.taskEvent(.failedWillRestart)
+        #expect(job.status == .restarting)
+        #expect(job.lifecycleSnapshot.enteredMs[.failing] != nil, "it went through FAILING")
+        job.taskEvent(.restarted)
+        #expect(job.status == .running)
+    }
+
     @Test func aLiveCancelCancelsTheJob() throws {
         let m = manager()
         m.apply(.job(definition()), live: true)

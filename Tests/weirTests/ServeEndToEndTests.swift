@@ -181,6 +181,8 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertGreaterThan(byJob["weir_checkpoints_completed_total|clicks-per-user"] ?? 0, 0)
         XCTAssertEqual(byJob["weir_job_running|clicks-per-user"], 1)
         XCTAssertEqual(byJob["weir_consumer_lag_records|clicks-per-user"], 0, "lag reaches 0 once drained")
+        XCTAssertGreaterThan(byJob["weir_state_keys|clicks-per-user"] ?? 0, 100, "keys with open windows")
+        XCTAssertGreaterThanOrEqual(byJob["weir_state_windows|clicks-per-user"] ?? 0, byJob["weir_state_keys|clicks-per-user"] ?? 1)
         XCTAssertGreaterThan(byJob["weir_bytes_in_total|clicks-per-user"] ?? 0, 3000 * 50)
         XCTAssertGreaterThan(byJob["weir_checkpoint_duration_seconds_count|clicks-per-user"] ?? 0, 0)
         XCTAssertGreaterThan(byJob["weir_watermark_seconds|clicks-per-user"] ?? 0, 4 * 1.7e9, "four partitions' watermarks, in seconds")
@@ -216,7 +218,7 @@ final class ServeEndToEndTests: XCTestCase {
                                     "/jobs/{jobid}/metrics", "/jobs/{jobid}/stop", "/jobs/{jobid}/savepoints",
                                     "/jobs/{jobid}/savepoints/{triggerid}", "/jobs/{jobid}/checkpoints/config",
                                     "/jobs/{jobid}/lag", "/jobs/{jobid}/watermarks", "/jobs/{jobid}/dead-letters",
-                                    "/jobs/{jobid}/state"])
+                                    "/jobs/{jobid}/state", "/jobs/{jobid}/pipeline", "/jobs/{jobid}/history", "/"])
 
         // Validation for an editor: the same diagnostics as weir validate, as data; bodies are bounded.
         let valid = try await get(URL(string: "\(base)/jobs/validate")!, method: "POST",
@@ -270,6 +272,8 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual(info.status, 0, info.err)
         XCTAssertTrue(info.out.hasPrefix("clicks-per-user (\(jid)): RUNNING"), info.out)
         XCTAssertTrue(info.out.contains("3000 records read"), info.out)
+        XCTAssertTrue(info.out.contains("lag (instance serve-test, 4 partition(s)): 0 records"), info.out)
+        XCTAssertTrue(info.out.contains(" ago"), info.out)
         let unknown = try runWeir(["info", "no-such-job", "--url", base])
         XCTAssertEqual(unknown.status, 1)
         XCTAssertTrue(unknown.err.contains("Job no-such-job not found"), unknown.err)
@@ -432,5 +436,63 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(second), 2)
         serve.waitUntilExit()
         XCTAssertEqual(serve.terminationStatus, 130)
+    }
+
+    /// rest.tls in the service config: the API serves HTTPS (checked with curl
+    /// trusting the certificate, and refused by curl that does not); rest.port,
+    /// rest.address and rest.token from the same file.
+    func testTLSAndTheRestKeysOfTheConfig() async throws {
+        let dir = try temporaryDirectory("serve-tls", self)
+        let cert = dir.appendingPathComponent("cert.pem").path, key = dir.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                             "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run(); openssl.waitUntilExit()
+        XCTAssertEqual(openssl.terminationStatus, 0)
+        let config = dir.appendingPathComponent("weir.yaml")
+        try """
+            kafka: {bootstrapServers: "127.0.0.1:9"}
+            rest:
+              port: 0
+              address: 127.0.0.1
+              token: file-token
+              tls: {certificateFile: \(cert), keyFile: \(key)}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let serve = Process()
+        serve.executableURL = try weirBinary()
+        serve.arguments = ["serve", "--config", config.path, "--pipelines", dir.path, "--log-level", "warning"]
+        serve.environment = ProcessInfo.processInfo.environment.merging(["WEIR_INSTANCE_ID": "tls"]) { $1 }
+            .filter { $0.key != "WEIR_REST_TOKEN" }
+        let out = Pipe()
+        serve.standardOutput = out
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer { if serve.isRunning { serve.terminate(); serve.waitUntilExit() } }
+        let (base, _) = try restAPIURL(printedBy: serve, on: out)
+        XCTAssertTrue(base.hasPrefix("https://127.0.0.1:"), base)
+        func curl(_ args: [String]) throws -> (status: Int32, out: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["curl", "-s", "-o", "-", "-w", "\n%{http_code}"] + args
+            let o = Pipe()
+            p.standardOutput = o
+            p.standardError = FileHandle.nullDevice
+            try p.run(); p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: o.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        let trusted = try curl(["--cacert", cert, base + "/healthz"])
+        XCTAssertEqual(trusted.status, 0)
+        XCTAssertTrue(trusted.out.hasSuffix("\n200"), trusted.out)
+        let untrusted = try curl([base + "/healthz"])
+        XCTAssertNotEqual(untrusted.status, 0, "a certificate nobody vouches for is refused")
+        let plain = try curl([base.replacingOccurrences(of: "https://", with: "http://") + "/healthz"])
+        XCTAssertFalse(plain.out.hasSuffix("\n200"), "no plain HTTP on the TLS port")
+        // rest.token from the file protects mutations.
+        let noToken = try curl(["--cacert", cert, "-X", "PATCH", base + "/jobs/x?mode=cancel"])
+        XCTAssertTrue(noToken.out.hasSuffix("\n401"), noToken.out)
+        let withToken = try curl(["--cacert", cert, "-X", "PATCH", "-H", "Authorization: Bearer file-token", base + "/jobs/x?mode=cancel"])
+        XCTAssertTrue(withToken.out.hasSuffix("\n404"), withToken.out)
     }
 }

@@ -127,7 +127,7 @@ func produceAll(_ records: [(String, [UInt8])], topic: String, bootstrap: String
 func restAPIURL(printedBy process: Process, on out: Pipe) throws -> (url: String, printed: String) {
     var text = ""
     let deadline = Date().addingTimeInterval(30)
-    let pattern = #"REST API at http://[0-9.]+:[0-9]+"#
+    let pattern = #"REST API at https?://[0-9.]+:[0-9]+"#
     while text.range(of: pattern, options: .regularExpression) == nil && Date() < deadline && process.isRunning {
         text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
     }

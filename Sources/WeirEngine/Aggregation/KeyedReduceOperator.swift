@@ -75,6 +75,7 @@ public final class KeyedReduceOperator: Operator, PartitionedKeyedState {
     public func keyCount(partition: Int) -> Int { entryCount(partition: partition) }
 
     public var keyFieldNames: [String] { config.keyFields.map(\.name) }
+    public var stateCounts: (keys: Int, entries: Int) { keyedStateCounts }
 
     /// The key's running aggregate.
     public func queryState(keys candidates: [[UInt8]]) -> [StateEntry] {

@@ -17,6 +17,11 @@ public final class Job: Service, @unchecked Sendable {
     public let runtime: RuntimeConfig
     /// Per slot, kept across restarts of the slot's task.
     public let slotMetrics: [TaskMetrics]
+    /// What happens to the job's tasks, for its owner's status (the job manager's RESTARTING).
+    public enum TaskEvent: Sendable { case failedWillRestart, restarted }
+    private let taskEvents = Mutex<(@Sendable (TaskEvent) -> Void)?>(nil)
+    public func onTaskEvent(_ handler: @escaping @Sendable (TaskEvent) -> Void) { taskEvents.withLock { $0 = handler } }
+    private func notify(_ e: TaskEvent) { taskEvents.withLock { $0 }?(e) }
     /// The fields its keyed state is keyed by (empty when it has none).
     public let keyFieldNames: [String]
     private let logger: Logger
@@ -177,8 +182,10 @@ public final class Job: Service, @unchecked Sendable {
                 restarts.add(1, ordering: .relaxed)
                 logger.warning("task failed; restarting", metadata: [
                     "job": "\(spec.name)", "slot": "\(slot)", "delayMs": "\(delay)", "cause": "\(error)"])
+                notify(.failedWillRestart)
                 try? await Task.sleep(for: .milliseconds(delay))
                 if stopping.load(ordering: .acquiring) { return }
+                notify(.restarted)
             }
         }
     }

@@ -106,6 +106,8 @@ public protocol Operator: AnyObject {
     func flush<O: OperatorOutput>(output: inout O)
     func close()
 
+    /// Keys and entries (windows, or running aggregates) held, over every partition.
+    var stateCounts: (keys: Int, entries: Int) { get }
     /// The names of the fields the state is keyed by (empty: no keyed state to query).
     var keyFieldNames: [String] { get }
     /// One key's state (`StateQuery.keys`: its possible encodings), as rows
@@ -115,6 +117,7 @@ public protocol Operator: AnyObject {
 
 extension Operator {
     public var keyFieldNames: [String] { [] }
+    public var stateCounts: (keys: Int, entries: Int) { (0, 0) }
     public func queryState(keys: [[UInt8]]) -> [StateEntry] { [] }
 
     /// A record whose partition's watermark is not known apart from the

@@ -23,6 +23,15 @@ extension PartitionedKeyedState {
     public var partitions: [Int] { states.indices.filter { states[$0] != nil } }
 
     /// Live (key, window) entries of a partition (metrics, tests).
+    /// Keys with state (idle keys kept for reuse excluded) and entries (windows, or
+    /// running aggregates) over every partition held: for metrics, once a second or so.
+    var keyedStateCounts: (keys: Int, entries: Int) {
+        states.reduce((0, 0)) { acc, st in
+            guard let st else { return acc }
+            return (acc.0 + st.keys.count - st.idleKeys, acc.1 + st.windowCount)
+        }
+    }
+
     func entryCount(partition: Int) -> Int {
         partition >= 0 && partition < states.count ? states[partition]?.windowCount ?? 0 : 0
     }

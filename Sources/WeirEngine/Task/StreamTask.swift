@@ -101,6 +101,11 @@ public final class StreamTask: @unchecked Sendable {
                 watermarkMs: wm.flatMap { $0.watermark == .min ? nil : $0.watermark }, idle: wm?.idle ?? false))
         }
         metrics.publish(partitions: list)
+        if let op = chain.op {
+            let counts = op.stateCounts
+            metrics.stateKeys.store(counts.keys, ordering: .relaxed)
+            metrics.stateEntries.store(counts.entries, ordering: .relaxed)
+        }
         let held = Set(assigned)
         metrics.stateBytes.store(committed.reduce(0) { $0 + (held.contains($1.key) ? $1.value.chunks.reduce(0) { $0 + $1.count } : 0) },
                                  ordering: .relaxed)

@@ -36,6 +36,9 @@ public final class TaskMetrics: Sendable {
     public let checkpointBytes = PauseHistogram()
     /// Bytes of the last committed snapshot of each partition the task holds, summed.
     public let stateBytes = Atomic<Int>(0)
+    /// Keys and windows (or running aggregates) in the task's state, published with its partitions.
+    public let stateKeys = Atomic<Int>(0)
+    public let stateEntries = Atomic<Int>(0)
 
     /// Bytes of the records read (key and value) and written to the sink.
     public let bytesIn = Atomic<Int>(0)

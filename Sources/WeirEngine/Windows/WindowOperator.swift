@@ -233,6 +233,7 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
     // MARK: queryable state
 
     public var keyFieldNames: [String] { config.keyFields.map(\.name) }
+    public var stateCounts: (keys: Int, entries: Int) { keyedStateCounts }
 
     /// Every open window of the key, with its aggregates so far.
     public func queryState(keys candidates: [[UInt8]]) -> [StateEntry] {

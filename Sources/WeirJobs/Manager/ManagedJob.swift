@@ -23,6 +23,20 @@ public final class ManagedJob: Sendable {
         self.logger = logger
         stored = Mutex(definition)
         lifecycle = Mutex(JobLifecycle(nowMs: Self.nowMs()))
+        for job in jobs.inOrder { job.onTaskEvent { [weak self] e in self?.taskEvent(e) } }
+    }
+
+    /// A task failed and its restart strategy restarts it: FAILING, RESTARTING, then
+    /// RUNNING again once it is replaced (Flink's moves; a strategy that gives up
+    /// fails the job, which `run` records).
+    func taskEvent(_ e: Job.TaskEvent) {
+        switch e {
+        case .failedWillRestart:
+            move(.taskFailed(restartAllowed: true))
+            move(.restarting)
+        case .restarted:
+            lifecycle.withLock { l in if l.status == .restarting { _ = try? l.apply(.started, nowMs: Self.nowMs()) } }
+        }
     }
 
     public var definition: JobDefinition { stored.withLock { $0 } }
@@ -67,6 +81,9 @@ public final class ManagedJob: Sendable {
             if cancelRequested.load(ordering: .acquiring) { move(.cancelled) } else { move(.taskFailed(restartAllowed: false)) }
         }
     }
+
+    /// RUNNING without running its tasks (tests of the state moves).
+    func markStartedForTest() { move(.started) }
 
     /// Marks a job that will not run here (read from the jobs topic as stopped or cancelled).
     func markNotRunning(_ state: JobDefinition.DesiredState) {

@@ -55,6 +55,12 @@ final class PrometheusExporter: Sendable {
                         counters(&s, t, m)
                         gauge(&s, &live, "weir_state_bytes", t, "Bytes of the task's state: its last committed snapshots (Flink: checkpointedSize)",
                               Double(m.stateBytes.load(ordering: .relaxed)))
+                        if stage.spec.stateful != nil {
+                            gauge(&s, &live, "weir_state_keys", t, "Keys with state in the task (windows or a running aggregate)",
+                                  Double(m.stateKeys.load(ordering: .relaxed)))
+                            gauge(&s, &live, "weir_state_windows", t, "Open windows in the task (for a running aggregate: one per key)",
+                                  Double(m.stateEntries.load(ordering: .relaxed)))
+                        }
                         for p in m.partitions {
                             let tp = j + [("topic", p.topic), ("partition", "\(p.partition)")]
                             if let lag = p.lagRecords {

@@ -1,0 +1,68 @@
+// Overview: the instance, its tasks, jobs by state, records in/out per second
+// over the running jobs, version and uptime.
+
+import { api } from "../api.js";
+import { h } from "../dom.js";
+import * as f from "../format.js";
+import { tiles } from "../tiles.js";
+import { observe, mapLimit, isEnded } from "../jobstats.js";
+import { dataTable } from "../table.js";
+import { stateBadge, jobLink } from "../badge.js";
+
+export function mount(root) {
+  const t = tiles([
+    { key: "instances", label: "Instances" },
+    { key: "tasks", label: "Tasks" },
+    { key: "running", label: "Jobs running" },
+    { key: "finished", label: "Jobs finished" },
+    { key: "cancelled", label: "Jobs cancelled" },
+    { key: "failed", label: "Jobs failed" },
+    { key: "in", label: "Records in" },
+    { key: "out", label: "Records out" },
+    { key: "version", label: "Version" },
+    { key: "uptime", label: "Uptime" },
+  ]);
+  const table = dataTable({
+    caption: { text: "Running jobs" },
+    rowKey: (r) => r.jid,
+    empty: "No job is running.",
+    initialSort: { key: "name", dir: 1 },
+    columns: [
+      { key: "name", label: "Job", cell: (r) => jobLink(r.jid, r.name) },
+      { key: "state", label: "State", cell: (r) => stateBadge(r.state) },
+      { key: "inRate", label: "In", num: true, cell: (r) => f.rate(r.inRate) },
+      { key: "outRate", label: "Out", num: true, cell: (r) => f.rate(r.outRate) },
+    ],
+  });
+  root.append(h("h1", null, "Overview"), t.el, h("h2", null, "Running jobs"), table.el);
+  let config = null;
+
+  async function refresh() {
+    const [ov, list] = await Promise.all([api("overview"), api("jobs/overview")]);
+    if (!config) config = await api("config").catch(() => ({}));
+    const active = list.jobs.filter((j) => !isEnded(j.state));
+    const details = await mapLimit(active, 6, (j) => api(`jobs/${j.jid}`));
+    let inSum = 0, outSum = 0, known = 0;
+    const rows = active.map((j, i) => {
+      const d = details[i];
+      const r = d && !d.error ? observe(d) : {};
+      if (r.inRate !== null && r.inRate !== undefined) { inSum += r.inRate; outSum += r.outRate || 0; known++; }
+      return { jid: j.jid, name: j.name, state: j.state, inRate: r.inRate ?? null, outRate: r.outRate ?? null };
+    });
+    t.set("instances", f.int(ov.taskmanagers), config["instance-id"] ? `this one: ${config["instance-id"]}` : "");
+    t.set("tasks", f.int(ov["slots-total"]), "task slots of all jobs");
+    t.set("running", f.int(ov["jobs-running"]));
+    t.set("finished", f.int(ov["jobs-finished"]));
+    t.set("cancelled", f.int(ov["jobs-cancelled"]));
+    t.set("failed", f.int(ov["jobs-failed"]));
+    const pending = active.length && !known;
+    t.set("in", pending ? "…" : f.rate(inSum), "per second, all running jobs");
+    t.set("out", pending ? "…" : f.rate(outSum), "per second, all running jobs");
+    t.set("version", ov["weir-version"] || f.DASH, ov["librdkafka-version"] ? `librdkafka ${ov["librdkafka-version"]}` : "");
+    const started = ov["start-time"] ?? config["start-time"];
+    t.show("uptime", typeof started === "number");
+    if (typeof started === "number") t.set("uptime", f.duration((ov.now ?? Date.now()) - started), `since ${f.date(started)}`);
+    table.update(rows);
+  }
+  return { refresh };
+}
