@@ -7,6 +7,9 @@ public struct FormatSpec {
     /// Where schemas live; nil: none configured (then Avro and JSON Schema
     /// formats fail at start with that reason, unless the runtime supplies one).
     public var registry: SchemaRegistryConfig?
+    /// A registry in this process, used instead of `registry` (`weir test`,
+    /// `PipelineTestDriver`: Avro without any service).
+    public var inProcessRegistry: (any TaskSchemaRegistry)?
     /// The source's reader schema (`source.schema`); nil reads each record with its writer schema.
     public var readerSchema: AvroSchema?
     /// Fields every record must have (`source.required`): a record where one

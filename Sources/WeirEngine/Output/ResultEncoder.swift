@@ -21,12 +21,16 @@ final class ResultEncoder {
             throw ProcessingError(.encode, "window and reduce results cannot be written as json-schema yet; use json or avro")
         case .avro:
             json = nil
-            guard let config = job.formats.registry else {
-                throw ProcessingError(.unavailable, "format avro needs a schema registry: set schemaRegistry.url")
+            let registry: any TaskSchemaRegistry
+            if let inProcess = job.formats.inProcessRegistry {
+                registry = inProcess
+            } else {
+                guard let config = job.formats.registry else {
+                    throw ProcessingError(.unavailable, "format avro needs a schema registry: set schemaRegistry.url")
+                }
+                do { registry = try SchemaRegistryClients.shared(config) }
+                catch { throw ProcessingError(.unavailable, "\(error)") }
             }
-            let registry: SchemaRegistryClient
-            do { registry = try SchemaRegistryClients.shared(config) }
-            catch { throw ProcessingError(.unavailable, "\(error)") }
             if let out = job.formats.output, let schema = out.avro {
                 let id = try Self.register(schema.text, subject: out.subjectStrategy.subject(topic: job.sink.topic, recordName: out.recordName), registry)
                 // Fields of the given schema take the same-named result field; the others their default.
@@ -47,7 +51,7 @@ final class ResultEncoder {
         }
     }
 
-    private static func register(_ text: String, subject: String, _ registry: SchemaRegistryClient) throws(ProcessingError) -> UInt32 {
+    private static func register(_ text: String, subject: String, _ registry: any TaskSchemaRegistry) throws(ProcessingError) -> UInt32 {
         do { return UInt32(truncatingIfNeeded: try registry.registerBlocking(subject: subject, schema: text, schemaType: nil)) }
         catch { throw ProcessingError(error.kind == .unavailable ? .unavailable : .encode, "registering the results' schema: \(error)") }
     }

@@ -21,7 +21,7 @@ final class RecordInput {
         rendersWhole = false
     }
 
-    init(job: JobSpec, registry: SchemaRegistryClient?) throws(ProcessingError) {
+    init(job: JobSpec, registry: (any TaskSchemaRegistry)?) throws(ProcessingError) {
         switch job.source.format {
         case .json, .jsonSchema:
             self.json = RecordInput(json: job.program).json

@@ -21,7 +21,7 @@ final class RecordOutput {
         avro = nil; passThrough = false; frame = nil
     }
 
-    init(job: JobSpec, registry: SchemaRegistryClient?, renderedInput: Bool) throws(ProcessingError) {
+    init(job: JobSpec, registry: (any TaskSchemaRegistry)?, renderedInput: Bool) throws(ProcessingError) {
         program = job.program
         (projected, edited) = Self.layouts(job.program)
         let sink = job.sink

@@ -34,7 +34,7 @@ public final class RecordProcessor {
     /// The processor for a job's formats. Registers the output schema when
     /// the sink needs one (blocking: call on the task's own thread).
     public convenience init(job: JobSpec) throws {
-        let registry = try job.formats.registry.map { config throws(ProcessingError) -> SchemaRegistryClient in
+        let registry = try job.formats.inProcessRegistry ?? job.formats.registry.map { config throws(ProcessingError) -> any TaskSchemaRegistry in
             do { return try SchemaRegistryClients.shared(config) }
             catch { throw ProcessingError(.unavailable, "\(error)") }
         }
