@@ -35,21 +35,20 @@ final class WatermarkAnnouncer {
     /// partition 0 of two topics are two partitions, and the index stays small).
     @inline(__always)
     func trackerIndex(topic: String, partition: Int32) -> Int {
-        if sourceTopics.count == 1 { return Int(partition) }
-        let t = sourceTopics.firstIndex(of: topic) ?? 0
-        return t + Int(partition) * sourceTopics.count
+        Self.trackerIndex(topicIndex: sourceTopics.firstIndex(of: topic) ?? 0, partition: partition, topicCount: sourceTopics.count)
+    }
+
+    /// `trackerIndex(topic:partition:)` by the topic's place among the source topics.
+    @inline(__always)
+    static func trackerIndex(topicIndex t: Int, partition: Int32, topicCount: Int) -> Int {
+        topicCount == 1 ? Int(partition) : t + Int(partition) * topicCount
     }
 
     /// Announces each of `assigned`'s watermarks (as `tracker` has them) to every repartition partition.
     func announce(_ tracker: WatermarkTracker, assigned: [TopicPartition], producer: KafkaProducer) throws {
-        var entries: [WatermarkAnnouncement.Entry] = []
-        for tp in assigned {
-            guard let t = sourceTopics.firstIndex(of: tp.topic), tp.partition < partitionCounts[t],
-                  let w = tracker.partitionWatermark(trackerIndex(topic: tp.topic, partition: tp.partition)) else { continue }
-            entries.append(.init(topicIndex: t, partition: tp.partition, watermark: w.watermark, idle: w.idle))
-        }
-        guard !entries.isEmpty else { return }
-        let bytes = WatermarkAnnouncement(partitionCounts: partitionCounts, entries: entries).encoded()
+        let owned = assigned.compactMap { tp in sourceTopics.firstIndex(of: tp.topic).map { (topicIndex: $0, partition: tp.partition) } }
+        guard let a = Self.announcement(tracker, owned: owned, partitionCounts: partitionCounts) else { return }
+        let bytes = a.encoded()
         let headers = [KafkaHeader(name: WatermarkAnnouncement.header, value: bytes)]
         let empty: [UInt8] = []
         try empty.withUnsafeBytes { value in
@@ -57,5 +56,19 @@ final class WatermarkAnnouncer {
                 try producer.produce(handle, partition: p, key: nil, value: value, headers: headers)
             }
         }
+    }
+
+    /// What a first stage announces for the source partitions it owns (by
+    /// topic index), as `tracker` has them; nil when it tracks none of them.
+    static func announcement(_ tracker: WatermarkTracker, owned: [(topicIndex: Int, partition: Int32)],
+                             partitionCounts: [Int32]) -> WatermarkAnnouncement? {
+        var entries: [WatermarkAnnouncement.Entry] = []
+        for o in owned {
+            guard o.topicIndex < partitionCounts.count, o.partition < partitionCounts[o.topicIndex],
+                  let w = tracker.partitionWatermark(trackerIndex(topicIndex: o.topicIndex, partition: o.partition,
+                                                                  topicCount: partitionCounts.count)) else { continue }
+            entries.append(.init(topicIndex: o.topicIndex, partition: o.partition, watermark: w.watermark, idle: w.idle))
+        }
+        return entries.isEmpty ? nil : WatermarkAnnouncement(partitionCounts: partitionCounts, entries: entries)
     }
 }

@@ -80,10 +80,7 @@ final class KafkaTaskSink: ChainSink {
                 topic: msg.topic, partition: msg.partition, offset: msg.offset, preview: value, valueBytes: msg.value?.count ?? 0))
         }
         guard let topic = deadLetters else { return }   // no dead-letter topic: counted only
-        let headers = [
-            KafkaHeader(name: "weir.error.class", value: Array(error.kind.rawValue.utf8)),
-            KafkaHeader(name: "weir.error.message", value: Array(error.message.utf8)),
-        ] + origin(msg) + msg.headers()
+        let headers = RecordOriginHeaders.error(error) + origin(msg) + msg.headers()
         if holding { held.append(.deadLetter, key: msg.key, value: msg.value, headers: headers); return }
         try producer.produce(topic, key: msg.key, value: msg.value, headers: headers)
     }
@@ -95,11 +92,6 @@ final class KafkaTaskSink: ChainSink {
     }
 
     private func origin(_ msg: KafkaMessage) -> [KafkaHeader] {
-        [
-            KafkaHeader(name: "weir.source.topic", value: Array(msg.topic.utf8)),
-            KafkaHeader(name: "weir.source.partition", value: Array(String(msg.partition).utf8)),
-            KafkaHeader(name: "weir.source.offset", value: Array(String(msg.offset).utf8)),
-            KafkaHeader(name: "weir.pipeline", value: pipeline),
-        ]
+        RecordOriginHeaders.origin(topic: msg.topic, partition: msg.partition, offset: msg.offset, pipeline: pipeline)
     }
 }

@@ -246,6 +246,19 @@ public final class RecordChain {
         watermarks.finishPartition(p)
     }
 
+    /// A partition's event time moves on without a record, as if one stamped
+    /// `eventTimeMs` had arrived (test drivers' `advanceWatermark`; it never
+    /// moves back). Windows fire at the next `advance`.
+    public func observeEventTime(partition p: Int, eventTimeMs: Int64, nowMs: Int64) {
+        watermarks.observe(partition: p, eventTimeMs: eventTimeMs, nowMs: nowMs)
+    }
+
+    /// A partition goes idle now, as it does after `idleTimeout` without
+    /// records (test drivers); its next record makes it active again.
+    public func markIdle(_ p: Int) {
+        watermarks.finishPartition(p)
+    }
+
     /// A partition left (revoked/lost): forget its state and watermark.
     public func removePartition(_ p: Int) {
         watermarks.removePartition(p)
