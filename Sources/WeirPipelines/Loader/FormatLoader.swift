@@ -80,7 +80,7 @@ enum FormatLoader {
     }
 
     /// `schema: {file: path}` (relative to the pipeline file) or the schema as a JSON string.
-    private static func schemaText(_ node: Node, _ field: String, _ reader: inout YAMLReader) -> String? {
+    static func schemaText(_ node: Node, _ field: String, _ reader: inout YAMLReader) -> String? {
         if case .mapping = node {
             guard let m = reader.mapping(node, field, known: ["file"]),
                   let f = m.require("file", "the schema file", in: &reader),
