@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "WeirEngine", targets: ["WeirEngine"]),
         .library(name: "WeirPipelines", targets: ["WeirPipelines"]),
         .library(name: "WeirJobs", targets: ["WeirJobs"]),
+        .library(name: "WeirTesting", targets: ["WeirTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -66,6 +67,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
+        // Pipeline tests (`weir test`): test files run through `PipelineTestDriver`
+        // (WeirEngine), compared, reported (text, JUnit) and updated (golden files).
+        .target(name: "WeirTesting", dependencies: ["WeirEngine", "WeirPipelines", "WeirFormats", "WeirKafka"]),
         // The REST API (and, next, metrics and the web UI) over the job manager.
         .target(name: "WeirServer", dependencies: [
             "WeirJobs", "WeirEngine", "WeirKafka", "WeirFormats",
@@ -78,7 +82,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "weir", dependencies: [
-            "WeirPipelines", "WeirEngine", "WeirJobs", "WeirServer", "WeirKafka", "WeirFormats", "WeirSchemaRegistry",
+            "WeirPipelines", "WeirEngine", "WeirJobs", "WeirServer", "WeirKafka", "WeirFormats", "WeirSchemaRegistry", "WeirTesting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,6 +97,7 @@ let package = Package(
         .testTarget(name: "WeirEngineTests", dependencies: ["WeirEngine", "WeirKafka", "WeirFormats"], exclude: ["reference"], swiftSettings: swift5),
         .testTarget(name: "WeirPipelinesTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirFormats"], swiftSettings: swift5),
         .testTarget(name: "WeirJobsTests", dependencies: ["WeirJobs", "WeirEngine", "WeirKafka", "WeirPipelines"]),
+        .testTarget(name: "WeirTestingTests", dependencies: ["WeirTesting", "WeirEngine", "WeirPipelines", "WeirFormats", "WeirKafka"]),
         .testTarget(name: "WeirServerTests", dependencies: ["WeirServer", "WeirJobs", "WeirEngine"]),
         .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats", "WeirSchemaRegistry"], exclude: ["reference", "interop"], swiftSettings: swift5),
     ]

@@ -6,7 +6,7 @@ struct Weir: AsyncParsableCommand {
         commandName: "weir",
         abstract: "Stream processing on Kafka: event time, keyed state, exactly once.",
         subcommands: [DevCommand.self, RunCommand.self, BrokerCommand.self, ValidateCommand.self, BenchCommand.self,
-                      GenerateCommand.self, ConsumeCommand.self, SavepointCommand.self, ServeCommand.self,
+                      GenerateCommand.self, ConsumeCommand.self, SavepointCommand.self, ServeCommand.self, TestCommand.self,
                       ListCommand.self, InfoCommand.self, SubmitCommand.self, CancelCommand.self, StopCommand.self]
     )
 }
