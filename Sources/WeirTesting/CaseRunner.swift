@@ -22,7 +22,11 @@ struct CaseRunner {
                 do {
                     switch step.kind {
                     case .input(let records):
-                        for r in records { try driver.push(batch: [encoder.record(r)]) }
+                        for r in records {
+                            do { try driver.push(batch: [encoder.record(r)]) } catch {
+                                throw StepError(location: r.location, message: "\(error)")   // the record, not its list
+                            }
+                        }
                     case .batch(let records):
                         try driver.push(batch: records.map { try encoder.record($0) })
                     case .advanceWatermark(let ms, let partition, let topic):
@@ -40,6 +44,8 @@ struct CaseRunner {
                         if let failure { failures.append(failure) }
                         result.observed.append(seen)
                     }
+                } catch let e as StepError {
+                    throw e
                 } catch {
                     throw StepError(location: step.location, message: "\(error)")
                 }
