@@ -16,14 +16,14 @@ enum ExpectationLoader {
         e.location = reader.location(field, keyNode)
         if case .scalar(let s) = node, YAMLReader.isNull(s) {
             // `expect:` with nothing: nothing may come out.
-            e.layout = ExpectationLayout(key: YAMLReader.place(keyNode), value: YAMLReader.place(node), entries: [:])
+            e.layout = ExpectationLayout(key: reader.place(keyNode), value: reader.place(node), entries: [:])
             return e
         }
         guard let m = reader.mapping(node, field, known: keys, expected: "a mapping with output, deadLetters, late, state") else { return nil }
         let before = reader.diagnostics.count
         var entries: [String: (key: TextPlace, value: TextPlace)] = [:]
-        for entry in m.entries { entries[entry.key] = (YAMLReader.place(entry.keyNode), YAMLReader.place(entry.value)) }
-        e.layout = ExpectationLayout(key: YAMLReader.place(keyNode), value: YAMLReader.place(node), entries: entries)
+        for entry in m.entries { entries[entry.key] = (reader.place(entry.keyNode), reader.place(entry.value)) }
+        e.layout = ExpectationLayout(key: reader.place(keyNode), value: reader.place(node), entries: entries)
         if let o = m["order"] {
             switch reader.string(o, m.path("order"), expected: "exact or any") {
             case "exact": e.anyOrder = false

@@ -46,7 +46,7 @@ enum TestCaseLoader {
         }
         guard let name, reader.diagnostics.count == before else { return nil }
         return TestCase(name: name, location: reader.location(field, node), partitions: count, clockStartMs: clock,
-                        steps: steps, expect: expect, layout: YAMLReader.place(node))
+                        steps: steps, expect: expect, layout: reader.place(node))
     }
 }
 

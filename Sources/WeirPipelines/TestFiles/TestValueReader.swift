@@ -89,13 +89,17 @@ extension YAMLReader {
         return nil
     }
 
-    static func place(_ node: Node) -> TextPlace {
-        let p = position(of: node)
-        let flow: Bool
+    /// Where a node is written, and whether in flow style: told by the text
+    /// (a collection's mark is its `{` or `[` then), since Yams gives a
+    /// collection the style of its end event, not of its start.
+    func place(_ node: Node) -> TextPlace {
+        let p = Self.position(of: node)
+        var flow = false
         switch node {
-        case .mapping(let m): flow = m.style == .flow
-        case .sequence(let s): flow = s.style == .flow
-        default: flow = false
+        case .mapping, .sequence:
+            let c = source.scalar(line: p.line - 1, column: p.column - 1)
+            flow = c == "{" || c == "["
+        default: break
         }
         return TextPlace(line: p.line, column: p.column, isFlow: flow)
     }
