@@ -49,10 +49,10 @@ public enum GoldenUpdate {
     private static func describe(_ list: String, _ seen: Observation) -> String {
         func n(_ c: Int) -> String { "\(c) record\(c == 1 ? "" : "s")" }
         switch list {
-        case "output": return "now \(n(seen.output.count)) (expected \(seen.expectation.output.count))"
-        case "deadLetters": return "now \(n(seen.deadLetters.count)) (expected \(seen.expectation.deadLetters.count))"
-        case "late": return "now \(n(seen.late.count)) (expected \(seen.expectation.late.count))"
-        default: return "now as found for \(seen.state?.count ?? 0) key\(seen.state?.count == 1 ? "" : "s")"
+        case "output": return "rewritten from what came out: \(n(seen.output.count)) (was \(seen.expectation.output.count))"
+        case "deadLetters": return "rewritten from what came out: \(n(seen.deadLetters.count)) (was \(seen.expectation.deadLetters.count))"
+        case "late": return "rewritten from what came out: \(n(seen.late.count)) (was \(seen.expectation.late.count))"
+        default: return "rewritten from the state found for \(seen.state?.count ?? 0) key\(seen.state?.count == 1 ? "" : "s")"
         }
     }
 

@@ -45,7 +45,7 @@ final class GoldenUpdateTests: XCTestCase {
         let (new, changes, skipped, after) = try update(text)
         XCTAssertTrue(after.ok, TextReport.file(after))
         XCTAssertEqual(skipped, [])
-        XCTAssertEqual(changes, ["case 'stale': expect at \(after.path):9: output now 1 record (expected 2)"])
+        XCTAssertEqual(changes, ["case 'stale': expect at \(after.path):9: output rewritten from what came out: 1 record (was 2)"])
         XCTAssertEqual(new, text.replacingOccurrences(of: """
               output:
                 - {value: {user_id: u1, window_start: 0, window_end: 60000, clicks: 7, amount: 1}}   # a stale row
