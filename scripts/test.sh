@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build
+.build/debug/weir test                             # the pipelines' own tests (docs/testing.md)
 WEIR=.build/debug/weir tests/api/schemathesis.sh   # the REST API against its OpenAPI document (~15 s)
 if [ "${1:-}" = "--quick" ]; then exit 0; fi
 passed=0; failed=0

@@ -1,4 +1,5 @@
 import WeirEngine
+import WeirFormats
 import WeirPipelines
 
 /// A record that came out of the pipeline, as a test compares it: its value
@@ -14,7 +15,11 @@ struct ActualRecord: Sendable {
     init(_ record: TestRecord, driver: PipelineTestDriver) {
         self.record = record
         if let bytes = record.value {
+            // Avro rendered as JSON; JSON; or JSON behind a Confluent frame (json-schema sinks).
             value = driver.avroJSON(bytes).flatMap(JSONText.parse) ?? JSONText.parse(bytes)
+            if value == nil, bytes.count > ConfluentFrame.headerSize, bytes[0] == ConfluentFrame.magicByte {
+                value = JSONText.parse(Array(bytes[ConfluentFrame.headerSize...]))
+            }
         }
     }
 

@@ -17,7 +17,7 @@ struct CaseRunner {
             let driver = try PipelineTestDriver(
                 jobs: file.pipeline.jobs,
                 options: .init(partitions: testCase.partitions, clockStartMs: testCase.clockStartMs))
-            var encoder = InputEncoder(driver: driver)
+            let encoder = InputEncoder(driver: driver)
             for step in testCase.steps {
                 do {
                     switch step.kind {
@@ -133,7 +133,7 @@ struct StepError: Error {
 struct InputEncoder {
     let driver: PipelineTestDriver
 
-    mutating func record(_ r: InputRecord) throws -> TestRecord {
+    func record(_ r: InputRecord) throws -> TestRecord {
         let topic = r.topic ?? driver.sourceTopics.first ?? ""
         let value: [UInt8]?
         switch r.value {

@@ -211,6 +211,24 @@ final class PipelineTestDriverTests: XCTestCase {
         XCTAssertThrowsError(try files.checkpointAndRestore()) { XCTAssertTrue("\($0)".contains("does not checkpoint")) }
     }
 
+    /// docs/testing.md's example, on the shipped pipeline.
+    func testTheDocumentedExample() throws {
+        let driver = try PipelineTestDriver(pipelineFile: repoRoot.appendingPathComponent("pipelines/clicks-per-user.yaml").path,
+                                            options: .init(partitions: 2))
+        try driver.push(json: #"{"event":"click","user_id":"u1","ts":1000,"amount":2.5}"#, key: "u1")
+        try driver.push(json: #"{"event":"click","user_id":"u1","ts":70000,"amount":1}"#, key: "u1", partition: 0)
+        let rows = driver.takeOutputs()
+        XCTAssertEqual(rows.first?.valueText, #"{"user_id":"u1","window_start":0,"window_end":60000,"clicks":1,"amount":2.5,"min_amount":2.5,"max_amount":2.5}"#)
+        XCTAssertEqual(rows.first?.keyText, "u1")
+        try driver.advanceWatermark(to: 120_000, partition: 1)
+        try driver.advanceClock(byMs: 30_000)
+        try driver.checkpointAndRestore()
+        XCTAssertEqual(driver.queryState(key: ["u1"]).count, 1)
+        let (deadLetters, late) = driver.takeRejected()
+        XCTAssertEqual(deadLetters.count + late.count, 0)
+        XCTAssertThrowsError(try PipelineTestDriver(pipelineFile: "/nonexistent.yaml")) { XCTAssertTrue($0 is PipelineError) }
+    }
+
     func testRepartitionRecordsGoWhereLibrdkafkaPutsThem() {
         XCTAssertEqual(ConsistentPartitioner.crc32(Array("123456789".utf8)), 0xCBF4_3926, "the CRC-32 check value")
         XCTAssertEqual(ConsistentPartitioner.partition(key: Array("123456789".utf8), count: 7), Int(0xCBF4_3926 % 7))

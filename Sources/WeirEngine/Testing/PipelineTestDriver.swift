@@ -37,6 +37,8 @@ public final class PipelineTestDriver {
     public let registry: InMemorySchemaRegistry
     private var stages: [DriverStage]
     private var checkpoints: UInt64 = 0
+    /// Parsed input schemas and their ids, by subject and text (parsed once per driver, not per record).
+    private var avroSchemas: [String: (schema: AvroSchema, id: UInt32)] = [:]
     /// Counted over every stage (records: the first stage's input).
     public private(set) var counts = RecordChain.Counts()
 
@@ -45,7 +47,7 @@ public final class PipelineTestDriver {
     public init(jobs: [JobSpec], options: Options = Options(), registry: InMemorySchemaRegistry = InMemorySchemaRegistry()) throws {
         guard !jobs.isEmpty else { throw DriverError("no job to run") }
         guard options.partitions >= 1 && options.partitions <= 1024 else { throw DriverError("partitions must be 1 to 1024") }
-        for (a, b) in zip(jobs, jobs.dropFirst()) where !b.source.topics.contains(a.sink.topic) || a.readsFiles && !a.sink.isKafka {
+        for (a, b) in zip(jobs, jobs.dropFirst()) where !b.source.topics.contains(a.sink.topic) {
             throw DriverError("job \(b.name) does not read what job \(a.name) writes")
         }
         clock = ManualClock(options.clockStartMs)
@@ -214,9 +216,15 @@ public final class PipelineTestDriver {
 
     /// `json` as Confluent-framed Avro with `schema` (registered under `subject`), to push.
     public func avro(_ json: JSONValue, schema: String, subject: String) throws -> [UInt8] {
-        let parsed = try AvroSchema(parsing: schema)
-        let id = try registry.registerBlocking(subject: subject, schema: schema, schemaType: nil)
-        guard let bytes = AvroRowEncoder.encode(json: json, schema: parsed, schemaID: UInt32(id)) else {
+        let cacheKey = subject + "\u{0}" + schema
+        let known: (schema: AvroSchema, id: UInt32)
+        if let k = avroSchemas[cacheKey] {
+            known = k
+        } else {
+            known = (try AvroSchema(parsing: schema), UInt32(try registry.registerBlocking(subject: subject, schema: schema, schemaType: nil)))
+            avroSchemas[cacheKey] = known
+        }
+        guard let bytes = AvroRowEncoder.encode(json: json, schema: known.schema, schemaID: known.id) else {
             throw DriverError("the value does not fit the Avro schema")
         }
         return bytes

@@ -16,9 +16,8 @@ enum TestCaseLoader {
         if let n = m["tolerance"] { tolerance = reader.tolerance(n, m.path("tolerance")) ?? 0 }
 
         var steps: [TestStep] = []
-        if let i = m.entry("input"), let s = m.entry("steps") {
+        if m["input"] != nil, let s = m.entry("steps") {
             reader.error(m.path("steps"), s.keyNode, "a case has input or steps, not both (put the records in an input step: - input: [...])")
-            _ = i
         } else if let input = m["input"] {
             if let records = InputRecordLoader.list(input, m.path("input"), context, &reader) {
                 steps.append(TestStep(kind: .input(records), location: reader.location(m.path("input"), input)))
