@@ -5,7 +5,9 @@ import Yams
 enum YAMLDocument {
     static func compose(_ text: String, file: String) -> Result<Node?, Diagnostic> {
         do {
-            return .success(try Yams.compose(yaml: text))
+            // Tags are never read (the loaders read scalars' text and style), so
+            // no resolver: Yams' default runs regular expressions on every scalar.
+            return .success(try Yams.compose(yaml: text, .basic))
         } catch let error as YamlError {
             return .failure(diagnostic(for: error, text: text, file: file))
         } catch {
