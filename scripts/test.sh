@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # All tests: the Swift test suites (unit, embedded-broker end-to-end, CLI), then
 # the kill -9 crash tests (tests/crash), the scale-out tests with several
-# instances (tests/scaleout) and the service tests of weir serve (tests/service).
-# Pass --quick to skip those three.
+# instances (tests/scaleout), the service tests of weir serve (tests/service)
+# and the web UI's browser tests (tests/ui).
+# Pass --quick to skip those four.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -28,5 +29,6 @@ run_scaleout tests/scaleout/chaos.sh 200000 20     # three instances, 20 random 
 run_scaleout tests/service/two-instances.sh        # weir serve: a job on two instances, one killed and restarted, cancel via the other (~65 s)
 run_scaleout tests/service/savepoints.sh           # savepoint, stop, restore over REST and with weir run --from-savepoint (~35 s)
 run_scaleout tests/service/sigterm-restart.sh      # SIGTERM mid-stream exits 0, the restart resumes from the jobs topic (~40 s)
+run_scaleout tests/ui/run.sh                       # the web UI in headless Chromium against weir serve (~90 s)
 echo "end-to-end: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

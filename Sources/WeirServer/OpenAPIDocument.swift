@@ -1703,7 +1703,8 @@ enum OpenAPIDocument {
           "jobs-cancelled",
           "jobs-failed",
           "weir-version",
-          "librdkafka-version"
+          "librdkafka-version",
+          "start-time"
         ],
         "properties": {
           "taskmanagers": {
@@ -1729,6 +1730,10 @@ enum OpenAPIDocument {
           },
           "librdkafka-version": {
             "type": "string"
+          },
+          "start-time": {
+            "type": "integer",
+            "description": "Weir's: epoch ms when this process started."
           }
         }
       },
@@ -1819,7 +1824,8 @@ enum OpenAPIDocument {
       "JobsOverview": {
         "type": "object",
         "required": [
-          "jobs"
+          "jobs",
+          "now"
         ],
         "properties": {
           "jobs": {
@@ -1834,7 +1840,8 @@ enum OpenAPIDocument {
                 "end-time",
                 "duration",
                 "last-modification",
-                "tasks"
+                "tasks",
+                "figures"
               ],
               "properties": {
                 "jid": {
@@ -1872,9 +1879,43 @@ enum OpenAPIDocument {
                       "type": "integer"
                     }
                   }
+                },
+                "figures": {
+                  "type": "object",
+                  "description": "Weir's: what a jobs list shows, in one request. Lag is absent until this instance's tasks know it; last-checkpoint until one completed here.",
+                  "required": [
+                    "read-records",
+                    "write-records",
+                    "num-restarts"
+                  ],
+                  "properties": {
+                    "read-records": {
+                      "type": "integer"
+                    },
+                    "write-records": {
+                      "type": "integer"
+                    },
+                    "num-restarts": {
+                      "type": "integer"
+                    },
+                    "lag-records": {
+                      "type": "integer"
+                    },
+                    "lag-seconds": {
+                      "type": "number"
+                    },
+                    "last-checkpoint": {
+                      "type": "integer",
+                      "description": "epoch ms when this instance's newest completed checkpoint ended"
+                    }
+                  }
                 }
               }
             }
+          },
+          "now": {
+            "type": "integer",
+            "description": "Weir's: epoch ms when the figures were read (rates between two answers)."
           }
         }
       },
@@ -2682,6 +2723,10 @@ enum OpenAPIDocument {
           },
           "partitions": {
             "type": "integer"
+          },
+          "pause": {
+            "type": "number",
+            "description": "Weir's: ms the task stopped processing for this checkpoint (absent for a failed one)."
           }
         }
       },

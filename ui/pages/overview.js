@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { h } from "../dom.js";
 import * as f from "../format.js";
 import { tiles } from "../tiles.js";
-import { observe, mapLimit, isEnded } from "../jobstats.js";
+import { observeTotals, isEnded } from "../jobstats.js";
 import { dataTable } from "../table.js";
 import { stateBadge, jobLink } from "../badge.js";
 
@@ -41,11 +41,9 @@ export function mount(root) {
     const [ov, list] = await Promise.all([api("overview"), api("jobs/overview")]);
     if (!config) config = await api("config").catch(() => ({}));
     const active = list.jobs.filter((j) => !isEnded(j.state));
-    const details = await mapLimit(active, 6, (j) => api(`jobs/${j.jid}`));
     let inSum = 0, outSum = 0, known = 0;
-    const rows = active.map((j, i) => {
-      const d = details[i];
-      const r = d && !d.error ? observe(d) : {};
+    const rows = active.map((j) => {
+      const r = observeTotals(j, list.now || Date.now());
       if (r.inRate !== null && r.inRate !== undefined) { inSum += r.inRate; outSum += r.outRate || 0; known++; }
       return { jid: j.jid, name: j.name, state: j.state, inRate: r.inRate ?? null, outRate: r.outRate ?? null };
     });
