@@ -92,11 +92,22 @@ struct Overview: ResponseEncodable {
     let librdkafkaVersion: String
     /// Epoch ms when this process started (Weir's: the UI's uptime).
     let startTime: Int64
+    /// Weir's: the service group's instances heard from lately (`taskmanagers` counts them).
+    let instances: [Instance]
+    let instance: String
+
+    struct Instance: Encodable {
+        let id: String
+        let startTime: Int64
+        let lastHeartbeat: Int64
+        let version: String
+        enum CodingKeys: String, CodingKey { case id, version, startTime = "start-time", lastHeartbeat = "last-heartbeat" }
+    }
 
     enum CodingKeys: String, CodingKey {
         case taskmanagers, slotsTotal = "slots-total", jobsRunning = "jobs-running", jobsFinished = "jobs-finished"
         case jobsCancelled = "jobs-cancelled", jobsFailed = "jobs-failed"
-        case weirVersion = "weir-version", librdkafkaVersion = "librdkafka-version", startTime = "start-time"
+        case weirVersion = "weir-version", librdkafkaVersion = "librdkafka-version", startTime = "start-time", instances, instance
     }
 }
 

@@ -1704,11 +1704,14 @@ enum OpenAPIDocument {
           "jobs-failed",
           "weir-version",
           "librdkafka-version",
-          "start-time"
+          "start-time",
+          "instances",
+          "instance"
         ],
         "properties": {
           "taskmanagers": {
-            "type": "integer"
+            "type": "integer",
+            "description": "Weir: the instances of the service group heard from in the last three heartbeats (10 s each)."
           },
           "slots-total": {
             "type": "integer"
@@ -1734,6 +1737,37 @@ enum OpenAPIDocument {
           "start-time": {
             "type": "integer",
             "description": "Weir's: epoch ms when this process started."
+          },
+          "instances": {
+            "type": "array",
+            "description": "Weir's: the service group's instances, from their heartbeats in the jobs topic.",
+            "items": {
+              "type": "object",
+              "required": [
+                "id",
+                "start-time",
+                "last-heartbeat",
+                "version"
+              ],
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "start-time": {
+                  "type": "integer"
+                },
+                "last-heartbeat": {
+                  "type": "integer"
+                },
+                "version": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "instance": {
+            "type": "string",
+            "description": "Weir's: the instance that answered."
           }
         }
       },

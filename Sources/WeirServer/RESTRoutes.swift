@@ -134,10 +134,14 @@ enum RESTRoutes {
     static func overview(_ manager: JobManager) -> Overview {
         let jobs = manager.all
         func count(_ s: JobStatus) -> Int { jobs.filter { $0.status == s }.count }
-        return Overview(taskmanagers: 1, slotsTotal: jobs.flatMap { $0.jobs.inOrder.flatMap(\.slotMetrics) }.count,
+        let instances = manager.instances().map {
+            Overview.Instance(id: $0.instance, startTime: $0.startedMs, lastHeartbeat: $0.heartbeatMs, version: $0.version)
+        }
+        return Overview(taskmanagers: instances.count, slotsTotal: jobs.flatMap { $0.jobs.inOrder.flatMap(\.slotMetrics) }.count,
                         jobsRunning: count(.running) + count(.restarting) + count(.failing) + count(.created),
                         jobsFinished: count(.finished), jobsCancelled: count(.canceled), jobsFailed: count(.failed),
-                        weirVersion: version, librdkafkaVersion: KafkaVersion.string, startTime: processStartMs)
+                        weirVersion: version, librdkafkaVersion: KafkaVersion.string, startTime: processStartMs,
+                        instances: instances, instance: manager.instanceID)
     }
 }
 

@@ -158,6 +158,10 @@ def test_overview_shows_real_numbers(ctx):
     expect(page.locator('[data-tile="version"]')).to_have_text(re.compile(r"\d+\.\d+"))
     expect(page.locator('[data-tile="tasks"]')).to_have_text(re.compile(r"^\d+$"))
     expect(page.locator('[data-tile="uptime"]')).to_have_text(re.compile(r"\d"))   # from /overview's start-time
+    # The service group's instances, from their heartbeats in the jobs topic: this one.
+    expect(page.locator('[data-tile="instances"]')).to_have_text("1")
+    expect(page.locator("table.instances-table tbody tr")).to_have_count(1)
+    expect(page.locator("table.instances-table tbody tr")).to_contain_text("ui (this one)")
     # Rates need two samples (2 s apart).
     expect(page.locator('[data-tile="in"]')).to_have_text(re.compile(r"\d.*/s$"), timeout=15000)
     expect(page.locator("table.data tbody tr", has_text=JOB)).to_have_count(1)
