@@ -270,6 +270,33 @@ def test_job_page_numbers_graph_partitions_tabs(ctx):
     console.check()
 
 
+def test_repartitioned_pipeline_shows_both_stages(ctx):
+    """A keyBy the source is not keyed by goes through a repartition topic: two
+    stages (Flink's vertices) joined by the topic node, both with their figures."""
+    name = f"ui-repart-{RUN}"
+    text = (f"name: {name}\nsource:\n  kafka:\n    topic: {INPUT}\n    startFrom: earliest\n  format: json\n"
+            "time:\n  eventTime: {field: ts, format: epochMillis}\n  watermark: {maxOutOfOrderness: 2s}\n"
+            "steps:\n  - filter: \"event == 'click'\"\n  - keyBy: [user_id]\n  - window: {tumbling: 1m}\n"
+            f"  - aggregate:\n      clicks: count()\nsink:\n  kafka:\n    topic: {SINK}\n  format: json\n")
+    status, ans = http("POST", "jobs?parallelism=1", text.encode(), "application/yaml")
+    assert status == 200, ans
+    try:
+        page, console = open_page(ctx, BASE + f"#/job/{name}")
+        expect(page.locator(".job-state")).to_have_text("RUNNING", timeout=30000)
+        graph = page.locator("svg.graph-svg")
+        expect(graph.locator('g[data-role="topic"]')).to_contain_text("Repartition topic")
+        expect(graph.locator('g[data-role="topic"]')).to_contain_text("repartition")
+        expect(page.locator("table.stages-table tbody tr")).to_have_count(2)
+        # The first stage reads every event of the input.
+        first_in = page.locator('table.stages-table tbody tr').first.locator("td").nth(2)
+        wait_until(lambda: digits(first_in.inner_text()) == RECORDS, 90,  # (runs before the test that adds a record)
+                   what=f"stage 1 reads {RECORDS} records (shows {first_in.inner_text()})")
+        shot(page, "job-repartitioned")
+        console.check()
+    finally:
+        http("PATCH", f"jobs/{name}?mode=cancel")
+
+
 def test_dead_letter_with_script_shows_as_text(ctx):
     if not BOOTSTRAP:
         pytest.fail("WEIR_UI_BOOTSTRAP not set: the test cannot write the record (tests/ui/run.sh sets it)")
