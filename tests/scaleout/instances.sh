@@ -13,7 +13,9 @@
 #   - every instance of every group processed records (the work was shared).
 #   tests/scaleout/instances.sh [EVENTS] [COUNTS] [PARALLELISM]
 # PERTURB=1 changes one row of the last count's output before the checks (a
-# self-test: the script must then fail).
+# self-test: the script must then fail). DRAIN_MS="4000 8000 ..." gives the
+# instances different --drain-idle-ms (default 8000 each): an instance that
+# drains and leaves early hands its partitions to the others mid-drain.
 source "$(dirname "$0")/lib.sh"
 EVENTS="${1:-100000}"; COUNTS="${2:-1 2 3}"; PAR="${3:-1}"
 T0=$SECONDS
@@ -41,7 +43,8 @@ for n in $COUNTS; do
   names=()
   for i in $(seq "$n"); do
     names+=("n$n-i$i")
-    LOG_LEVEL=info start "n$n-i$i" --checkpoint-interval 1000 --drain-idle-ms 8000
+    idle=$(echo "${DRAIN_MS:-8000}" | awk -v i="$i" '{print (i <= NF) ? $i : $NF}')
+    LOG_LEVEL=info start "n$n-i$i" --checkpoint-interval 1000 --drain-idle-ms "$idle"
   done
   for name in "${names[@]}"; do
     pid="${PIDS[$name]}"
