@@ -68,6 +68,7 @@ BASE=$($INFO base)
 [ "$BASE" = "debian:bookworm-slim" ] || fail "the runtime stage is FROM $BASE; this script builds debian:bookworm-slim's"
 RUNS=$(python3 - <<'PY'
 import json, subprocess, sys
+sys.dont_write_bytecode = True
 sys.path.insert(0, "tests/deploy")
 import dockerfile_info as d
 with open("Dockerfile") as f:
