@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# All tests: the Swift test suites (unit, embedded-broker end-to-end, CLI), then
+# All tests: the Swift test suites (unit, embedded-broker end-to-end, CLI), the
+# REST API against its OpenAPI document, the deployment artefacts checked
+# statically and the image's root filesystem run by chroot, then
 # the kill -9 crash tests (tests/crash), the scale-out tests with several
 # instances (tests/scaleout), the service tests of weir serve (tests/service)
 # and the web UI's browser tests (tests/ui).
@@ -10,6 +12,8 @@ scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build
 WEIR=.build/debug/weir tests/api/schemathesis.sh   # the REST API against its OpenAPI document (~15 s)
+WEIR=.build/debug/weir tests/deploy/validate.sh    # Dockerfile, compose, Kubernetes manifests, deploy.sh, statically (~45 s)
+WEIR=.build/debug/weir tests/deploy/rootfs.sh      # the image's root filesystem by debootstrap, weir run in it by chroot (~3 min first, ~10 s cached)
 if [ "${1:-}" = "--quick" ]; then exit 0; fi
 passed=0; failed=0
 run_crash() {

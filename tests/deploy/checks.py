@@ -21,10 +21,6 @@ import yaml
 ROOT = os.environ.get("WEIR_DEPLOY_ROOT") or os.getcwd()
 FAILED = []
 PART_OF = ("app.kubernetes.io/part-of", "weir")
-# Environment variables the manifests set that Weir does not read yet: the Swift
-# change is asked for in issue 12's report. Reported as WARN until
-# docs/configuration.md documents them (then they are checked like the others).
-PENDING_ENV = {"WEIR_SCHEMA_REGISTRY_USERNAME", "WEIR_SCHEMA_REGISTRY_PASSWORD"}
 
 
 def ok(msg):
@@ -77,9 +73,6 @@ def check_env_names(names, where):
     for name in sorted(names):
         if env_supported(name, documented):
             ok(f"{where}: {name} is a variable Weir reads (docs/configuration.md)")
-        elif name in PENDING_ENV:
-            warn(f"{where}: {name} is not read by Weir yet (needs the Swift change reported for issue 12); "
-                 f"until then registry credentials must be in the config file")
         else:
             fail(f"{where}: {name} is not a variable Weir reads (not in docs/configuration.md)")
 
