@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 - <<'PY'
-import base64, os
+import base64, hashlib, os, re
 root = "ui"
 files = []
 for d, _, names in os.walk(root):
@@ -24,5 +24,13 @@ with open("Sources/WeirServer/UI/UIAssets.swift", "w") as out:
         out.write(f'        "{rel}": "{b64}",\n')
     if not files:
         out.write("        :\n")
-    out.write("    ]\n}\n")
+    out.write("    ]\n")
+    # index.html's one inline script (it must run before any relative URL loads) is
+    # allowed by its hash in the Content-Security-Policy, no other inline script is.
+    html = open(os.path.join(root, "index.html"), encoding="utf-8").read()
+    hashes = ["sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode()
+              for m in re.findall(r"<script>(.*?)</script>", html, re.S)]
+    out.write("    /// CSP hashes of index.html's inline scripts.\n")
+    out.write("    static let inlineScriptHashes: [String] = [" + ", ".join(f'"{h}"' for h in hashes) + "]\n")
+    out.write("}\n")
 PY

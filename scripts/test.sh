@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# All tests: the Swift test suites (unit, embedded-broker end-to-end, CLI), then
+# All tests: the Swift test suites (unit, embedded-broker end-to-end, CLI), the
+# REST API against its OpenAPI document, the deployment artefacts checked
+# statically and the image's root filesystem run by chroot, then
 # the kill -9 crash tests (tests/crash), the scale-out tests with several
-# instances (tests/scaleout) and the service tests of weir serve (tests/service).
-# Pass --quick to skip those three.
+# instances (tests/scaleout), the service tests of weir serve (tests/service)
+# and the web UI's browser tests (tests/ui).
+# Pass --quick to skip those four.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,6 +13,8 @@ swift build --build-tests
 swift test --skip-build
 .build/debug/weir test                             # the pipelines' own tests (docs/testing.md)
 WEIR=.build/debug/weir tests/api/schemathesis.sh   # the REST API against its OpenAPI document (~15 s)
+WEIR=.build/debug/weir tests/deploy/validate.sh    # Dockerfile, compose, Kubernetes manifests, deploy.sh, statically (~45 s)
+WEIR=.build/debug/weir tests/deploy/rootfs.sh      # the image's root filesystem by debootstrap, weir run in it by chroot (~3 min first, ~10 s cached)
 if [ "${1:-}" = "--quick" ]; then exit 0; fi
 passed=0; failed=0
 run_crash() {
@@ -29,5 +34,6 @@ run_scaleout tests/scaleout/chaos.sh 200000 20     # three instances, 20 random 
 run_scaleout tests/service/two-instances.sh        # weir serve: a job on two instances, one killed and restarted, cancel via the other (~65 s)
 run_scaleout tests/service/savepoints.sh           # savepoint, stop, restore over REST and with weir run --from-savepoint (~35 s)
 run_scaleout tests/service/sigterm-restart.sh      # SIGTERM mid-stream exits 0, the restart resumes from the jobs topic (~40 s)
+run_scaleout tests/ui/run.sh                       # the web UI in headless Chromium against weir serve (~90 s)
 echo "end-to-end: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

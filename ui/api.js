@@ -95,15 +95,3 @@ export async function api(path, opts = {}) {
     return data;
   }
 }
-
-// Endpoints that may not exist on this server yet (GET /jobs/{id}/history,
-// /jobs/{id}/pipeline): asked once per page load; a 404 or 405 hides their panel.
-const missing = new Set();
-/** The answer, or null when the server has no such endpoint (404/405). */
-export async function apiOptional(path, kind, opts) {
-  if (missing.has(kind)) return null;
-  try { return await api(path, opts); } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 405)) { missing.add(kind); return null; }
-    throw e;
-  }
-}

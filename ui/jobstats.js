@@ -60,18 +60,23 @@ export function observe(detail) {
   return result;
 }
 
-/** Runs fn over items with at most `limit` at a time; results in order, errors as {error}. */
-export async function mapLimit(items, limit, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  async function worker() {
-    while (next < items.length) {
-      const i = next++;
-      try { out[i] = await fn(items[i], i); } catch (e) { out[i] = { error: e }; }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+const totals = new Map(); // jid → [{t, read, write}] from GET /jobs/overview's figures
+
+/**
+ * Records a job's totals from GET /jobs/overview (one request for every job)
+ * and returns {inRate, outRate} per second, null until two samples 1.5 s apart.
+ */
+export function observeTotals(job, now) {
+  const fig = job.figures || {};
+  const s = { t: now, read: fig["read-records"], write: fig["write-records"] };
+  let list = totals.get(job.jid) || [];
+  if (!list.length || s.t > list[list.length - 1].t) list.push(s);
+  list = list.filter((x) => s.t - x.t <= KEEP_MS);
+  totals.set(job.jid, list);
+  const base = list.findLast((x) => s.t - x.t >= MIN_DT);
+  if (!base || isEnded(job.state) || typeof s.read !== "number") return { inRate: null, outRate: null };
+  const dt = (s.t - base.t) / 1000;
+  return { inRate: s.read >= base.read ? (s.read - base.read) / dt : null, outRate: s.write >= base.write ? (s.write - base.write) / dt : null };
 }
 
 /**

@@ -19,14 +19,30 @@ struct JobOverview: Encodable {
     let duration: Int64
     let lastModification: Int64
     let tasks: Tasks
+    /// Weir's: what the jobs list shows, so one request serves it (not three per job).
+    let figures: Figures
+
+    struct Figures: Encodable {
+        let readRecords: Int
+        let writeRecords: Int
+        let numRestarts: Int
+        let lagRecords: Int64?
+        let lagSeconds: Double?
+        let lastCheckpoint: Int64?
+        enum CodingKeys: String, CodingKey {
+            case readRecords = "read-records", writeRecords = "write-records", numRestarts = "num-restarts"
+            case lagRecords = "lag-records", lagSeconds = "lag-seconds", lastCheckpoint = "last-checkpoint"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case jid, name, state, tasks
+        case jid, name, state, tasks, figures
         case startTime = "start-time", endTime = "end-time", duration, lastModification = "last-modification"
     }
 }
 
-struct JobsOverview: ResponseEncodable { let jobs: [JobOverview] }
+/// `now` (Weir's) is the clock the figures were read at, for rates between two answers.
+struct JobsOverview: ResponseEncodable { let jobs: [JobOverview]; let now: Int64 }
 
 struct JobDetail: ResponseEncodable {
     struct Vertex: Encodable {
@@ -74,11 +90,24 @@ struct Overview: ResponseEncodable {
     let jobsFailed: Int
     let weirVersion: String
     let librdkafkaVersion: String
+    /// Epoch ms when this process started (Weir's: the UI's uptime).
+    let startTime: Int64
+    /// Weir's: the service group's instances heard from lately (`taskmanagers` counts them).
+    let instances: [Instance]
+    let instance: String
+
+    struct Instance: Encodable {
+        let id: String
+        let startTime: Int64
+        let lastHeartbeat: Int64
+        let version: String
+        enum CodingKeys: String, CodingKey { case id, version, startTime = "start-time", lastHeartbeat = "last-heartbeat" }
+    }
 
     enum CodingKeys: String, CodingKey {
         case taskmanagers, slotsTotal = "slots-total", jobsRunning = "jobs-running", jobsFinished = "jobs-finished"
         case jobsCancelled = "jobs-cancelled", jobsFailed = "jobs-failed"
-        case weirVersion = "weir-version", librdkafkaVersion = "librdkafka-version"
+        case weirVersion = "weir-version", librdkafkaVersion = "librdkafka-version", startTime = "start-time", instances, instance
     }
 }
 
@@ -157,8 +186,10 @@ struct CheckpointsAnswer: ResponseEncodable {
         let numAcknowledgedSubtasks: Int
         let task: String
         let partitions: Int
+        /// Milliseconds the task stopped processing for this checkpoint (Weir's; absent for a failed one).
+        let pause: Double?
         enum CodingKeys: String, CodingKey {
-            case id, status, task, partitions
+            case id, status, task, partitions, pause
             case isSavepoint = "is_savepoint", triggerTimestamp = "trigger_timestamp", latestAckTimestamp = "latest_ack_timestamp"
             case stateSize = "state_size", endToEndDuration = "end_to_end_duration"
             case numSubtasks = "num_subtasks", numAcknowledgedSubtasks = "num_acknowledged_subtasks"

@@ -1703,11 +1703,15 @@ enum OpenAPIDocument {
           "jobs-cancelled",
           "jobs-failed",
           "weir-version",
-          "librdkafka-version"
+          "librdkafka-version",
+          "start-time",
+          "instances",
+          "instance"
         ],
         "properties": {
           "taskmanagers": {
-            "type": "integer"
+            "type": "integer",
+            "description": "Weir: the instances of the service group heard from in the last three heartbeats (10 s each)."
           },
           "slots-total": {
             "type": "integer"
@@ -1729,6 +1733,41 @@ enum OpenAPIDocument {
           },
           "librdkafka-version": {
             "type": "string"
+          },
+          "start-time": {
+            "type": "integer",
+            "description": "Weir's: epoch ms when this process started."
+          },
+          "instances": {
+            "type": "array",
+            "description": "Weir's: the service group's instances, from their heartbeats in the jobs topic.",
+            "items": {
+              "type": "object",
+              "required": [
+                "id",
+                "start-time",
+                "last-heartbeat",
+                "version"
+              ],
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "start-time": {
+                  "type": "integer"
+                },
+                "last-heartbeat": {
+                  "type": "integer"
+                },
+                "version": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "instance": {
+            "type": "string",
+            "description": "Weir's: the instance that answered."
           }
         }
       },
@@ -1819,7 +1858,8 @@ enum OpenAPIDocument {
       "JobsOverview": {
         "type": "object",
         "required": [
-          "jobs"
+          "jobs",
+          "now"
         ],
         "properties": {
           "jobs": {
@@ -1834,7 +1874,8 @@ enum OpenAPIDocument {
                 "end-time",
                 "duration",
                 "last-modification",
-                "tasks"
+                "tasks",
+                "figures"
               ],
               "properties": {
                 "jid": {
@@ -1872,9 +1913,43 @@ enum OpenAPIDocument {
                       "type": "integer"
                     }
                   }
+                },
+                "figures": {
+                  "type": "object",
+                  "description": "Weir's: what a jobs list shows, in one request. Lag is absent until this instance's tasks know it; last-checkpoint until one completed here.",
+                  "required": [
+                    "read-records",
+                    "write-records",
+                    "num-restarts"
+                  ],
+                  "properties": {
+                    "read-records": {
+                      "type": "integer"
+                    },
+                    "write-records": {
+                      "type": "integer"
+                    },
+                    "num-restarts": {
+                      "type": "integer"
+                    },
+                    "lag-records": {
+                      "type": "integer"
+                    },
+                    "lag-seconds": {
+                      "type": "number"
+                    },
+                    "last-checkpoint": {
+                      "type": "integer",
+                      "description": "epoch ms when this instance's newest completed checkpoint ended"
+                    }
+                  }
                 }
               }
             }
+          },
+          "now": {
+            "type": "integer",
+            "description": "Weir's: epoch ms when the figures were read (rates between two answers)."
           }
         }
       },
@@ -2682,6 +2757,10 @@ enum OpenAPIDocument {
           },
           "partitions": {
             "type": "integer"
+          },
+          "pause": {
+            "type": "number",
+            "description": "Weir's: ms the task stopped processing for this checkpoint (absent for a failed one)."
           }
         }
       },

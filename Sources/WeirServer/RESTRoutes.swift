@@ -26,7 +26,10 @@ enum RESTRoutes {
         r.get("/overview") { _, _ in overview(manager) }
         r.get("/config") { _, _ in config(info) }
         r.get("/jobs") { _, _ in JobsList(jobs: manager.all.map { .init(id: $0.id.hex, status: $0.status.rawValue) }) }
-        r.get("/jobs/overview") { _, _ in JobsOverview(jobs: manager.all.map(jobOverview)) }
+        r.get("/jobs/overview") { _, _ in
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            return JobsOverview(jobs: manager.all.map { jobOverview($0, nowMs: now) }, now: now)
+        }
         r.get("/jobs/:jobid") { _, context in try detail(try job(manager, context)) }
         addMutations(r, manager, info)
         r.post("/jobs/validate") { request, _ in try await validate(request) }
@@ -93,10 +96,18 @@ enum RESTRoutes {
         return (running, slots.count)
     }
 
-    static func jobOverview(_ job: ManagedJob) -> JobOverview {
+    static func jobOverview(_ job: ManagedJob, nowMs: Int64) -> JobOverview {
         let t = times(job), k = tasks(job)
+        let parts = partitions(job).map(\.status)
+        let lag = parts.compactMap(\.lagRecords)
+        let lastCheckpoint = job.jobs.main.slotMetrics.flatMap(\.recentCheckpoints).filter { $0.status == .completed }.map(\.endMs).max()
+        let figures = JobOverview.Figures(
+            readRecords: job.jobs.inOrder.first?.metrics.processed ?? 0, writeRecords: job.jobs.inOrder.last?.metrics.emitted ?? 0,
+            numRestarts: job.restarts, lagRecords: lag.isEmpty ? nil : lag.reduce(0, +),
+            lagSeconds: parts.compactMap { $0.lagSeconds(nowMs: nowMs) }.max(), lastCheckpoint: lastCheckpoint)
         return JobOverview(jid: job.id.hex, name: job.name, state: job.status.rawValue, startTime: t.start, endTime: t.end,
-                           duration: t.duration, lastModification: t.lastModified, tasks: .init(running: k.running, total: k.total))
+                           duration: t.duration, lastModification: t.lastModified, tasks: .init(running: k.running, total: k.total),
+                           figures: figures)
     }
 
     static func detail(_ job: ManagedJob) -> JobDetail {
@@ -117,13 +128,20 @@ enum RESTRoutes {
                          vertices: vertices)
     }
 
+    /// When this process started serving (the first use of the routes' module).
+    static let processStartMs = Int64(Date().timeIntervalSince1970 * 1000)
+
     static func overview(_ manager: JobManager) -> Overview {
         let jobs = manager.all
         func count(_ s: JobStatus) -> Int { jobs.filter { $0.status == s }.count }
-        return Overview(taskmanagers: 1, slotsTotal: jobs.flatMap { $0.jobs.inOrder.flatMap(\.slotMetrics) }.count,
+        let instances = manager.instances().map {
+            Overview.Instance(id: $0.instance, startTime: $0.startedMs, lastHeartbeat: $0.heartbeatMs, version: $0.version)
+        }
+        return Overview(taskmanagers: instances.count, slotsTotal: jobs.flatMap { $0.jobs.inOrder.flatMap(\.slotMetrics) }.count,
                         jobsRunning: count(.running) + count(.restarting) + count(.failing) + count(.created),
                         jobsFinished: count(.finished), jobsCancelled: count(.canceled), jobsFailed: count(.failed),
-                        weirVersion: version, librdkafkaVersion: KafkaVersion.string)
+                        weirVersion: version, librdkafkaVersion: KafkaVersion.string, startTime: processStartMs,
+                        instances: instances, instance: manager.instanceID)
     }
 }
 
@@ -177,7 +195,8 @@ extension RESTRoutes {
                 CheckpointsAnswer.Entry(id: c.id, status: c.status.rawValue, isSavepoint: c.isSavepoint, triggerTimestamp: c.triggerMs,
                                         latestAckTimestamp: c.endMs, stateSize: c.stateBytes, endToEndDuration: c.endMs - c.triggerMs,
                                         numSubtasks: 1, numAcknowledgedSubtasks: c.status == .completed ? 1 : 0,
-                                        task: "\(name) (slot \(slot))", partitions: c.partitions)
+                                        task: "\(name) (slot \(slot))", partitions: c.partitions,
+                                        pause: c.pauseMs.map { ($0 * 1000).rounded() / 1000 })
             }
         }.sorted { $0.latestAckTimestamp > $1.latestAckTimestamp }
         let definition = job.definition

@@ -25,9 +25,13 @@ public final class RESTServer: Service, Sendable {
 
     /// `port` 0 picks a free port; `onListening` gets the one bound.
     /// `tls`: PEM certificate (chain) and key files: serve HTTPS.
+    /// Weir's version as the API reports it.
+    public static var version: String { RESTRoutes.version }
+
     public init(manager: JobManager, info: ServerInfo, auth: RESTAuth? = nil, host: String = "0.0.0.0", port: Int = 8081,
                 fallBackToAnyPort: Bool = false, tls: (certificateFile: String, keyFile: String)? = nil, logger: Logger,
                 onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws {
+        _ = RESTRoutes.processStartMs   // the uptime counts from here, not from the first request
         if let tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateFile).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)

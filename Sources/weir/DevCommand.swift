@@ -78,7 +78,7 @@ struct DevCommand: AsyncParsableCommand {
                                        origin: pipeline, updatedAt: Int64(Date().timeIntervalSince1970 * 1000))
         let factory = DevJobFactory(first: pipelineJobs, name: definition.name, runtime: runtime, registryURL: registryURL)
         let manager = JobManager(store: LocalJobStore([.job(definition)]), factory: factory, instanceID: runtime.instanceID,
-                                 logger: Logger(label: "weir.dev"))
+                                 version: RESTServer.version, logger: Logger(label: "weir.dev"))
         let info = ServerInfo(instanceID: runtime.instanceID, bootstrapServers: broker.bootstrapServers, schemaRegistryURL: registryURL,
                               savepointsDirectory: "data/savepoints")
         let api = try RESTServer(manager: manager, info: info, host: "127.0.0.1", port: port, fallBackToAnyPort: true,

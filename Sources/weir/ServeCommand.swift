@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         let kafka = RunSettings.kafka(service)
         let store = KafkaJobStore(kafka: kafka, topic: service.jobsTopic, logger: logger)
         let manager = JobManager(store: store, factory: PipelineJobFactory(service: service, logger: logger),
-                                 instanceID: service.instanceID, files: files, logger: logger)
+                                 instanceID: service.instanceID, files: files, version: RESTServer.version, logger: logger)
         let host = address ?? service.rest.address
         let shown = host == "0.0.0.0" ? "127.0.0.1" : host
         let tls = service.rest.tlsCertificateFile.flatMap { c in service.rest.tlsKeyFile.map { (certificateFile: c, keyFile: $0) } }

@@ -239,3 +239,45 @@ struct JobsTopicRecordTests {
         #expect(throws: JobsTopicRecord.Undecodable.self) { try JobsTopicRecord.decode(key: "other/x", value: Array("{}".utf8)) }
     }
 }
+
+/// Heartbeats in the jobs topic: how any instance knows the service group's instances.
+struct InstanceHeartbeatTests {
+    func manager(interval: Duration = .seconds(10)) -> JobManager {
+        JobManager(store: LocalJobStore(), factory: JobManagerTests.Factory(), instanceID: "a", version: "9.9",
+                   heartbeatInterval: interval, logger: Logger(label: "test"))
+    }
+
+    @Test func anInstanceHeardWithinThreeIntervalsCountsAndOneSilentLongerDoesNot() {
+        let m = manager()
+        let now: Int64 = 1_000_000
+        m.apply(.instance(.init(instance: "b", startedMs: 1, heartbeatMs: now - 29_000, version: "9.9")), live: true)
+        m.apply(.instance(.init(instance: "c", startedMs: 1, heartbeatMs: now - 31_000, version: "9.8")), live: false)
+        #expect(m.instances(nowMs: now).map(\.instance) == ["a", "b"], "c was last heard 31 s ago (> 3 × 10 s); a is this one")
+        m.apply(.instance(.init(instance: "c", startedMs: 1, heartbeatMs: now - 1_000, version: "9.8")), live: true)
+        #expect(m.instances(nowMs: now).map(\.instance) == ["a", "b", "c"])
+        m.apply(.deleted(key: "instance/b"), live: true)
+        #expect(m.instances(nowMs: now).map(\.instance) == ["a", "c"])
+        #expect(m.instances(nowMs: now).first?.version == "9.9")
+    }
+
+    @Test func theManagerWritesItsHeartbeatEveryInterval() async throws {
+        let store = LocalJobStore()
+        let m = JobManager(store: store, factory: JobManagerTests.Factory(), instanceID: "a", version: "1",
+                           heartbeatInterval: .milliseconds(50), logger: Logger(label: "test"))
+        let run = Task { try await m.run() }
+        var beats = 0
+        for _ in 0..<100 where beats < 3 {
+            try await Task.sleep(for: .milliseconds(20))
+            beats = try await store.catchUp().filter { if case .instance(let h) = $0 { h.instance == "a" } else { false } }.count
+        }
+        #expect(beats >= 3, "a heartbeat every 50 ms")
+        run.cancel()
+        _ = try? await run.value
+    }
+
+    @Test func heartbeatsRoundTripThroughTheTopicRecord() throws {
+        let r = JobsTopicRecord.instance(.init(instance: "pod-1", startedMs: 5, heartbeatMs: 9, version: "0.5.0"))
+        #expect(r.key == "instance/pod-1")
+        #expect(try JobsTopicRecord.decode(key: r.key, value: try r.value()) == r)
+    }
+}

@@ -89,6 +89,20 @@ final class ServiceConfigTests: XCTestCase {
         XCTAssertEqual(refused("", env: ["WEIR_SCHEMA_REGISTRY_URL": "sr:8081"])?.field, "WEIR_SCHEMA_REGISTRY_URL")
     }
 
+    /// Registry credentials from the environment (a Kubernetes Secret), over the file's.
+    func testSchemaRegistryCredentialsFromEnvironment() throws {
+        let env = ["WEIR_SCHEMA_REGISTRY_URL": "https://sr:8081", "WEIR_SCHEMA_REGISTRY_USERNAME": "svc", "WEIR_SCHEMA_REGISTRY_PASSWORD": "s3cret"]
+        let c = try ServiceConfig.load(yaml: "", file: "weir.yaml", environment: env, hostname: "h")
+        XCTAssertEqual(c.schemaRegistry?.url, "https://sr:8081")
+        XCTAssertEqual(c.schemaRegistry?.username, "svc")
+        XCTAssertEqual(c.schemaRegistry?.password, "s3cret")
+        let file = "schemaRegistry:\n  url: https://sr.example:8081\n  username: weir\n  password: from-file\n"
+        let d = try ServiceConfig.load(yaml: file, file: "weir.yaml", environment: ["WEIR_SCHEMA_REGISTRY_PASSWORD": "from-env"], hostname: "h")
+        XCTAssertEqual(d.schemaRegistry?.username, "weir")
+        XCTAssertEqual(d.schemaRegistry?.password, "from-env")
+        XCTAssertEqual(refused("", env: ["WEIR_SCHEMA_REGISTRY_USERNAME": "svc"])?.field, "WEIR_SCHEMA_REGISTRY_USERNAME")
+    }
+
     func testBadParallelismInFile() {
         let d = refused("kafka:\n  bootstrapServers: k:9092\nparallelism: many\n")
         XCTAssertEqual(d?.line, 3)

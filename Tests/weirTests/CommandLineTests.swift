@@ -7,6 +7,13 @@ final class CommandLineTests: XCTestCase {
         try runWeir(args, timeout: timeout)
     }
 
+    /// `weir --version` names Weir's version and the librdkafka it runs on (as the REST API's /overview does).
+    func testVersion() throws {
+        let r = try run(["--version"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertNotNil(r.out.range(of: #"^weir \d+\.\d+\.\d+ \(librdkafka \d+\.\d+\.\d+\)\n$"#, options: .regularExpression), r.out)
+    }
+
     func testValidateAcceptsTheExamples() throws {
         for file in ["pipelines/clean-clicks.yaml", "pipelines/bench-filter-map.yaml",
                      "pipelines/clicks-per-user.yaml", "pipelines/bench-windows-file.yaml", "pipelines/clicks-per-user-avro.yaml"] {

@@ -150,8 +150,10 @@ final class FaultInjectionTests: XCTestCase {
         try cluster.produce(events[..<6_000].map(\.record))
         clock.mark("setup")
 
-        // Checkpoints 4 s apart: the transactions are still open when the rebalance comes.
-        let a = RunningJob(cluster: cluster, runtime: cluster.runtime(checkpointIntervalMs: 4_000))
+        // Checkpoints 10 s apart: the transactions are still open when the rebalance
+        // comes (4 s was once too short on a machine with load average 9: the first
+        // 6,000 records took longer, a checkpoint came first and the premise failed).
+        let a = RunningJob(cluster: cluster, runtime: cluster.runtime(checkpointIntervalMs: 10_000))
         try await a.waitFor("the first part processed") { a.metrics.processed >= 6_000 }
         XCTAssertEqual(a.metrics.commits, 0, "no checkpoint yet")
         clock.mark("first part")

@@ -383,6 +383,61 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual(cli.status, 0, cli.err)
     }
 
+    /// The web UI is embedded: every file of ui/ is served at its relative path,
+    /// byte for byte, with its content type, without a token even when reads are
+    /// protected (the page must load to ask for one), and under a
+    /// Content-Security-Policy that allows index.html's one inline script by its
+    /// hash and no other script. A stale UIAssets.swift (ui/ edited without
+    /// scripts/gen-ui.sh) fails here.
+    func testTheUIIsServedAsItsFilesWithoutAToken() async throws {
+        let dir = try temporaryDirectory("serve-ui", self)
+        let serve = Process()
+        serve.executableURL = try weirBinary()
+        serve.arguments = ["serve", "--pipelines", dir.path, "--port", "0", "--protect-reads", "--log-level", "warning"]
+        serve.environment = ProcessInfo.processInfo.environment.merging(
+            ["WEIR_REST_TOKEN": "ui-token", "WEIR_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", "WEIR_INSTANCE_ID": "ui"]) { $1 }
+        let out = Pipe()
+        serve.standardOutput = out
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer { if serve.isRunning { serve.terminate(); serve.waitUntilExit() } }
+        let (base, _) = try apiURL(printedBy: serve, on: out)
+        func fetch(_ path: String) async throws -> (Int, Data, HTTPURLResponse?) {
+            let (data, response) = try await URLSession.shared.data(for: URLRequest(url: URL(string: base + path)!))
+            let http = response as? HTTPURLResponse
+            return (http?.statusCode ?? -1, data, http)
+        }
+        let ui = repoRoot.appendingPathComponent("ui")
+        let files = try XCTUnwrap(FileManager.default.enumerator(at: ui, includingPropertiesForKeys: [.isRegularFileKey]))
+            .compactMap { $0 as? URL }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+            .map { String($0.standardizedFileURL.path.dropFirst(ui.standardizedFileURL.path.count + 1)) }
+        XCTAssertGreaterThan(files.count, 20, "ui/ holds the UI's files")
+        let types = ["html": "text/html", "js": "text/javascript", "css": "text/css"]
+        for file in files.sorted() {
+            let (status, data, response) = try await fetch("/" + file)
+            XCTAssertEqual(status, 200, file)
+            XCTAssertEqual(data, try Data(contentsOf: ui.appendingPathComponent(file)), "\(file) as served equals ui/\(file): run scripts/gen-ui.sh")
+            let ext = (file as NSString).pathExtension
+            XCTAssertTrue(response?.value(forHTTPHeaderField: "Content-Type")?.hasPrefix(types[ext] ?? "?") == true, file)
+        }
+        let (rootStatus, root, rootResponse) = try await fetch("/")
+        XCTAssertEqual(rootStatus, 200)
+        XCTAssertEqual(root, try Data(contentsOf: ui.appendingPathComponent("index.html")))
+        // The policy names exactly the hash of the inline script as it is in ui/index.html.
+        let hash = try runPython(["-c", "import re,hashlib,base64; s=re.search(r'<script>(.*?)</script>', open('ui/index.html').read(), re.S).group(1); "
+                                      + "print(base64.b64encode(hashlib.sha256(s.encode()).digest()).decode())"])
+        XCTAssertEqual(hash.status, 0, hash.err)
+        let csp = rootResponse?.value(forHTTPHeaderField: "Content-Security-Policy") ?? ""
+        XCTAssertTrue(csp.contains("script-src 'self' 'sha256-\(hash.out.trimmingCharacters(in: .whitespacesAndNewlines))';"), csp)
+        // The API stays protected, and so is any path that is not one of the UI's
+        // files: a JSON error, not the page.
+        let (jobs, _, _) = try await fetch("/jobs")
+        XCTAssertEqual(jobs, 401)
+        let (missing, body, _) = try await fetch("/pages/nope.js")
+        XCTAssertEqual(missing, 401)
+        XCTAssertNotNil(try? JSONSerialization.jsonObject(with: body), String(decoding: body, as: UTF8.self))
+    }
+
     /// SIGTERM drains (the tasks' last checkpoint); when the drain cannot
     /// finish (here the broker is frozen with SIGSTOP), a second signal exits
     /// at once with 130, as operators expect of Ctrl-C pressed twice.

@@ -6,9 +6,11 @@ compared with every row Weir emitted.
 Pass = every expected (user, window) is present, and every emitted row for a
 (user, window) equals the expected value (no loss, no double counting). On the
 embedded broker identical re-emits of a correct row are tolerated (it shows
-records of unfinished transactions); their number is reported.
+records of unfinished transactions); their number is reported. With --strict
+(a real Kafka read with read_committed: aborted transactions are invisible
+there) every (user, window) must be emitted exactly once: a re-emit fails.
 
-usage: check_windows.py EVENTS.jsonl OUTPUT.tsv
+usage: check_windows.py [--strict] EVENTS.jsonl OUTPUT.tsv
 """
 import json
 import sys
@@ -16,7 +18,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 def main():
-    events, output = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    strict = "--strict" in args
+    args = [a for a in args if a != "--strict"]
+    if len(args) != 2:
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    events, output = args
     expected = defaultdict(lambda: [0, 0])  # (user, window_start) -> [count, cents]
     with open(events) as f:
         for line in f:
@@ -56,6 +64,10 @@ def main():
         print("  WRONG", w)
     for m in missing[:10]:
         print("  MISSING", m, expected[m])
+    if strict and reemits:
+        print(f"  RE-EMITTED (--strict: none allowed): {reemits} rows, e.g. "
+              f"{[k for k, n in seen.items() if n > 1][:5]}")
+        return 1
     return 0 if not wrong and not missing else 1
 
 if __name__ == "__main__":

@@ -5,27 +5,44 @@
 # moments KILLS times and restarted each time; a last run drains the input.
 # An independent reference (check_windows.py) then checks every window.
 #   tests/crash/crash-test.sh [EVENTS] [KILLS] [PARALLELISM] [CHECKPOINT_MS]
+# For a real Kafka (tests/integration; unset, nothing changes):
+#   WEIR_CRASH_BOOTSTRAP=HOST:PORT  use that cluster instead of starting `weir broker`;
+#                                   the pipeline's topics must exist (16 partitions)
+#   WEIR_CRASH_PIPELINE=FILE        the pipeline (default pipelines/clicks-per-user.yaml):
+#                                   events go to its source topic, its sink topic is checked
+#   WEIR_CRASH_STRICT=1             no re-emitted row tolerated (check_windows.py --strict)
+#   WEIR_CRASH_RUN_SECONDS="MIN SPAN"  each killed run lasts MIN + [0, SPAN) s (default "3 6")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EVENTS="${1:-200000}"; KILLS="${2:-20}"; PAR="${3:-1}"; CP="${4:-5000}"
 WEIR="${WEIR:-.build/debug/weir}"
+PIPELINE="${WEIR_CRASH_PIPELINE:-pipelines/clicks-per-user.yaml}"
+read -r RUN_MIN RUN_SPAN <<< "${WEIR_CRASH_RUN_SECONDS:-3 6}"
 W="$(mktemp -d)"
 trap 'kill -9 $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
-P=16   # the embedded broker keeps at most 5 MiB per partition
-"$WEIR" broker --topic input-topic:$P --topic output-topic:$P --topic clicks-dlq:$P --topic clicks-late:$P \
-  --topic clicks-per-user-state:$P > "$W/bs.txt" &
-for _ in $(seq 50); do [ -s "$W/bs.txt" ] && break; sleep 0.1; done
-BS=$(head -1 "$W/bs.txt")
-"$WEIR" generate --bootstrap "$BS" --topic input-topic --events "$EVENTS" --file "$W/events.jsonl" >/dev/null
-sed "s/^parallelism:.*//" pipelines/clicks-per-user.yaml > "$W/pipeline.yaml"
+IN=input-topic; OUT=output-topic
+if [ -n "${WEIR_CRASH_PIPELINE:-}" ]; then
+  read -r IN OUT < <(python3 -c 'import sys, yaml; p = yaml.safe_load(open(sys.argv[1])); print(p["source"]["kafka"]["topic"], p["sink"]["kafka"]["topic"])' "$PIPELINE")
+fi
+if [ -n "${WEIR_CRASH_BOOTSTRAP:-}" ]; then
+  BS="$WEIR_CRASH_BOOTSTRAP"
+else
+  P=16   # the embedded broker keeps at most 5 MiB per partition
+  "$WEIR" broker --topic input-topic:$P --topic output-topic:$P --topic clicks-dlq:$P --topic clicks-late:$P \
+    --topic clicks-per-user-state:$P > "$W/bs.txt" &
+  for _ in $(seq 50); do [ -s "$W/bs.txt" ] && break; sleep 0.1; done
+  BS=$(head -1 "$W/bs.txt")
+fi
+"$WEIR" generate --bootstrap "$BS" --topic "$IN" --events "$EVENTS" --file "$W/events.jsonl" >/dev/null
+sed "s/^parallelism:.*//" "$PIPELINE" > "$W/pipeline.yaml"
 echo "parallelism: $PAR" >> "$W/pipeline.yaml"
 export WEIR_KAFKA_BOOTSTRAP_SERVERS="$BS" WEIR_INSTANCE_ID=crash
 echo "crash test: $EVENTS events, $KILLS kills, parallelism $PAR, checkpoint ${CP} ms ($BS)"
 for k in $(seq "$KILLS"); do
   "$WEIR" run "$W/pipeline.yaml" --checkpoint-interval "$CP" --log-level warning >> "$W/run.log" 2>&1 &
   pid=$!
-  # 3-9 s: past the group join (3 s on the embedded broker) into processing, checkpoints and restores
-  sleep "$(awk -v s="$RANDOM" 'BEGIN{srand(s); printf "%.2f", 3 + rand()*6}')"
+  # 3-9 s by default: past the group join (3 s on the embedded broker) into processing, checkpoints and restores
+  sleep "$(awk -v s="$RANDOM" -v m="$RUN_MIN" -v r="$RUN_SPAN" 'BEGIN{srand(s); printf "%.2f", m + rand()*r}')"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   printf '.'
@@ -33,5 +50,5 @@ done
 echo
 "$WEIR" run "$W/pipeline.yaml" --checkpoint-interval "$CP" --drain-idle-ms 8000 --log-level warning >> "$W/run.log" 2>&1 || {
   echo "final run failed"; tail -20 "$W/run.log"; exit 1; }
-"$WEIR" consume --bootstrap "$BS" --topic output-topic --idle-ms 3000 > "$W/out.tsv"
-python3 tests/crash/check_windows.py "$W/events.jsonl" "$W/out.tsv"
+"$WEIR" consume --bootstrap "$BS" --topic "$OUT" --idle-ms 3000 > "$W/out.tsv"
+python3 tests/crash/check_windows.py ${WEIR_CRASH_STRICT:+--strict} "$W/events.jsonl" "$W/out.tsv"

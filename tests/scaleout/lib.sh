@@ -70,13 +70,14 @@ drain() {
 }
 
 # check: the output topic against the reference, and nothing in late data.
+# STRICT=1: no row emitted twice either (check_windows.py --strict).
 check() {
   cat "$W"/events-*.jsonl > "$W/events.jsonl"
   "$WEIR" consume --bootstrap "$BS" --topic output-topic --idle-ms 3000 > "$W/out.tsv"
   "$WEIR" consume --bootstrap "$BS" --topic clicks-late --idle-ms 3000 > "$W/late.tsv"
   local late; late=$(grep -c . "$W/late.tsv" || true)
   local ok=0
-  python3 tests/crash/check_windows.py "$W/events.jsonl" "$W/out.tsv" || ok=1
+  python3 tests/crash/check_windows.py ${STRICT:+--strict} "$W/events.jsonl" "$W/out.tsv" || ok=1
   echo "late records: $late"
   if [ "$late" -ne 0 ]; then echo "  LATE $(head -3 "$W/late.tsv")"; ok=1; fi
   local warned; warned=$(cat "$W"/*.log | grep -c "late data" || true)

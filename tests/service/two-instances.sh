@@ -40,6 +40,13 @@ until [ "$(read_records "$PA")" -gt 0 ] && [ "$(read_records "$PB")" -gt 0 ]; do
 done
 echo "both read after $((SECONDS - t)) s: a $(read_records "$PA"), b $(read_records "$PB")"
 
+# Each instance knows the service group's two instances (heartbeats in the jobs topic).
+for p in "$PA" "$PB"; do
+  group=$(curl -sf "$(url "$p")/overview" | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["taskmanagers"], ",".join(i["id"] for i in o["instances"]))')
+  [ "$group" = "2 a,b" ] || fail "/overview on port $p shows instances '$group', not '2 a,b'"
+done
+echo "both show the group's instances: a,b"
+
 # 1,000 concurrent hostile requests to a while both process: all answered 2xx/4xx, the job runs on
 # (and the exact check at the end shows nothing was lost).
 python3 tests/service/hostile.py "$(url "$PA")" clicks-per-user || fail "hostile requests got a 5xx or no answer"

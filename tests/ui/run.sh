@@ -2,17 +2,13 @@
 # Browser tests of the web UI (issue 11): an embedded broker, 5,000 click
 # events (every 200th malformed), `weir serve` running clicks-per-user, then
 # tests/ui/test_ui.py in headless Chromium (Debian's chromium, Playwright from
-# PyPI). While `weir serve` does not serve the UI itself, tests/ui/devserver.py
-# stands in front of it (serving ui/ and, with --emulate, the two endpoints the
-# UI needs: docs/ui.md).
+# PyPI) against the UI the binary embeds.
 #   tests/ui/run.sh [pytest args…]
-# WEIR (binary, default .build/debug/weir), EVENTS (5000), WEIR_UI_EMULATE (1: devserver
-# emulates GET /jobs/{id}/history and /pipeline; 0: the UI degrades), WEIR_UI_ARTIFACTS.
+# WEIR (binary, default .build/debug/weir), EVENTS (5000), WEIR_UI_ARTIFACTS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WEIR="${WEIR:-.build/debug/weir}"
 EVENTS="${EVENTS:-5000}"
-EMULATE="${WEIR_UI_EMULATE:-1}"
 export WEIR_UI_ARTIFACTS="${WEIR_UI_ARTIFACTS:-$PWD/.build/ui-artifacts}"
 command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 python3 -c "import playwright" 2>/dev/null || python3 -m pip install -q "playwright==1.65.3"
@@ -29,15 +25,9 @@ WEIR_KAFKA_BOOTSTRAP_SERVERS="$BS" WEIR_INSTANCE_ID=ui WEIR_SAVEPOINTS_DIR="$W/s
 for _ in $(seq 300); do grep -q "REST API at" "$W/serve.out" 2>/dev/null && break; sleep 0.1; done
 API=$(grep -o 'http://[0-9.:]*' "$W/serve.out" | head -1)
 [ -n "$API" ] || { echo "weir serve did not start"; cat "$W/serve.err"; exit 1; }
-if curl -sf "$API/" 2>/dev/null | grep -q 'id="main"'; then
-  BASE="$API/"                                   # weir serve embeds the UI
-else
-  args=(--api "$API" --quiet); [ "$EMULATE" = 1 ] && args+=(--emulate --pipelines "$W/pipelines")
-  python3 tests/ui/devserver.py "${args[@]}" > "$W/dev.out" 2>"$W/dev.err" &
-  for _ in $(seq 100); do grep -q "devserver at" "$W/dev.out" 2>/dev/null && break; sleep 0.1; done
-  BASE=$(grep -o 'http://[0-9.:]*/' "$W/dev.out" | head -1)
-fi
-echo "UI at $BASE (API $API, broker $BS)"
+curl -sf "$API/" | grep -q 'id="main"' || { echo "weir serve does not serve the UI at $API/"; exit 1; }
+BASE="$API/"
+echo "UI at $BASE (broker $BS)"
 # The job has read every event before the tests look at it.
 for _ in $(seq 600); do
   n=$(curl -sf "$API/jobs/clicks-per-user" | python3 -c 'import json,sys; print(json.load(sys.stdin)["vertices"][0]["metrics"]["read-records"])' 2>/dev/null || echo 0)

@@ -3,12 +3,13 @@
 // its location or its failure), stop with a savepoint (POST /jobs/{id}/stop,
 // same polling), cancel (PATCH /jobs/{id}?mode=cancel) after a confirmation.
 
-import { api } from "../api.js";
+import { api, ApiError } from "../api.js";
 import { h, fill } from "../dom.js";
 import * as f from "../format.js";
 import { confirmDialog } from "../confirm-dialog.js";
 
 const POLL_MS = 1000, GIVE_UP_MS = 180000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export function jobActions({ getJob, onChange }) {
   const savepointButton = h("button", { type: "button", id: "action-savepoint", class: "primary" }, "Savepoint");
@@ -27,7 +28,7 @@ export function jobActions({ getJob, onChange }) {
       if (st === "COMPLETED") return ans.operation || {};
       if (Date.now() - started > GIVE_UP_MS) throw new Error(`${what} still in progress after ${f.duration(GIVE_UP_MS)} (request ${requestId})`);
       say("progress", h("span", { class: "spinner", "aria-hidden": "true" }), `${what} in progress… ${f.duration(Date.now() - started)} (request `, h("code", null, requestId), ")");
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await sleep(POLL_MS);
     }
   }
 
@@ -50,9 +51,19 @@ export function jobActions({ getJob, onChange }) {
     const started = Date.now();
     try {
       say("progress", `${what}: asking the service…`);
-      const ans = kind === "stop"
-        ? await api(`jobs/${j.jid}/stop`, { method: "POST", body: { drain: !!drain.checked } })
-        : await api(`jobs/${j.jid}/savepoints`, { method: "POST", body: { "cancel-job": false } });
+      const send = () => kind === "stop"
+        ? api(`jobs/${j.jid}/stop`, { method: "POST", body: { drain: !!drain.checked } })
+        : api(`jobs/${j.jid}/savepoints`, { method: "POST", body: { "cancel-job": false } });
+      let ans;
+      // A job just started answers 409 until its tasks hold their partitions
+      // (a savepoint needs every one): wait for that rather than fail.
+      for (;;) {
+        try { ans = await send(); break; } catch (e) {
+          if (!(e instanceof ApiError && e.status === 409 && /not ready/.test(e.message)) || Date.now() - started > GIVE_UP_MS) throw e;
+          say("progress", h("span", { class: "spinner", "aria-hidden": "true" }), `${what}: waiting for the job's tasks to hold their partitions… ${f.duration(Date.now() - started)}`);
+          await sleep(POLL_MS);
+        }
+      }
       const op = await waitFor(j.jid, ans["request-id"], what, started);
       if (op.location) say("ok", `${what} completed in ${f.duration(Date.now() - started)}: `, h("code", { class: "savepoint-location" }, op.location));
       else {

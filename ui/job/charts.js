@@ -1,15 +1,13 @@
 // The job's last 15 minutes: records in/out per second, lag in seconds and
-// watermark lag, from GET /jobs/{id}/history (samples the server keeps). A
-// server without that endpoint (404) gets samples gathered by this page from
-// its own polling instead, said so under the charts.
+// watermark lag, from GET /jobs/{id}/history (samples the server keeps, so
+// the charts are full as soon as the page opens).
 
-import { apiOptional } from "../api.js";
+import { api } from "../api.js";
 import { h, setText } from "../dom.js";
 import * as f from "../format.js";
 import { lineChart } from "../chart.js";
 
 const WINDOW_MS = 15 * 60 * 1000;
-const local = new Map(); // jid → samples gathered from polling (kept while the tab is open)
 
 /** Watermark lag (s): now − the lowest watermark of the partitions that are not idle. */
 export function watermarkLag(watermarks, now) {
@@ -41,47 +39,23 @@ export function jobCharts() {
   const note = h("p", { class: "muted small" });
   const el = h("section", { class: "charts", "aria-labelledby": "charts-title" },
     h("h2", { id: "charts-title" }, "Last 15 minutes"), h("div", { class: "chart-grid" }, rates.el, lag.el, wm.el), note);
-  let server = null; // samples from the server, by time
+  let server = []; // samples from the server, oldest first
   let intervalMs = 5000;
   let lastFetch = 0;
 
-  async function refresh({ jid, detail, lagAnswer, watermarks }) {
+  async function refresh({ jid, detail }) {
     const now = detail.now || Date.now();
-    let samples;
-    if (server !== false && now - lastFetch >= Math.min(intervalMs, 5000) - 200) {
-      const since = server && server.length ? server[server.length - 1].t : undefined;
-      const ans = await apiOptional(`jobs/${jid}/history`, "history", { query: { since } });
-      if (ans === null) server = false;
-      else {
-        intervalMs = ans["interval-ms"] || intervalMs;
-        const byT = new Map((server || []).map((x) => [x.t, x]));
-        for (const x of ans.samples || []) byT.set(x.t, x);
-        server = [...byT.values()].sort((a, b) => a.t - b.t).filter((x) => x.t >= now - WINDOW_MS - intervalMs);
-        lastFetch = now;
-      }
+    if (now - lastFetch >= intervalMs - 200) {
+      const since = server.length ? server[server.length - 1].t : undefined;
+      const ans = await api(`jobs/${jid}/history`, { query: { since } });
+      intervalMs = ans["interval-ms"] || intervalMs;
+      const byT = new Map(server.map((x) => [x.t, x]));
+      for (const x of ans.samples || []) byT.set(x.t, x);
+      server = [...byT.values()].sort((a, b) => a.t - b.t).filter((x) => x.t >= now - WINDOW_MS - intervalMs);
+      lastFetch = now;
     }
-    if (server === false) {
-      const list = local.get(jid) || [];
-      const vs = detail.vertices || [];
-      if (!list.length || list[list.length - 1].t < now) {
-        list.push({
-          t: now,
-          "records-in": vs.length ? vs[0].metrics["read-records"] : 0,
-          "records-out": vs.length ? vs[vs.length - 1].metrics["write-records"] : 0,
-          "lag-records": lagAnswer ? lagAnswer["total-lag-records"] : null,
-          "lag-seconds": lagAnswer ? lagAnswer["max-lag-seconds"] ?? null : null,
-          "watermark-lag-seconds": watermarkLag(watermarks, now),
-        });
-      }
-      while (list.length && list[0].t < now - WINDOW_MS) list.shift();
-      local.set(jid, list);
-      samples = list;
-      intervalMs = 2000;
-      setText(note, "Sampled by this page every 2 s since it opened: this server keeps no history (GET /jobs/{id}/history answered 404).");
-    } else {
-      samples = server || [];
-      setText(note, `Kept by the server: one sample every ${f.duration(intervalMs)}.`);
-    }
+    const samples = server;
+    setText(note, `Kept by the server: one sample every ${f.duration(intervalMs)}.`);
     const pts = toPoints(samples);
     const range = { from: now - WINDOW_MS, to: now, gapMs: intervalMs * 3.5 };
     rates.update(pts, range);

@@ -2,7 +2,7 @@
 // each stage's load, the last 15 minutes in charts, and tabs for partitions,
 // checkpoints, exceptions, dead letters and the pipeline text.
 
-import { api, apiOptional } from "../api.js";
+import { api } from "../api.js";
 import { h, fill, setText } from "../dom.js";
 import * as f from "../format.js";
 import { tiles } from "../tiles.js";
@@ -24,7 +24,7 @@ export function mount(root, args, ctx) {
   const id = args[0] || "";
   let job = null;           // the latest GET /jobs/{id}
   let plan = null, planAt = 0;
-  let pipeline;             // undefined: not asked yet; null: no such endpoint
+  let pipeline;             // undefined: not fetched yet (asked again next poll)
   let deadLettered = null;
 
   const title = h("h1", { class: "job-title" }, id);
@@ -113,7 +113,7 @@ export function mount(root, args, ctx) {
       api(`jobs/${jid}/metrics`, { query: { get: "numRecordsDeadLettered,numLateRecordsDropped" } }).catch(() => []),
       api(`jobs/${jid}/checkpoints`).catch(() => null),
       !plan || now - planAt > 30000 ? api(`jobs/${jid}/plan`).catch(() => null) : Promise.resolve(undefined),
-      pipeline === undefined ? apiOptional(`jobs/${jid}/pipeline`, "pipeline").catch(() => undefined) : Promise.resolve(undefined),
+      pipeline === undefined ? api(`jobs/${jid}/pipeline`).catch(() => undefined) : Promise.resolve(undefined),
     ]);
     if (planAns) { plan = planAns.plan; planAt = now; }
     if (pipeAns !== undefined) pipeline = pipelineText(pipeAns);

@@ -5,11 +5,9 @@
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import * as f from "../format.js";
-import { observe, mapLimit, isEnded } from "../jobstats.js";
+import { observeTotals, isEnded } from "../jobstats.js";
 import { dataTable } from "../table.js";
 import { stateBadge, jobLink } from "../badge.js";
-
-const endedCache = new Map(); // jid → row figures of an ended job (they no longer change)
 
 export function mount(root) {
   let rows = [];
@@ -54,39 +52,23 @@ export function mount(root) {
   filterInput.addEventListener("input", show);
   stateSelect.addEventListener("change", show);
 
-  async function figures(j) {
-    if (isEnded(j.state) && endedCache.has(j.jid)) return endedCache.get(j.jid);
-    const [d, lag, cp] = await Promise.all([
-      api(`jobs/${j.jid}`),
-      api(`jobs/${j.jid}/lag`).catch(() => null),
-      api(`jobs/${j.jid}/checkpoints`).catch(() => null),
-    ]);
-    const r = observe(d);
-    const last = cp && cp.latest && cp.latest.completed;
-    const out = {
-      inRate: r.inRate, outRate: r.outRate, restarts: d["num-restarts"], now: d.now,
-      lagRecords: lag ? lag["total-lag-records"] : null,
-      lagSeconds: lag ? lag["max-lag-seconds"] ?? null : null,
-      checkpointAt: last ? last.latest_ack_timestamp : null,
-    };
-    if (isEnded(j.state)) endedCache.set(j.jid, out);
-    return out;
-  }
-
+  // One request: GET /jobs/overview carries each job's figures (Weir's `figures`).
   async function refresh() {
     const list = await api("jobs/overview");
-    const base = (j, x = {}) => ({
-      jid: j.jid, name: j.name, state: j.state, duration: j.duration,
-      inRate: x.inRate ?? null, outRate: x.outRate ?? null, lagRecords: x.lagRecords ?? null, lagSeconds: x.lagSeconds ?? null,
-      checkpointAge: x.checkpointAt ? Math.max(0, (x.now || Date.now()) - x.checkpointAt) : null, restarts: x.restarts ?? null,
+    const now = list.now || Date.now();
+    rows = list.jobs.map((j) => {
+      const fig = j.figures || {};
+      const r = observeTotals(j, now);
+      return {
+        jid: j.jid, name: j.name, state: j.state, duration: j.duration,
+        inRate: r.inRate, outRate: r.outRate, lagRecords: fig["lag-records"] ?? null, lagSeconds: fig["lag-seconds"] ?? null,
+        checkpointAge: fig["last-checkpoint"] ? Math.max(0, now - fig["last-checkpoint"]) : null, restarts: fig["num-restarts"] ?? null,
+      };
     });
-    if (!firstDone) { rows = list.jobs.map((j) => base(j)); show(); performance.mark("weir-jobs-rows"); }
-    const figs = await mapLimit(list.jobs, 6, figures);
-    rows = list.jobs.map((j, i) => base(j, figs[i] && !figs[i].error ? figs[i] : {}));
     show();
     if (!firstDone) {
       firstDone = true;
-      performance.mark("weir-jobs-rendered");
+      performance.mark("weir-jobs-rows");
       document.documentElement.dataset.jobsRendered = String(Math.round(performance.now()));
     }
   }

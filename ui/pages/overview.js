@@ -1,11 +1,12 @@
-// Overview: the instance, its tasks, jobs by state, records in/out per second
-// over the running jobs, version and uptime.
+// Overview: the service group's instances (from their heartbeats), this
+// instance's tasks, jobs by state, records in/out per second over the running
+// jobs, version and uptime.
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import * as f from "../format.js";
 import { tiles } from "../tiles.js";
-import { observe, mapLimit, isEnded } from "../jobstats.js";
+import { observeTotals, isEnded } from "../jobstats.js";
 import { dataTable } from "../table.js";
 import { stateBadge, jobLink } from "../badge.js";
 
@@ -34,22 +35,34 @@ export function mount(root) {
       { key: "outRate", label: "Out", num: true, cell: (r) => f.rate(r.outRate) },
     ],
   });
-  root.append(h("h1", null, "Overview"), t.el, h("h2", null, "Running jobs"), table.el);
-  let config = null;
+  const instances = dataTable({
+    caption: { text: "Instances of this service group" },
+    className: "instances-table",
+    rowKey: (r) => r.id,
+    empty: "No instance has been heard from.",
+    initialSort: { key: "id", dir: 1 },
+    columns: [
+      { key: "id", label: "Instance", cell: (r) => (r.self ? `${r.id} (this one)` : r.id) },
+      { key: "version", label: "Version" },
+      { key: "started", label: "Started", num: true, cell: (r) => f.date(r.started) },
+      { key: "heard", label: "Last heartbeat", num: true, cell: (r) => `${f.duration(r.heard)} ago` },
+    ],
+  });
+  root.append(h("h1", null, "Overview"), t.el, h("h2", null, "Running jobs"), table.el, h("h2", null, "Instances"), instances.el);
 
   async function refresh() {
     const [ov, list] = await Promise.all([api("overview"), api("jobs/overview")]);
-    if (!config) config = await api("config").catch(() => ({}));
     const active = list.jobs.filter((j) => !isEnded(j.state));
-    const details = await mapLimit(active, 6, (j) => api(`jobs/${j.jid}`));
     let inSum = 0, outSum = 0, known = 0;
-    const rows = active.map((j, i) => {
-      const d = details[i];
-      const r = d && !d.error ? observe(d) : {};
+    const rows = active.map((j) => {
+      const r = observeTotals(j, list.now || Date.now());
       if (r.inRate !== null && r.inRate !== undefined) { inSum += r.inRate; outSum += r.outRate || 0; known++; }
       return { jid: j.jid, name: j.name, state: j.state, inRate: r.inRate ?? null, outRate: r.outRate ?? null };
     });
-    t.set("instances", f.int(ov.taskmanagers), config["instance-id"] ? `this one: ${config["instance-id"]}` : "");
+    const group = Array.isArray(ov.instances) ? ov.instances : [];
+    t.set("instances", f.int(ov.taskmanagers), ov.instance ? `answered by ${ov.instance}` : "");
+    instances.update(group.map((i) => ({ id: i.id, version: i.version, started: i["start-time"],
+      heard: Math.max(0, (list.now || Date.now()) - i["last-heartbeat"]), self: i.id === ov.instance })));
     t.set("tasks", f.int(ov["slots-total"]), "task slots of all jobs");
     t.set("running", f.int(ov["jobs-running"]));
     t.set("finished", f.int(ov["jobs-finished"]));
@@ -59,7 +72,7 @@ export function mount(root) {
     t.set("in", pending ? "…" : f.rate(inSum), "per second, all running jobs");
     t.set("out", pending ? "…" : f.rate(outSum), "per second, all running jobs");
     t.set("version", ov["weir-version"] || f.DASH, ov["librdkafka-version"] ? `librdkafka ${ov["librdkafka-version"]}` : "");
-    const started = ov["start-time"] ?? config["start-time"];
+    const started = ov["start-time"];
     t.show("uptime", typeof started === "number");
     if (typeof started === "number") t.set("uptime", f.duration((ov.now ?? Date.now()) - started), `since ${f.date(started)}`);
     table.update(rows);

@@ -39,6 +39,7 @@ public final class StreamTask: @unchecked Sendable {
     private var worker: CommitWorker?
     private var inFlight: [TopicPartition: Committed]?
     private var inFlightStarted: UInt64 = 0
+    private var inFlightPause: UInt64 = 0
     /// Records were processed while a commit was in flight: the next transaction must cover them.
     private var processedWhileCommitting = false
     /// Held output beyond this waits for the commit instead of growing further.
@@ -380,18 +381,20 @@ public final class StreamTask: @unchecked Sendable {
                 inFlightStarted = started
                 processedWhileCommitting = false
                 worker.start(work)
-                metrics.checkpointPauses.record(nanos: monotonicNanos() - started)
+                inFlightPause = monotonicNanos() - started
+                metrics.checkpointPauses.record(nanos: inFlightPause)
                 return
             }
             try committer.commit(offsets: offsets)
-            committedCheckpoint(written, startedAt: started)
-            metrics.checkpointPauses.record(nanos: monotonicNanos() - started)
+            let pause = monotonicNanos() - started
+            committedCheckpoint(written, startedAt: started, pauseNanos: pause)
+            metrics.checkpointPauses.record(nanos: pause)
         } catch let e as KafkaError {
             try handle(e)
         }
     }
 
-    private func committedCheckpoint(_ written: [TopicPartition: Committed], startedAt: UInt64) {
+    private func committedCheckpoint(_ written: [TopicPartition: Committed], startedAt: UInt64, pauseNanos: UInt64) {
         try? txn.committed()
         committed.merge(written) { $1 }
         metrics.commits.add(1, ordering: .relaxed)
@@ -401,7 +404,8 @@ public final class StreamTask: @unchecked Sendable {
         let endMs = Int64(Date().timeIntervalSince1970 * 1000)
         metrics.record(checkpoint: CheckpointRecord(
             id: written.values.first?.marker.checkpointID ?? 0, status: .completed,
-            triggerMs: endMs - Int64((monotonicNanos() - startedAt) / 1_000_000), endMs: endMs, stateBytes: bytes, partitions: written.count))
+            triggerMs: endMs - Int64((monotonicNanos() - startedAt) / 1_000_000), endMs: endMs, stateBytes: bytes, partitions: written.count,
+            pauseMs: Double(pauseNanos) / 1_000_000))
     }
 
     /// Collects an overlapped commit (waiting for it, or only if it is done).
@@ -413,7 +417,7 @@ public final class StreamTask: @unchecked Sendable {
         inFlight = nil
         switch outcome {
         case .success:
-            committedCheckpoint(written, startedAt: inFlightStarted)
+            committedCheckpoint(written, startedAt: inFlightStarted, pauseNanos: inFlightPause)
             guard let sink else { return }
             if !sink.held.isEmpty || processedWhileCommitting {
                 try beginTransaction()
@@ -458,7 +462,7 @@ public final class StreamTask: @unchecked Sendable {
             let written = inFlight ?? [:]
             inFlight = nil
             switch outcome {
-            case .success: committedCheckpoint(written, startedAt: inFlightStarted)
+            case .success: committedCheckpoint(written, startedAt: inFlightStarted, pauseNanos: inFlightPause)
             case .failure(let e):
                 if let k = e as? KafkaError, k.kind != .abortable { error = k }
             }
@@ -542,7 +546,7 @@ public final class StreamTask: @unchecked Sendable {
             forget(parts)
         case .lost(let parts):
             if let worker, worker.busy, let outcome = worker.wait() {
-                if case .success = outcome { committedCheckpoint(inFlight ?? [:], startedAt: inFlightStarted) }
+                if case .success = outcome { committedCheckpoint(inFlight ?? [:], startedAt: inFlightStarted, pauseNanos: inFlightPause) }
                 inFlight = nil
             }
             sink?.discardHeld()

@@ -103,9 +103,12 @@ public struct CheckpointRecord: Sendable, Equatable {
     public var stateBytes: Int
     public var partitions: Int
     public var isSavepoint: Bool
-    public init(id: UInt64, status: Status, triggerMs: Int64, endMs: Int64, stateBytes: Int, partitions: Int, isSavepoint: Bool = false) {
+    /// How long the task loop stopped processing for it (the snapshot; the commit too when it does not overlap).
+    public var pauseMs: Double?
+    public init(id: UInt64, status: Status, triggerMs: Int64, endMs: Int64, stateBytes: Int, partitions: Int,
+                isSavepoint: Bool = false, pauseMs: Double? = nil) {
         self.id = id; self.status = status; self.triggerMs = triggerMs; self.endMs = endMs
-        self.stateBytes = stateBytes; self.partitions = partitions; self.isSavepoint = isSavepoint
+        self.stateBytes = stateBytes; self.partitions = partitions; self.isSavepoint = isSavepoint; self.pauseMs = pauseMs
     }
 }
 

@@ -34,6 +34,7 @@ public final class JobManager: Service, Sendable {
         var savepoints: [String: SavepointOperation] = [:]
         var caughtUp = false
         var filesRegistered = false
+        var instances: [String: InstanceHeartbeat] = [:]
     }
 
     struct Start: Sendable {
@@ -43,9 +44,28 @@ public final class JobManager: Service, Sendable {
 
     /// `files`: the pipeline files to register at start (a file whose text
     /// changed replaces its job; one whose job was cancelled stays cancelled).
-    public init(store: JobStore, factory: JobFactory, instanceID: String, files: [JobDefinition] = [], logger: Logger) {
+    /// How often this instance writes its heartbeat; one unheard for three is gone.
+    public let heartbeatInterval: Duration
+    public let startedMs = JobManager.nowMs()
+    private let version: String
+
+    public init(store: JobStore, factory: JobFactory, instanceID: String, files: [JobDefinition] = [], version: String = "",
+                heartbeatInterval: Duration = .seconds(10), logger: Logger) {
         self.store = store; self.factory = factory; self.instanceID = instanceID; self.files = files; self.logger = logger
+        self.version = version; self.heartbeatInterval = heartbeatInterval
         (starts, startContinuation) = AsyncStream.makeStream()
+    }
+
+    /// The instances of this service group heard from within three heartbeat
+    /// intervals (this one always), by id.
+    public func instances(nowMs: Int64 = JobManager.nowMs()) -> [InstanceHeartbeat] {
+        let c = heartbeatInterval.components
+        let horizon = Int64((Double(c.seconds) + Double(c.attoseconds) / 1e18) * 3_000)
+        var live = state.withLock { $0.instances }.filter { nowMs - $0.value.heartbeatMs <= horizon }
+        if live[instanceID] == nil {
+            live[instanceID] = InstanceHeartbeat(instance: instanceID, startedMs: startedMs, heartbeatMs: nowMs, version: version)
+        }
+        return live.values.sorted { $0.instance < $1.instance }
     }
 
     /// In the order they were first defined.
@@ -86,6 +106,7 @@ public final class JobManager: Service, Sendable {
                     await self.registerFiles()
                     self.state.withLock { $0.filesRegistered = true }
                 }
+                group.addTask { await self.heartbeats() }
                 for await start in starts {
                     group.addTask { await start.job.run(after: start.after) }
                 }
@@ -95,6 +116,22 @@ public final class JobManager: Service, Sendable {
             startContinuation.finish()
         }
         logger.info("job manager stopped")
+    }
+
+    /// Writes this instance's heartbeat now and every interval until shutdown.
+    private func heartbeats() async {
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let beat = InstanceHeartbeat(instance: instanceID, startedMs: startedMs, heartbeatMs: Self.nowMs(), version: version)
+            do {
+                try await store.write(.instance(beat))
+                failures = 0
+            } catch {
+                failures += 1
+                if failures == 1 { logger.warning("the heartbeat could not be written to the jobs topic", metadata: ["error": "\(error)"]) }
+            }
+            _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.heartbeatInterval) }
+        }
     }
 
     // MARK: requests (REST, CLI): written to the store, applied when read back
@@ -187,6 +224,7 @@ public final class JobManager: Service, Sendable {
             switch record {
             case .job(let d): s.definitions[d.name] == d
             case .savepoint(let r): s.savepoints[r.requestID] != nil
+            case .instance(let h): s.instances[h.instance] == h
             case .deleted: true
             }
         }
@@ -201,6 +239,9 @@ public final class JobManager: Service, Sendable {
             switch record {
             case .job(let d): applyDefinition(d, live: live)
             case .savepoint(let r): applySavepoint(r, live: live)
+            case .instance(let h): state.withLock { $0.instances[h.instance] = h }
+            case .deleted(let key) where key.hasPrefix("instance/"):
+                state.withLock { _ = $0.instances.removeValue(forKey: String(key.dropFirst("instance/".count))) }
             case .deleted(let key): logger.info("jobs topic: \(key) deleted (its job, if any, keeps its state here)")
             }
         }
@@ -333,7 +374,7 @@ public final class JobManager: Service, Sendable {
         }
     }
 
-    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    public static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// 32 hex characters, as Flink's trigger ids.
     static func requestID() -> String {

@@ -1,17 +1,20 @@
 import Foundation
 
 /// One record of the jobs topic. The key says what it is about, so compaction
-/// keeps the latest of each: `job/<name>` (a `JobDefinition`) or
-/// `savepoint/<request id>` (a `SavepointRequest`). A null value deletes.
+/// keeps the latest of each: `job/<name>` (a `JobDefinition`),
+/// `savepoint/<request id>` (a `SavepointRequest`) or `instance/<id>` (an
+/// `InstanceHeartbeat`). A null value deletes.
 public enum JobsTopicRecord: Sendable, Equatable {
     case job(JobDefinition)
     case savepoint(SavepointRequest)
+    case instance(InstanceHeartbeat)
     case deleted(key: String)
 
     public var key: String {
         switch self {
         case .job(let d): "job/\(d.name)"
         case .savepoint(let s): "savepoint/\(s.requestID)"
+        case .instance(let h): "instance/\(h.instance)"
         case .deleted(let key): key
         }
     }
@@ -23,6 +26,7 @@ public enum JobsTopicRecord: Sendable, Equatable {
         switch self {
         case .job(let d): return [UInt8](try encoder.encode(d))
         case .savepoint(let s): return [UInt8](try encoder.encode(s))
+        case .instance(let h): return [UInt8](try encoder.encode(h))
         case .deleted: return nil
         }
     }
@@ -39,6 +43,7 @@ public enum JobsTopicRecord: Sendable, Equatable {
         do {
             if key.hasPrefix("job/") { return .job(try JSONDecoder().decode(JobDefinition.self, from: data)) }
             if key.hasPrefix("savepoint/") { return .savepoint(try JSONDecoder().decode(SavepointRequest.self, from: data)) }
+            if key.hasPrefix("instance/") { return .instance(try JSONDecoder().decode(InstanceHeartbeat.self, from: data)) }
         } catch {
             throw Undecodable(description: "jobs topic record \(key): \(error)")
         }

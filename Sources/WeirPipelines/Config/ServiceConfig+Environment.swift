@@ -12,6 +12,7 @@ import WeirFormats
 /// | `WEIR_DATA_DIR` | `dataDir` |
 /// | `WEIR_CHECKPOINT_INTERVAL` | `checkpoint.interval` (a duration: `5s`, `200ms`) |
 /// | `WEIR_SCHEMA_REGISTRY_URL` | `schemaRegistry.url` (the file's other registry keys stay) |
+/// | `WEIR_SCHEMA_REGISTRY_USERNAME`, `WEIR_SCHEMA_REGISTRY_PASSWORD` | `schemaRegistry.username`, `.password` (from a Kubernetes Secret) |
 /// | `WEIR_PIPELINES_DIR` | `jobs.directory` |
 /// | `WEIR_JOBS_TOPIC` | `jobs.topic` |
 /// | `WEIR_SAVEPOINTS_DIR` | `savepoints.directory` |
@@ -54,6 +55,13 @@ extension ServiceConfig {
             } else {
                 fail("WEIR_SCHEMA_REGISTRY_URL", "expected an http:// or https:// URL, found '\(v)'")
             }
+        }
+        // Credentials go with a registry from the file or WEIR_SCHEMA_REGISTRY_URL (applied above).
+        for (variable, key) in [("WEIR_SCHEMA_REGISTRY_USERNAME", \SchemaRegistryConfig.username),
+                                ("WEIR_SCHEMA_REGISTRY_PASSWORD", \SchemaRegistryConfig.password)] {
+            guard let v = environment[variable], !v.isEmpty else { continue }
+            if schemaRegistry == nil { fail(variable, "set without a schema registry: give WEIR_SCHEMA_REGISTRY_URL or schemaRegistry.url") }
+            else { schemaRegistry?[keyPath: key] = v }
         }
         if let v = environment["WEIR_PIPELINES_DIR"] {
             if v.isEmpty { fail("WEIR_PIPELINES_DIR", "expected a directory path, found an empty string") } else { jobsDirectory = v }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A dead instance's partitions (issue 12, "Speed"): two `weir serve` instances
+# x parallelism 2 on `weir broker` with input flowing; each repetition SIGKILLs
+# one, measures from the kill until the survivor holds each of its partitions
+# and has processed a record of each, and restarts it (scripts/bench-rebalance.py).
+# min / median / max against session.timeout.ms and 2x it.
+#   scripts/bench-rebalance.sh [REPS] [SESSION_MS...]
+# SESSION_MS: session.timeout.ms values to run with (default: Weir's own, 6000 ms);
+# e.g. `scripts/bench-rebalance.sh 6 6000 10000`.
+# WEIR=path uses that binary instead of building .build/release/weir.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPS="${1:-6}"; shift || true
+if [ -z "${WEIR:-}" ]; then
+  swift build -c release --product weir >/dev/null
+  export WEIR=.build/release/weir
+fi
+export WEIR
+if [ $# -eq 0 ]; then
+  python3 scripts/bench-rebalance.py --reps "$REPS"
+else
+  rc=0
+  for s in "$@"; do python3 scripts/bench-rebalance.py --reps "$REPS" --session-ms "$s" || rc=1; done
+  exit "$rc"
+fi
