@@ -202,6 +202,8 @@ final class PipelineTestDriverTests: XCTestCase {
         XCTAssertThrowsError(try driver.push(value: [1], topic: "other")) { XCTAssertTrue("\($0)".contains("not a source topic")) }
         XCTAssertThrowsError(try driver.markIdle(partition: -1))
         XCTAssertThrowsError(try driver.advanceClock(byMs: -1))
+        XCTAssertThrowsError(try PipelineTestDriver(yaml: windowsPipeline(), options: .init(partitions: 0)))
+        XCTAssertThrowsError(try PipelineTestDriver(yaml: windowsPipeline(keyedBy: false), options: .init(repartitionPartitions: 0)))
         let files = try PipelineTestDriver(yaml: """
             name: f
             source: {file: {path: in.jsonl}}

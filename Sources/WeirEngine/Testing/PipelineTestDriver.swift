@@ -47,6 +47,7 @@ public final class PipelineTestDriver {
     public init(jobs: [JobSpec], options: Options = Options(), registry: InMemorySchemaRegistry = InMemorySchemaRegistry()) throws {
         guard !jobs.isEmpty else { throw DriverError("no job to run") }
         guard options.partitions >= 1 && options.partitions <= 1024 else { throw DriverError("partitions must be 1 to 1024") }
+        if let r = options.repartitionPartitions, !(1...1024).contains(r) { throw DriverError("repartitionPartitions must be 1 to 1024") }
         for (a, b) in zip(jobs, jobs.dropFirst()) where !b.source.topics.contains(a.sink.topic) {
             throw DriverError("job \(b.name) does not read what job \(a.name) writes")
         }
