@@ -10,6 +10,7 @@ struct ColumnChunkMetadata {
     var dataPageOffset: Int64
     var dictionaryPageOffset: Int64?
     var statistics: StatisticsMetadata?
+    var encodingStats: [PageEncodingCount] = []
 
     /// The ColumnChunk wrapper (file_offset, meta_data) around it.
     func writeChunk(to w: inout CompactWriter) {
@@ -25,8 +26,22 @@ struct ColumnChunkMetadata {
             w.field(9, i64: dataPageOffset)
             if let dictionaryPageOffset { w.field(11, i64: dictionaryPageOffset) }
             if let statistics { w.field(12) { w in statistics.write(to: &w) } }
+            if !encodingStats.isEmpty {
+                w.field(13, structList: encodingStats) { w, e in
+                    w.field(1, i32: e.pageType.rawValue)
+                    w.field(2, i32: e.encoding.rawValue)
+                    w.field(3, i32: e.count)
+                }
+            }
         }
     }
+}
+
+/// PageEncodingStats: how many pages of a type used an encoding.
+struct PageEncodingCount: Equatable {
+    var pageType: PageType
+    var encoding: Encoding
+    var count: Int32
 }
 
 struct RowGroupMetadata {

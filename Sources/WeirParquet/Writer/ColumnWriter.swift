@@ -20,8 +20,9 @@ public final class ColumnWriter {
     // The open chunk.
     private var dictionary = ByteArrayDictionary()
     private var usingDictionary: Bool
-    private var wroteDictionaryPages = false
-    private var wrotePlainPages = false
+    private var dictionaryDataPages: Int32 = 0
+    private var plainDataPages: Int32 = 0
+    private var wroteDictionaryPages: Bool { dictionaryDataPages > 0 }
     private var chunk: [UInt8] = []
     private var dictionaryPage: [UInt8] = []
     private var chunkUncompressed = 0
@@ -285,11 +286,11 @@ public final class ColumnWriter {
             pageBody.append(UInt8(width))
             RLEHybridEncoder.encode(indices, width: width, into: &pageBody)
             encoding = .rleDictionary
-            wroteDictionaryPages = true
+            dictionaryDataPages += 1
         } else {
             pageBody.append(contentsOf: values)
             encoding = .plain
-            wrotePlainPages = true
+            plainDataPages += 1
         }
         try writePage(.data(numValues: Int32(pageLevelCount), encoding: encoding))
         chunkValueCount += Int64(pageLevelCount)
@@ -356,19 +357,28 @@ public final class ColumnWriter {
         written += Int64(chunk.count)
         var encodings: [Encoding] = [.plain, .rle]
         if wroteDictionaryPages { encodings.append(.rleDictionary) }
+        // Readers (Arrow) learn from these whether every data page is dictionary-encoded.
+        var pageStats: [PageEncodingCount] = []
+        if wroteDictionaryPages {
+            pageStats.append(PageEncodingCount(pageType: .dictionaryPage, encoding: .plain, count: 1))
+            pageStats.append(PageEncodingCount(pageType: .dataPage, encoding: .rleDictionary, count: dictionaryDataPages))
+        }
+        if plainDataPages > 0 {
+            pageStats.append(PageEncodingCount(pageType: .dataPage, encoding: .plain, count: plainDataPages))
+        }
         let meta = ColumnChunkMetadata(
             type: descriptor.physicalType, encodings: encodings, path: descriptor.path,
             codec: compressor.compression.codecID, numValues: chunkValueCount,
             totalUncompressedSize: uncompressed, totalCompressedSize: written,
             dataPageOffset: dataOffset, dictionaryPageOffset: dictionaryOffset,
-            statistics: statistics.metadata(for: descriptor.kind))
+            statistics: statistics.metadata(for: descriptor.kind), encodingStats: pageStats)
         chunk.removeAll(keepingCapacity: true)
         chunkUncompressed = 0
         chunkValueCount = 0
         dictionary.reset()
         usingDictionary = options.dictionaryEnabled && descriptor.dictionaryEligible
-        wroteDictionaryPages = false
-        wrotePlainPages = false
+        dictionaryDataPages = 0
+        plainDataPages = 0
         statistics.reset()
         rowCount = 0
         return meta

@@ -18,7 +18,7 @@ public final class ParquetWriter {
     /// changed until `close()`.
     public var keyValueMetadata: [(key: String, value: String)] = []
 
-    private var rowGroups: [RowGroupMetadata] = []
+    private(set) var rowGroups: [RowGroupMetadata] = []
     private var rowsInGroup = 0
     private var rowsTotal: Int64 = 0
     private var offset: Int64 = 0
