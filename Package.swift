@@ -81,7 +81,11 @@ let package = Package(
         ]),
         // The Parquet writer, written from the specification; depends on nothing of
         // Weir's (only the compressors), so it builds and tests on its own.
-        .target(name: "WeirParquet", dependencies: ["CZstd", "CSnappy"]),
+        // Its column writers are classes whose buffers are appended to per value;
+        // dynamic exclusivity checks on them cost a third of the write time, and
+        // no method re-enters another, so they are compiled out.
+        .target(name: "WeirParquet", dependencies: ["CZstd", "CSnappy"],
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // Release-build benchmark and file generator for the independent readers.
         .executableTarget(name: "parquet-bench", dependencies: ["WeirParquet"]),
         .executableTarget(name: "weir", dependencies: [

@@ -31,3 +31,23 @@ struct ClickGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The rows as columns: indices into ClickGenerator's tables, and numbers.
+struct ClickColumns {
+    var user: [UInt32] = [], event: [UInt8] = [], page: [UInt16] = [], country: [UInt8] = []
+    var amount: [Double] = [], ts: [Int64] = [], quantity: [Int32] = [], mobile: [Bool] = []
+
+    init(rows: Int) {
+        for i in 0..<rows {
+            let r = ClickGenerator.mix(UInt64(i))
+            user.append(UInt32(r % 200_000))
+            event.append(UInt8((r >> 20) % 6))
+            page.append(UInt16((r >> 28) % 5_000))
+            country.append(UInt8((r >> 42) % 20))
+            amount.append(Double((r >> 8) % 100_000) / 100)
+            ts.append(Int64(1_700_000_000_000) + Int64(i) * 7 + Int64((r >> 50) % 1000))
+            quantity.append(Int32((r >> 33) % 10) + 1)
+            mobile.append(r >> 63 == 1)
+        }
+    }
+}

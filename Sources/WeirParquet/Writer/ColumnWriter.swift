@@ -45,6 +45,20 @@ public final class ColumnWriter {
 
     private let maxDef: UInt8
     private let maxRep: UInt8
+    /// The column's ValueKind for plain values, compared without the enum's
+    /// payload-aware equality on every append.
+    private let plainKind: PlainKind
+
+    private enum PlainKind { case boolean, int32, int64, float, double, byteArray, decimal }
+
+    @inline(__always)
+    private func kindIs(_ k: ValueKind) -> Bool {
+        switch (k, plainKind) {
+        case (.boolean, .boolean), (.int32, .int32), (.int64, .int64), (.float, .float), (.double, .double),
+             (.byteArray, .byteArray): return true
+        default: return false
+        }
+    }
 
     init(descriptor: ColumnDescriptor, options: ParquetWriterOptions, compressor: PageCompressor) {
         self.descriptor = descriptor
@@ -53,6 +67,15 @@ public final class ColumnWriter {
         maxDef = UInt8(descriptor.maxDefinitionLevel)
         maxRep = UInt8(descriptor.maxRepetitionLevel)
         usingDictionary = options.dictionaryEnabled && descriptor.dictionaryEligible
+        switch descriptor.kind {
+        case .boolean: plainKind = .boolean
+        case .int32: plainKind = .int32
+        case .int64: plainKind = .int64
+        case .float: plainKind = .float
+        case .double: plainKind = .double
+        case .byteArray: plainKind = .byteArray
+        case .decimal: plainKind = .decimal
+        }
     }
 
     // MARK: values
@@ -213,7 +236,7 @@ public final class ColumnWriter {
 
     @inline(__always)
     private func check(_ k: ValueKind) -> Bool {
-        if descriptor.kind == k { return true }
+        if kindIs(k) { return true }
         misuse = misuse ?? "\(name): a \(k) value for a \(descriptor.kind) column"
         return false
     }

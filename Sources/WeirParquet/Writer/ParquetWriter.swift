@@ -80,7 +80,11 @@ public final class ParquetWriter {
         }
         rowsInGroup = expected
         rowsTotal += Int64(count)
-        if estimatedRowGroupBytes >= options.rowGroupBytes { try flushRowGroup() }
+        // Measuring every column's buffers costs more than a row's values: look
+        // every 128 rows (and on every batch call).
+        if count > 1 || rowsInGroup & 127 == 0, estimatedRowGroupBytes >= options.rowGroupBytes {
+            try flushRowGroup()
+        }
     }
 
     private var estimatedRowGroupBytes: Int { columns.reduce(0) { $0 + $1.bufferedBytes } }
