@@ -32,22 +32,38 @@ struct ClickGenerator {
     }
 }
 
-/// The rows as columns: indices into ClickGenerator's tables, and numbers.
+/// The rows as columns, strings laid out as an Arrow string array (the values
+/// of all rows in one byte buffer, with offsets), read in row order.
 struct ClickColumns {
-    var user: [UInt32] = [], event: [UInt8] = [], page: [UInt16] = [], country: [UInt8] = []
+    var user = StringColumn(), event = StringColumn(), page = StringColumn(), country = StringColumn()
     var amount: [Double] = [], ts: [Int64] = [], quantity: [Int32] = [], mobile: [Bool] = []
 
-    init(rows: Int) {
+    init(rows: Int, _ g: ClickGenerator) {
         for i in 0..<rows {
             let r = ClickGenerator.mix(UInt64(i))
-            user.append(UInt32(r % 200_000))
-            event.append(UInt8((r >> 20) % 6))
-            page.append(UInt16((r >> 28) % 5_000))
-            country.append(UInt8((r >> 42) % 20))
+            user.append(g.users[Int(r % 200_000)])
+            event.append(g.events[Int((r >> 20) % 6)])
+            page.append(g.pages[Int((r >> 28) % 5_000)])
+            country.append(g.countries[Int((r >> 42) % 20)])
             amount.append(Double((r >> 8) % 100_000) / 100)
             ts.append(Int64(1_700_000_000_000) + Int64(i) * 7 + Int64((r >> 50) % 1000))
             quantity.append(Int32((r >> 33) % 10) + 1)
             mobile.append(r >> 63 == 1)
         }
+    }
+}
+
+struct StringColumn {
+    private var bytes: [UInt8] = []
+    private var offsets: [Int] = [0]
+
+    mutating func append(_ s: String) {
+        bytes.append(contentsOf: s.utf8)
+        offsets.append(bytes.count)
+    }
+
+    @inline(__always)
+    func withValue(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+        bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offsets[i]..<offsets[i + 1]])) }
     }
 }

@@ -48,7 +48,7 @@ do {
     let schema = try ClickGenerator.schema()
     // The rows are made first, as columns of table indices and numbers, so that
     // only writing is timed — as pyarrow's side writes ready Arrow arrays.
-    let c = ClickColumns(rows: rows)
+    let c = ClickColumns(rows: rows, g)
     let started = cpuSeconds(), wallStarted = wallSeconds()
     let output = try FileDescriptorOutput(path: args[3])
     let writer = try ParquetWriter(schema: schema, output: output, options: options)
@@ -56,10 +56,10 @@ do {
         (writer.column(0), writer.column(1), writer.column(2), writer.column(3),
          writer.column(4), writer.column(5), writer.column(6), writer.column(7))
     for i in 0..<rows {
-        user.append(g.users[Int(c.user[i])])
-        event.append(g.events[Int(c.event[i])])
-        page.append(g.pages[Int(c.page[i])])
-        country.append(g.countries[Int(c.country[i])])
+        c.user.withValue(i) { user.append(bytes: $0) }
+        c.event.withValue(i) { event.append(bytes: $0) }
+        c.page.withValue(i) { page.append(bytes: $0) }
+        c.country.withValue(i) { country.append(bytes: $0) }
         amount.append(c.amount[i])
         ts.append(c.ts[i])
         quantity.append(c.quantity[i])

@@ -13,55 +13,55 @@ import Darwin
 struct ByteArrayDictionary {
     /// The dictionary page body.
     private(set) var plain: [UInt8] = []
-    /// Where each entry's bytes start in `plain` (after its length prefix), its
-    /// length and hash, side by side for one cache line per probe.
-    private struct Entry {
-        var start: Int32
-        var length: Int32
+    /// One hash-table slot: everything a probe needs, so a lookup touches the
+    /// slot and the candidate's bytes only (two cache misses on a large table).
+    private struct Slot {
+        /// Entry index + 1; 0 marks an empty slot.
+        var entry: UInt32
         var hash: UInt32
+        /// Where the entry's bytes start in `plain` (its length prefix precedes them).
+        var start: UInt32
+        var length: UInt32
     }
-    private var entries: [Entry] = []
-    /// Slots hold entry index + 1 (0 is empty); the count is a power of two.
-    private var slots: [Int32] = Array(repeating: 0, count: 1024)
+    /// The count is a power of two; kept at most half full.
+    private var slots: [Slot] = Array(repeating: Slot(entry: 0, hash: 0, start: 0, length: 0), count: 1024)
+    private var entryCount = 0
 
-    var count: Int { entries.count }
+    var count: Int { entryCount }
     /// Bytes of the dictionary page body.
     var byteSize: Int { plain.count }
 
     mutating func reset() {
         plain.removeAll(keepingCapacity: true)
-        entries.removeAll(keepingCapacity: true)
-        slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        entryCount = 0
+        slots.withUnsafeMutableBufferPointer { $0.update(repeating: Slot(entry: 0, hash: 0, start: 0, length: 0)) }
     }
 
     /// The index of `bytes`, adding it when new.
     mutating func index(of bytes: UnsafeRawBufferPointer) -> UInt32 {
         let h = Self.hash(bytes)
-        let found: Int? = slots.withUnsafeBufferPointer { slots in
-            entries.withUnsafeBufferPointer { entries in
-                plain.withUnsafeBytes { plain in
-                    let mask = slots.count - 1
-                    var slot = Int(h) & mask
-                    while true {
-                        let entry = slots[slot]
-                        if entry == 0 { return -1 - slot }  // absent: where it goes
-                        let e = entries[Int(entry - 1)]
-                        if e.hash == h && Int(e.length) == bytes.count
-                            && Self.same(plain, Int(e.start), bytes) { return Int(entry - 1) }
-                        slot = (slot + 1) & mask
+        let n = UInt32(truncatingIfNeeded: bytes.count)
+        let found: Int = slots.withUnsafeBufferPointer { slots in
+            plain.withUnsafeBytes { plain in
+                let mask = slots.count - 1
+                var i = Int(h) & mask
+                while true {
+                    let slot = slots[i]
+                    if slot.entry == 0 { return -1 - i }  // absent: where it goes
+                    if slot.hash == h && slot.length == n && Self.same(plain, Int(slot.start), bytes) {
+                        return Int(slot.entry - 1)
                     }
+                    i = (i + 1) & mask
                 }
             }
         }
-        guard let found, found < 0 else { return UInt32(found ?? 0) }
-        let slot = -1 - found
-        let e = entries.count
-        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { plain.append(contentsOf: $0) }
-        entries.append(Entry(start: Int32(plain.count), length: Int32(bytes.count), hash: h))
+        if found >= 0 { return UInt32(found) }
+        let e = entryCount
+        withUnsafeBytes(of: n.littleEndian) { plain.append(contentsOf: $0) }
+        slots[-1 - found] = Slot(entry: UInt32(e + 1), hash: h, start: UInt32(truncatingIfNeeded: plain.count), length: n)
         plain.append(contentsOf: bytes)
-        slots[slot] = Int32(e + 1)
-        // Keep the table at most half full.
-        if entries.count * 2 > slots.count { grow() }
+        entryCount += 1
+        if entryCount * 2 > slots.count { grow() }
         return UInt32(e)
     }
 
@@ -87,13 +87,13 @@ struct ByteArrayDictionary {
     }
 
     private mutating func grow() {
-        let size = slots.count * 2
-        slots = Array(repeating: 0, count: size)
-        let mask = size - 1
-        for (e, entry) in entries.enumerated() {
-            var slot = Int(entry.hash) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(e + 1)
+        let old = slots
+        slots = Array(repeating: Slot(entry: 0, hash: 0, start: 0, length: 0), count: old.count * 2)
+        let mask = slots.count - 1
+        for slot in old where slot.entry != 0 {
+            var i = Int(slot.hash) & mask
+            while slots[i].entry != 0 { i = (i + 1) & mask }
+            slots[i] = slot
         }
     }
 

@@ -12,7 +12,7 @@ public final class ColumnWriter {
     // The open page.
     private var defLevels: [UInt8] = []
     private var repLevels: [UInt8] = []
-    private var values: [UInt8] = []
+    private let values = ByteStore()
     private var indices: [UInt32] = []
     private var boolBits = 0
     private var pageLevelCount = 0
@@ -83,8 +83,8 @@ public final class ColumnWriter {
     public func append(_ v: Bool) {
         guard check(.boolean) else { return }
         beginValue()
-        if boolBits & 7 == 0 { values.append(0) }
-        if v { values[values.count - 1] |= UInt8(1) << UInt8(boolBits & 7) }
+        if boolBits & 7 == 0 { values.append(byte: 0) }
+        if v { values.orLast(UInt8(1) << UInt8(boolBits & 7)) }
         boolBits += 1
         statistics.update(Int64(v ? 1 : 0))
     }
@@ -138,8 +138,8 @@ public final class ColumnWriter {
             // min/max only need each entry once.
             if dictionary.count != before { statistics.update(bytes) }
         } else {
-            appendLE(UInt32(bytes.count))
-            values.append(contentsOf: bytes)
+            values.append(littleEndian: UInt32(truncatingIfNeeded: bytes.count))
+            values.append(bytes)
             statistics.update(bytes)
         }
     }
@@ -160,9 +160,12 @@ public final class ColumnWriter {
         case .int32: appendLE(Int32(truncatingIfNeeded: v))
         case .int64: appendLE(Int64(truncatingIfNeeded: v))
         default:
-            let at = values.count
-            for _ in 0..<width { values.append(0) }
-            appendBigEndian(v, width: width, into: &values, at: at)
+            let u = UInt128(bitPattern: v)
+            for i in 0..<width {
+                let shift = 8 * (width - 1 - i)
+                // Bytes above the 16 of an Int128 repeat its sign.
+                values.append(byte: shift >= 128 ? (v < 0 ? 0xFF : 0) : UInt8(truncatingIfNeeded: u >> UInt128(shift)))
+            }
         }
         if physical == .fixedLenByteArray { statistics.update(v) } else { statistics.update(Int64(truncatingIfNeeded: v)) }
     }
@@ -284,7 +287,7 @@ public final class ColumnWriter {
 
     @inline(__always)
     private func appendLE<T: FixedWidthInteger>(_ v: T) {
-        withUnsafeBytes(of: v.littleEndian) { values.append(contentsOf: $0) }
+        values.append(littleEndian: v)
     }
 
     static func fits(_ v: Int128, precision: Int) -> Bool {
@@ -311,7 +314,7 @@ public final class ColumnWriter {
             encoding = .rleDictionary
             dictionaryDataPages += 1
         } else {
-            pageBody.append(contentsOf: values)
+            pageBody.append(contentsOf: values.bytes)
             encoding = .plain
             plainDataPages += 1
         }
@@ -319,7 +322,7 @@ public final class ColumnWriter {
         chunkValueCount += Int64(pageLevelCount)
         defLevels.removeAll(keepingCapacity: true)
         repLevels.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
+        values.removeAll()
         indices.removeAll(keepingCapacity: true)
         boolBits = 0
         pageLevelCount = 0
