@@ -33,6 +33,8 @@ public struct ParquetSchema: Sendable {
 
     private static func flatten(_ f: ParquetField, path: [String], def: Int, rep: Int, defs: [Int], listLevel: Int?,
                                 into elements: inout [SchemaElement], _ columns: inout [ColumnDescriptor]) throws(ParquetError) {
+        // Levels are stored in a byte; real schemas are a few levels deep.
+        guard path.count < 64 else { throw .invalidSchema("\(path.joined(separator: ".")): nested more than 64 levels deep") }
         let repetition: FieldRepetition = f.nullable ? .optional : .required
         let myDef = def + (f.nullable ? 1 : 0)
         let myPath = path + [f.name]
