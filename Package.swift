@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CAvro", pkgConfig: "avro-c", providers: [.apt(["libavro-dev"])]),
         .systemLibrary(name: "CYajl", pkgConfig: "yajl", providers: [.apt(["libyajl-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .target(name: "WeirKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift5),
         .target(name: "WeirFormats", dependencies: [
@@ -81,6 +83,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The Parquet writer, written from the specification; depends on nothing of
+        // Weir's (only the compressors), so it builds and tests on its own.
+        // Its column writers are classes whose buffers are appended to per value;
+        // dynamic exclusivity checks on them cost a third of the write time, and
+        // no method re-enters another, so they are compiled out.
+        .target(name: "WeirParquet", dependencies: ["CZstd", "CSnappy"],
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        // Release-build benchmark and file generator for the independent readers.
+        .executableTarget(name: "parquet-bench", dependencies: ["WeirParquet"]),
         .executableTarget(name: "weir", dependencies: [
             "WeirPipelines", "WeirEngine", "WeirJobs", "WeirServer", "WeirKafka", "WeirFormats", "WeirSchemaRegistry", "WeirTesting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -98,6 +109,7 @@ let package = Package(
         .testTarget(name: "WeirPipelinesTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirFormats"], swiftSettings: swift5),
         .testTarget(name: "WeirJobsTests", dependencies: ["WeirJobs", "WeirEngine", "WeirKafka", "WeirPipelines"]),
         .testTarget(name: "WeirTestingTests", dependencies: ["WeirTesting", "WeirEngine", "WeirPipelines", "WeirFormats", "WeirKafka"]),
+        .testTarget(name: "WeirParquetTests", dependencies: ["WeirParquet"]),
         .testTarget(name: "WeirServerTests", dependencies: ["WeirServer", "WeirJobs", "WeirEngine"]),
         .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats", "WeirSchemaRegistry"], exclude: ["reference", "interop"], swiftSettings: swift5),
     ]

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Weir builds on (librdkafka, avro-c, yajl) and the
+# Installs the Debian packages Weir builds on (librdkafka, avro-c, yajl, zstd, snappy) and the
 # browser the UI tests drive (chromium), if missing.
 set -euo pipefail
 need=()
-for pkg in librdkafka-dev libavro-dev libyajl-dev pkg-config openssl curl chromium; do
+for pkg in librdkafka-dev libavro-dev libyajl-dev libzstd-dev libsnappy-dev pkg-config openssl curl chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -12,9 +12,11 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 command -v swift >/dev/null || { echo "swift not found: install Swift 6 (https://swift.org/install)" >&2; exit 1; }
-# Python packages for the interop tests (Confluent's own client and serializers), pinned.
+# Python packages for the interop tests (Confluent's own client and serializers) and the
+# Parquet readers of tests/parquet (pyarrow, DuckDB, fastparquet), pinned.
 PY_PKGS=("confluent-kafka==2.3.0" "fastavro==1.9.7" "requests==2.32.3" "jsonschema==4.26.0" "prometheus-client==0.21.1"
-         "schemathesis==3.39.16" "pytest==8.4.2" "playwright==1.65.3")
+         "schemathesis==3.39.16" "pytest==8.4.2" "playwright==1.65.3"
+         "pyarrow==26.0.1" "duckdb==2.0.0" "fastparquet==2026.9.0" "pandas==3.1.1" "pytz==2026.6")
 if ! python3 - "${PY_PKGS[@]}" >/dev/null 2>&1 <<'PY'
 import sys
 from importlib.metadata import version
