@@ -20,7 +20,8 @@ partitions and every partition advances again before the next repetition.
 Reported against session.timeout.ms (Weir's default 6000 ms, or --session-ms)
 and twice it.
 
-usage: bench-rebalance.py [--reps N] [--rate R] [--session-ms MS] [--checkpoint-ms MS]
+usage: bench-rebalance.py [--reps N] [--rate R] [--session-ms MS] [--heartbeat-ms MS] [--checkpoint-ms MS]
+(--heartbeat-ms: heartbeat.interval.ms, librdkafka's default 3000 ms otherwise)
 """
 import argparse, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, threading, time, urllib.request
 
@@ -130,10 +131,13 @@ def main():
     ap.add_argument("--reps", type=int, default=6)
     ap.add_argument("--rate", type=int, default=800)
     ap.add_argument("--session-ms", type=int, default=None, help="session.timeout.ms for the instances (default: Weir's 6000)")
+    ap.add_argument("--heartbeat-ms", type=int, default=None, help="heartbeat.interval.ms (default: librdkafka's 3000)")
     ap.add_argument("--checkpoint-ms", type=int, default=1000)
     a = ap.parse_args()
     session = a.session_ms or 6000
     env_extra = {"WEIR_KAFKA_PROPERTY_SESSION_TIMEOUT_MS": str(a.session_ms)} if a.session_ms else {}
+    if a.heartbeat_ms:
+        env_extra["WEIR_KAFKA_PROPERTY_HEARTBEAT_INTERVAL_MS"] = str(a.heartbeat_ms)
     work = tempfile.mkdtemp(prefix="bench-rebalance-")
     procs = []
     try:
@@ -161,7 +165,8 @@ def main():
         if out.returncode != 0:
             raise SystemExit(f"submit failed: {out.stdout}{out.stderr}")
         print(f"bench-rebalance: 2 instances x parallelism 2, {P} partitions, {a.rate} events/s flowing, "
-              f"session.timeout.ms {session}{'' if a.session_ms else ' (Weir default)'}, checkpoint {a.checkpoint_ms} ms, "
+              f"session.timeout.ms {session}{'' if a.session_ms else ' (Weir default)'}, "
+              f"heartbeat.interval.ms {a.heartbeat_ms or '3000 (librdkafka default)'}, checkpoint {a.checkpoint_ms} ms, "
               f"{a.reps} SIGKILLs; {os.cpu_count()} cores, load {open('/proc/loadavg').read().split()[:3]}")
         if not wait_stable(poller, ["a", "b"], time.time()):
             raise SystemExit("the two instances did not both hold partitions and advance within 90 s")

@@ -7,6 +7,7 @@
 #   scripts/bench-rebalance.sh [REPS] [SESSION_MS...]
 # SESSION_MS: session.timeout.ms values to run with (default: Weir's own, 6000 ms);
 # e.g. `scripts/bench-rebalance.sh 6 6000 10000`.
+# HEARTBEAT_MS=1000 sets heartbeat.interval.ms too (librdkafka's default: 3000).
 # WEIR=path uses that binary instead of building .build/release/weir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +17,11 @@ if [ -z "${WEIR:-}" ]; then
   export WEIR=.build/release/weir
 fi
 export WEIR
+hb=(); [ -z "${HEARTBEAT_MS:-}" ] || hb=(--heartbeat-ms "$HEARTBEAT_MS")
 if [ $# -eq 0 ]; then
-  python3 scripts/bench-rebalance.py --reps "$REPS"
+  python3 scripts/bench-rebalance.py --reps "$REPS" "${hb[@]}"
 else
   rc=0
-  for s in "$@"; do python3 scripts/bench-rebalance.py --reps "$REPS" --session-ms "$s" || rc=1; done
+  for s in "$@"; do python3 scripts/bench-rebalance.py --reps "$REPS" --session-ms "$s" "${hb[@]}" || rc=1; done
   exit "$rc"
 fi
