@@ -6,6 +6,11 @@
 
 import { h, fill } from "./dom.js";
 
+// One collator for every sort (localeCompare with options makes one per call:
+// 50 ms to sort 20 rows on a first load).
+let shared = null;
+const collator = () => (shared ??= new Intl.Collator(undefined, { numeric: true }));
+
 export function dataTable({ columns, caption, rowKey, empty = "Nothing to show.", initialSort = null, className = "" }) {
   let rows = [];
   let sort = initialSort || { key: null, dir: 1 };
@@ -37,7 +42,7 @@ export function dataTable({ columns, caption, rowKey, empty = "Nothing to show."
     const na = va === null || va === undefined || Number.isNaN(va), nb = vb === null || vb === undefined || Number.isNaN(vb);
     if (na || nb) return na === nb ? 0 : na ? 1 : -1; // blanks last either way
     if (typeof va === "number" && typeof vb === "number") return (va - vb) * sort.dir;
-    return String(va).localeCompare(String(vb), undefined, { numeric: true }) * sort.dir;
+    return collator().compare(String(va), String(vb)) * sort.dir;
   }
 
   function render() {
