@@ -346,21 +346,31 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual(dev.terminationStatus, 0)
     }
 
-    /// With WEIR_REST_TOKEN set (and --protect-reads), requests need the bearer
-    /// token, except the health probes; the CLI sends it from the same variable.
-    func testATokenProtectsTheAPI() async throws {
-        let dir = try temporaryDirectory("serve-auth", self)
+    /// `weir serve` with no jobs, reads protected by `token`, Kafka unreachable
+    /// (the API answers regardless); the caller stops the process.
+    func protectedServe(_ name: String, token: String, instance: String) throws -> (process: Process, base: String) {
+        let dir = try temporaryDirectory(name, self)
         let serve = Process()
         serve.executableURL = try weirBinary()
         serve.arguments = ["serve", "--pipelines", dir.path, "--port", "0", "--protect-reads", "--log-level", "warning"]
         serve.environment = ProcessInfo.processInfo.environment.merging(
-            ["WEIR_REST_TOKEN": "s3cret-token", "WEIR_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", "WEIR_INSTANCE_ID": "auth"]) { $1 }
+            ["WEIR_REST_TOKEN": token, "WEIR_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", "WEIR_INSTANCE_ID": instance]) { $1 }
         let out = Pipe()
         serve.standardOutput = out
         serve.standardError = FileHandle.nullDevice
         try serve.run()
-        defer { if serve.isRunning { serve.terminate(); serve.waitUntilExit() } }
-        let (base, _) = try apiURL(printedBy: serve, on: out)
+        do { return (serve, try apiURL(printedBy: serve, on: out).url) } catch {
+            serve.terminate(); serve.waitUntilExit()
+            throw error
+        }
+    }
+
+    /// With WEIR_REST_TOKEN set (and --protect-reads), requests need the bearer
+    /// token, except the health probes; the CLI sends it from the same variable.
+    func testATokenProtectsTheAPI() async throws {
+        let serve = try protectedServe("serve-auth", token: "s3cret-token", instance: "auth")
+        defer { if serve.process.isRunning { serve.process.terminate(); serve.process.waitUntilExit() } }
+        let base = serve.base
         func call(_ path: String, method: String = "GET", token: String?) async throws -> Int {
             var request = URLRequest(url: URL(string: base + path)!)
             request.httpMethod = method
@@ -390,18 +400,9 @@ final class ServeEndToEndTests: XCTestCase {
     /// hash and no other script. A stale UIAssets.swift (ui/ edited without
     /// scripts/gen-ui.sh) fails here.
     func testTheUIIsServedAsItsFilesWithoutAToken() async throws {
-        let dir = try temporaryDirectory("serve-ui", self)
-        let serve = Process()
-        serve.executableURL = try weirBinary()
-        serve.arguments = ["serve", "--pipelines", dir.path, "--port", "0", "--protect-reads", "--log-level", "warning"]
-        serve.environment = ProcessInfo.processInfo.environment.merging(
-            ["WEIR_REST_TOKEN": "ui-token", "WEIR_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", "WEIR_INSTANCE_ID": "ui"]) { $1 }
-        let out = Pipe()
-        serve.standardOutput = out
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
-        defer { if serve.isRunning { serve.terminate(); serve.waitUntilExit() } }
-        let (base, _) = try apiURL(printedBy: serve, on: out)
+        let serve = try protectedServe("serve-ui", token: "ui-token", instance: "ui")
+        defer { if serve.process.isRunning { serve.process.terminate(); serve.process.waitUntilExit() } }
+        let base = serve.base
         func fetch(_ path: String) async throws -> (Int, Data, HTTPURLResponse?) {
             let (data, response) = try await URLSession.shared.data(for: URLRequest(url: URL(string: base + path)!))
             let http = response as? HTTPURLResponse
