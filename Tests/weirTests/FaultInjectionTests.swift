@@ -150,10 +150,13 @@ final class FaultInjectionTests: XCTestCase {
         try cluster.produce(events[..<6_000].map(\.record))
         clock.mark("setup")
 
-        // Checkpoints 10 s apart: the transactions are still open when the rebalance
-        // comes (4 s was once too short on a machine with load average 9: the first
-        // 6,000 records took longer, a checkpoint came first and the premise failed).
-        let a = RunningJob(cluster: cluster, runtime: cluster.runtime(checkpointIntervalMs: 10_000))
+        // Checkpoints 20 s apart: the transactions are still open when the rebalance
+        // comes (4 s and 10 s were too short in full runs on a loaded machine: a timed
+        // checkpoint came before the first 6,000 records were processed and the premise
+        // failed). The transaction timeout must be at least 3× the interval.
+        var runtimeA = cluster.runtime(checkpointIntervalMs: 20_000)
+        runtimeA.transactionTimeoutMs = 60_000
+        let a = RunningJob(cluster: cluster, runtime: runtimeA)
         try await a.waitFor("the first part processed") { a.metrics.processed >= 6_000 }
         XCTAssertEqual(a.metrics.commits, 0, "no checkpoint yet")
         clock.mark("first part")
@@ -169,7 +172,7 @@ final class FaultInjectionTests: XCTestCase {
         clock.mark("restart")
 
         try cluster.produce(events[6_000...].map(\.record))
-        try await a.waitUntilDone(alongside: [b])
+        try await a.waitUntilDone(alongside: [b], timeout: 90)  // the end waits for a timed checkpoint
         clock.mark("done")
         try await a.stop()
         try await b.stop()
