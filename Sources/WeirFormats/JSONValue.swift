@@ -71,8 +71,10 @@ public enum JSONValue: Equatable, Sendable, Codable {
         }
     }
 
-    /// A JSON string literal.
-    public static func quote(_ s: String, into out: inout String) {
+    /// A JSON string literal. `escapingDelete` also escapes U+007F, which JSON
+    /// allows raw but YAML does not: the literal is then a valid YAML
+    /// double-quoted scalar too.
+    public static func quote(_ s: String, into out: inout String, escapingDelete: Bool = false) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {
@@ -82,7 +84,7 @@ public enum JSONValue: Equatable, Sendable, Codable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if u.value < 0x20 {
+                if u.value < 0x20 || (escapingDelete && u.value == 0x7F) {
                     let hex = String(u.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

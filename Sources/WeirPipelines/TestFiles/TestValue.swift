@@ -1,3 +1,5 @@
+import WeirFormats
+
 /// A value in a test file or a record under test: JSON's data model with
 /// object members kept in order and numbers kept as written, so values print
 /// back the way they were given and compare exactly.
@@ -98,24 +100,7 @@ public indirect enum TestValue: Equatable, Sendable {
 
     /// A JSON string literal (also a valid YAML double-quoted scalar).
     public static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
+        JSONValue.quote(s, into: &out, escapingDelete: true)
     }
 }
 
