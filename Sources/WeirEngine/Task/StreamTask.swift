@@ -524,6 +524,7 @@ public final class StreamTask: @unchecked Sendable {
             defer {
                 metrics.restoredNanos.store(monotonicNanos(), ordering: .relaxed)
                 metrics.restoring.store(false, ordering: .relaxed)
+                metrics.rebalancing.store(false, ordering: .relaxed)
             }
             do {
                 try restore(parts)
@@ -534,6 +535,7 @@ public final class StreamTask: @unchecked Sendable {
                 stopFlag.set()
             }
         case .revoked(let parts):
+            metrics.rebalancing.store(true, ordering: .relaxed)
             do {
                 try checkpoint()
             } catch {
@@ -545,6 +547,7 @@ public final class StreamTask: @unchecked Sendable {
             }
             forget(parts)
         case .lost(let parts):
+            metrics.rebalancing.store(true, ordering: .relaxed)
             if let worker, worker.busy, let outcome = worker.wait() {
                 if case .success = outcome { committedCheckpoint(inFlight ?? [:], startedAt: inFlightStarted, pauseNanos: inFlightPause) }
                 inFlight = nil

@@ -21,6 +21,10 @@ public final class TaskMetrics: Sendable {
     /// last one was done (0 = never). A bounded run is not idle while restoring.
     public let restoring = Atomic<Bool>(false)
     public let restoredNanos = Atomic<UInt64>(0)
+    /// True from a revocation (or loss) until the next assignment: the task is
+    /// between owners of its partitions, and a bounded run must not count that
+    /// gap as idleness (the partitions may come back to this task).
+    public let rebalancing = Atomic<Bool>(false)
     /// Monotonic nanoseconds of the first record processed (0 = none yet).
     public let firstRecordNanos = Atomic<UInt64>(0)
 

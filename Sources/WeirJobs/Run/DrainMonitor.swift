@@ -32,21 +32,23 @@ public struct DrainMonitor: Service {
 
     /// False when the group shuts down first.
     private func waitIdle(_ job: Job) async -> Bool {
-        var last = -1
-        var since = monotonicNanos()
+        var idleness = DrainIdleness(idleMs: idleMs)
+        var warned = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .milliseconds(50))
-            // Idle time counts from the first assignment (the group join is not idleness)
-            // and from the end of the latest restore (restoring is not idleness either).
-            let m = job.slotMetrics
-            let assignedAt = m.map { $0.assignedNanos.load(ordering: .relaxed) }.filter { $0 > 0 }.min()
-            guard let assignedAt else { continue }
-            if m.contains(where: { $0.restoring.load(ordering: .relaxed) }) { since = monotonicNanos(); continue }
-            let restoredAt = m.map { $0.restoredNanos.load(ordering: .relaxed) }.max() ?? 0
-            let n = job.metrics.processed
-            if n != last { last = n; since = monotonicNanos(); continue }
-            since = max(since, restoredAt)
-            if monotonicNanos() - max(since, assignedAt) >= UInt64(idleMs) * 1_000_000 { return true }
+            let tasks = job.slotMetrics.map {
+                DrainIdleness.TaskSample(assignedNanos: $0.assignedNanos.load(ordering: .relaxed),
+                                         restoring: $0.restoring.load(ordering: .relaxed),
+                                         restoredNanos: $0.restoredNanos.load(ordering: .relaxed),
+                                         rebalancing: $0.rebalancing.load(ordering: .relaxed))
+            }
+            let ended = idleness.observe(now: monotonicNanos(), processed: job.metrics.processed, tasks: tasks)
+            if idleness.rebalanceCapped && !warned {
+                warned = true
+                logger.warning("a rebalance has lasted over \(idleness.rebalanceCapNanos / 1_000_000_000) s; counting idle time again (partitions the rebalance gives this instance later will not be flushed by it)",
+                               metadata: ["job": "\(job.spec.name)"])
+            }
+            if ended { return true }
         }
         return false
     }
