@@ -2,9 +2,13 @@
 # Weir's JSON filter/map and JSON window pipelines vs the C baseline (rdkafka-pipe), same machine,
 # same run, each on its own mock broker process so both pay the same broker cost.
 #   scripts/bench-pipe.sh [EVENTS] [PARTITIONS]
+# PARTITIONS defaults to what EVENTS need: the mock broker keeps at most 5 MiB per
+# partition and drops older records (a bench event is ~120 bytes; one partition
+# per 30,000 events fills each to ~3.6 MB), at least 16. `weir bench` refuses too
+# few partitions at once; the C baseline would wait for the dropped records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N="${1:-1000000}"; P="${2:-16}"
+N="${1:-1000000}"; P="${2:-$(( N / 30000 + 1 > 16 ? N / 30000 + 1 : 16 ))}"
 SHARED="${SHARED:-$(cd .. && pwd)/shared}"
 WORK="$(mktemp -d)"; trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"' EXIT
 cp -r "$SHARED/baseline" "$WORK/baseline"            # shared/ may be read-only

@@ -16,7 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Argument(help: "The pipeline file.") var pipeline = "pipelines/bench-filter-map.yaml"
     @Option(help: "Events to write and process.") var events = 1_000_000
     @Option(help: "Use this broker (e.g. from `weir broker`) instead of an in-process one.") var bootstrap: String?
-    @Option(help: "Partitions of the source topic when it is created here.") var partitions = 16
+    @Option(help: "Partitions of the topics when they are created here (default: 16, or as many as the events need on the embedded broker).") var partitions: Int?
     @Option(help: "Tasks (overrides the pipeline).") var parallelism: Int?
     @Option(help: "Checkpoint (transaction) interval in ms.") var checkpointInterval = 1000
     @Flag(help: "Do not write events first (the source topic already holds them).") var noFill = false
@@ -37,9 +37,20 @@ struct BenchCommand: AsyncParsableCommand {
         spec.source.group = "\(spec.source.group)-\(getpid())"
         var broker: EmbeddedBroker?
         let servers: String
-        if let bootstrap { servers = bootstrap } else {
+        let topic = spec.source.topics[0]
+        if let bootstrap {
+            servers = bootstrap
+            if !noFill { try refuseIfTheBrokerCannotHoldTheEvents(topic: topic, bootstrap: bootstrap) }
+        } else {
+            let needed = EmbeddedBrokerCapacity.partitionsNeeded(events: events, bytesPerEvent: BenchEvents.approximateBytes)
+            let count = partitions ?? max(16, needed)
+            if let message = EmbeddedBrokerCapacity.shortfall(topic: topic, partitions: count, events: events,
+                                                              bytesPerEvent: BenchEvents.approximateBytes,
+                                                              fix: "Leave out --partitions, give --partitions \(needed) or more, or write fewer --events.") {
+                printError("weir bench: \(message)"); throw ExitCode(1)
+            }
             let b = try EmbeddedBroker(brokers: 1)
-            for t in Set(spec.topics) { try b.createTopic(t, partitions: partitions) }
+            for t in Set(spec.topics) { try b.createTopic(t, partitions: count) }
             broker = b
             servers = b.bootstrapServers
         }
@@ -61,7 +72,8 @@ struct BenchCommand: AsyncParsableCommand {
             if n >= events { done = monotonicNanos(); break }
             let now = monotonicNanos()
             if n == lastCount && now - lastProgress > 30_000_000_000 {
-                printError("weir bench: stalled at \(n)/\(events)"); job.stop(); throw ExitCode(1)
+                printError("weir bench: stalled at \(n)/\(events): no record processed for 30 s (is the broker still up, and do its topics hold all the events?)")
+                job.stop(); throw ExitCode(1)
             }
             if n != lastCount { lastCount = n; lastProgress = now }
         }
@@ -76,8 +88,29 @@ struct BenchCommand: AsyncParsableCommand {
     }
 }
 
+extension BenchCommand {
+    /// Against `weir broker`, the topic was created there (or auto-creates with 4
+    /// partitions): stop at once when it cannot hold the events, instead of
+    /// writing them, losing the oldest and waiting for them.
+    private func refuseIfTheBrokerCannotHoldTheEvents(topic: String, bootstrap: String) throws {
+        let admin = try KafkaAdmin(config: KafkaConfig(bootstrapServers: bootstrap))
+        defer { admin.close() }
+        guard admin.isEmbeddedBroker() else { return }   // a real Kafka keeps what its retention says
+        let count = try admin.partitionCount(topic: topic) ?? 4
+        let needed = EmbeddedBrokerCapacity.partitionsNeeded(events: events, bytesPerEvent: BenchEvents.approximateBytes)
+        if let message = EmbeddedBrokerCapacity.shortfall(topic: topic, partitions: count, events: events,
+                                                          bytesPerEvent: BenchEvents.approximateBytes,
+                                                          fix: "Start the broker with `weir broker --topic \(topic):\(needed)` (and the pipeline's other topics likewise), or write fewer --events.") {
+            printError("weir bench: \(message)"); throw ExitCode(1)
+        }
+    }
+}
+
 /// The C baseline's event shape (`rdkafka-pipe fill`), so both runs parse the same documents.
 enum BenchEvents {
+    /// Key and value of one event, with its share of record headers, rounded up (values are 99-103 bytes).
+    static let approximateBytes = 120
+
     static func write(count: Int, topic: String, kafka: KafkaConfig) throws {
         var config = kafka
         config.properties["linger.ms"] = "5"

@@ -19,7 +19,7 @@ struct DevCommand: AsyncParsableCommand {
 
     @Argument(help: "The pipeline file (YAML).") var pipeline: String
     @Option(help: "Write N sample events to the source topic, then exit once all are processed.") var generate: Int?
-    @Option(help: "Partitions of the topics created on the embedded broker.") var partitions = 4
+    @Option(help: "Partitions of the topics created on the embedded broker (default: 4, or as many as --generate needs).") var partitions: Int?
     @Option(help: "Output records to print at the end.") var sample = 5
     @Option(help: "Persist the embedded schema registry's schemas in this directory (default: memory only, like the broker).") var registryDir: String?
     @Flag(help: "Log librdkafka and task details.") var verbose = false
@@ -39,10 +39,22 @@ struct DevCommand: AsyncParsableCommand {
             printError("weir dev: \(pipeline) reads files; run it with `weir run \(pipeline)` (no broker needed)")
             throw ExitCode(1)
         }
+        // The embedded broker drops a partition's oldest records beyond 5 MiB: enough
+        // partitions for the generated events, or a clear refusal of too few.
+        let needed = EmbeddedBrokerCapacity.partitionsNeeded(events: generate ?? 0, bytesPerEvent: SampleClicks.approximateBytes)
+        let partitionCount = partitions ?? max(4, needed)
+        if let n = generate, let message = EmbeddedBrokerCapacity.shortfall(
+            topic: (p.repartition?.job ?? job).source.topics[0], partitions: partitionCount, events: n,
+            bytesPerEvent: SampleClicks.approximateBytes, fix: "Leave out --partitions, give --partitions \(needed) or more, or generate fewer events.") {
+            printError("weir dev: \(message)"); throw ExitCode(1)
+        }
         let broker = try EmbeddedBroker(brokers: 1)
         defer { broker.close() }
         // The repartition topic (a source of the second stage) gets the source's partition count too.
-        for topic in Set(p.jobs.flatMap(\.topics)) { try broker.createTopic(topic, partitions: partitions) }
+        for topic in Set(p.jobs.flatMap(\.topics)) { try broker.createTopic(topic, partitions: partitionCount) }
+        if partitions == nil && partitionCount > 4 {
+            print("weir dev: \(partitionCount) partitions per topic, so that the embedded broker holds \(generate ?? 0) events (it keeps at most 5 MiB per partition)")
+        }
         // The schema registry runs in-process too; pipelines that name their own keep it.
         let registry = try EmbeddedSchemaRegistry(directory: registryDir)
         let registryURL = try await registry.start()

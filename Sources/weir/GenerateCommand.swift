@@ -27,6 +27,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
+        try refuseIfTheBrokerCannotHoldTheEvents()
         var lines: [String]? = file == nil ? nil : []
         try SampleWriter.write(count: events, to: topic, kafka: KafkaConfig(bootstrapServers: bootstrap),
                                seed: seed, malformedEvery: malformedEvery, users: users, ratePerSecond: rate, firstIndex: after) { _, value in lines?.append(value) }
@@ -34,6 +35,26 @@ struct GenerateCommand: ParsableCommand {
             try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         }
         print("wrote \(events) events to \(topic)")
+    }
+}
+
+extension GenerateCommand {
+    /// On the embedded broker (`weir broker`), a partition keeps at most 5 MiB and
+    /// drops its oldest records beyond that: refuse at once rather than write
+    /// events that a job (or its restore after a crash) would wait for in vain.
+    private func refuseIfTheBrokerCannotHoldTheEvents() throws {
+        let admin = try KafkaAdmin(config: KafkaConfig(bootstrapServers: bootstrap))
+        defer { admin.close() }
+        guard admin.isEmbeddedBroker() else { return }
+        let count = try admin.partitionCount(topic: topic) ?? 4
+        // The topic may hold earlier events already (--after continues a run).
+        let total = events + after
+        let needed = EmbeddedBrokerCapacity.partitionsNeeded(events: total, bytesPerEvent: SampleClicks.approximateBytes)
+        if let message = EmbeddedBrokerCapacity.shortfall(topic: topic, partitions: count, events: total, bytesPerEvent: SampleClicks.approximateBytes,
+                                                          fix: "Start the broker with `weir broker --topic \(topic):\(needed)`, or write fewer --events.") {
+            printError("weir generate: \(message)")
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -126,6 +126,41 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(read.out.split(separator: "\n").count, 500)
     }
 
+    /// Issue 17: the embedded broker keeps at most 5 MiB per partition and drops the
+    /// oldest records beyond that. `weir generate` and `weir bench --bootstrap` stop at
+    /// once, naming the limit and the fix, instead of writing what would be lost and
+    /// waiting for it; `weir bench` and `weir dev` create enough partitions themselves.
+    func testCommandsRefuseWhatTheEmbeddedBrokerCannotHold() throws {
+        let port = 21_000 + Int(getpid() % 9_000)
+        let broker = Process()
+        broker.executableURL = try weirBinary()
+        broker.arguments = ["broker", "--port", "\(port)", "--topic", "small:4", "--topic", "bench-in:4"]
+        let out = Pipe()
+        broker.standardOutput = out
+        try broker.run()
+        defer { broker.terminate(); broker.waitUntilExit() }
+        _ = out.fileHandleForReading.availableData
+        let bs = "127.0.0.1:\(port)"
+        let started = Date()
+        let gen = try run(["generate", "--bootstrap", bs, "--topic", "small", "--events", "200000"])
+        XCTAssertEqual(gen.status, 1, gen.out + gen.err)
+        XCTAssertTrue(gen.err.contains("need at least 10 partitions of small on the embedded broker, which keeps at most 5 MiB"), gen.err)
+        XCTAssertTrue(gen.err.contains("weir broker --topic small:10"), gen.err)
+        let bench = try run(["bench", "pipelines/bench-filter-map.yaml", "--bootstrap", bs, "--events", "1000000"])
+        XCTAssertEqual(bench.status, 1, bench.out + bench.err)
+        XCTAssertTrue(bench.err.contains("of bench-in on the embedded broker"), bench.err)
+        XCTAssertTrue(bench.err.contains("bench-in has 4"), bench.err)
+        XCTAssertFalse(bench.out.contains("FILL"), "nothing was written: \(bench.out)")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "refused at once, not after a stall")
+        // What fits is written.
+        let fits = try run(["generate", "--bootstrap", bs, "--topic", "small", "--events", "20000"])
+        XCTAssertEqual(fits.status, 0, fits.err)
+        // In-process, too few partitions given by hand are refused before anything starts.
+        let dev = try run(["dev", "pipelines/clean-clicks.yaml", "--generate", "300000", "--partitions", "4"])
+        XCTAssertEqual(dev.status, 1, dev.out + dev.err)
+        XCTAssertTrue(dev.err.contains("Leave out --partitions, give --partitions 15 or more"), dev.err)
+    }
+
     // MARK: file pipelines
 
     /// A small input of the Flink workload's shape, and its rows counted independently.
