@@ -31,6 +31,8 @@ public struct DrainIdleness: Sendable {
     private var lastProcessed = -1
     private var since: UInt64 = 0
     private var rebalanceSince: UInt64?
+    /// When the processed count last changed (0 = never): the end of the input's processing.
+    public private(set) var lastProgressNanos: UInt64 = 0
     /// Set once a rebalance outlasted the cap (and idle time counts again).
     public private(set) var rebalanceCapped = false
 
@@ -52,7 +54,10 @@ public struct DrainIdleness: Sendable {
         } else {
             rebalanceSince = nil
         }
-        if processed != lastProcessed { lastProcessed = processed; since = now; return false }
+        if processed != lastProcessed {
+            if lastProcessed >= 0 { lastProgressNanos = now }
+            lastProcessed = processed; since = now; return false
+        }
         let restoredAt = tasks.map(\.restoredNanos).max() ?? 0
         since = max(since, restoredAt)
         return now - max(since, assignedAt) >= idleNanos

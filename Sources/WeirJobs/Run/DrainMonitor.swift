@@ -19,8 +19,15 @@ public struct DrainMonitor: Service {
 
     public func run() async throws {
         for (i, job) in jobs.enumerated() {
-            guard await waitIdle(job) else { return }
-            logger.info("input drained", metadata: ["job": "\(job.spec.name)", "processed": "\(job.metrics.processed)"])
+            guard let lastProgress = await waitIdle(job) else { return }
+            var metadata: Logger.Metadata = ["job": "\(job.spec.name)", "processed": "\(job.metrics.processed)"]
+            // Throughput from the first record to the last (within the 50 ms sampling), for benchmarks.
+            if let first = job.firstRecordNanos, lastProgress > first {
+                let seconds = Double(lastProgress - first) / 1e9
+                metadata["seconds_first_to_last_record"] = "\(String(format: "%.2f", seconds))"
+                metadata["records_per_s"] = "\(Int(Double(job.metrics.processed) / seconds))"
+            }
+            logger.info("input drained", metadata: metadata)
             job.stop(flush: true)
             if i == jobs.count - 1 { return }
             while !job.hasEnded {
@@ -30,8 +37,8 @@ public struct DrainMonitor: Service {
         }
     }
 
-    /// False when the group shuts down first.
-    private func waitIdle(_ job: Job) async -> Bool {
+    /// When records last arrived; nil when the group shuts down first.
+    private func waitIdle(_ job: Job) async -> UInt64? {
         var idleness = DrainIdleness(idleMs: idleMs)
         var warned = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -48,8 +55,8 @@ public struct DrainMonitor: Service {
                 logger.warning("a rebalance has lasted over \(idleness.rebalanceCapNanos / 1_000_000_000) s; counting idle time again (partitions the rebalance gives this instance later will not be flushed by it)",
                                metadata: ["job": "\(job.spec.name)"])
             }
-            if ended { return true }
+            if ended { return idleness.lastProgressNanos }
         }
-        return false
+        return nil
     }
 }
