@@ -3,6 +3,8 @@
 /// as JSON objects describing the error around the original line.
 final class FileChainSink: ChainSink {
     private let output: FileWriter?
+    /// A files sink (part files) instead of one output file.
+    let files: FilesSinkWriter?
     private let deadLetters: FileWriter?
     private let lateData: FileWriter?
     /// The line being processed and where it came from; set by the job before each record.
@@ -11,8 +13,8 @@ final class FileChainSink: ChainSink {
     /// The input being read (dead letters name its file and line).
     @exclusivity(unchecked) unowned(unsafe) var currentReader: LineReader?
 
-    init(output: FileWriter?, deadLetters: FileWriter?, lateData: FileWriter?) {
-        self.output = output; self.deadLetters = deadLetters; self.lateData = lateData
+    init(output: FileWriter?, deadLetters: FileWriter?, lateData: FileWriter?, files: FilesSinkWriter? = nil) {
+        self.output = output; self.deadLetters = deadLetters; self.lateData = lateData; self.files = files
     }
 
     /// Output lines are values only.
@@ -20,6 +22,13 @@ final class FileChainSink: ChainSink {
 
     @inline(__always)
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        if let files {
+            // One task reads every input file: all rows are partition 0's.
+            do { try files.write(value, partition: 0) } catch let e as FileSinkError where e.kind == .record {
+                try deadLetter(ProcessingError(.encode, e.message))
+            }
+            return
+        }
         try output?.writeLine(value)
     }
 

@@ -71,11 +71,18 @@ public final class FileJob: Service, @unchecked Sendable {
         switch spec.sink.kind {
         case .file(let path): output = try FileWriter(path: path)
         case .stdout: output = try FileWriter(path: "-")
-        case .discard, .kafka: output = nil
+        case .discard, .kafka, .files: output = nil
+        }
+        // A files sink makes its part files visible at the end of the input
+        // (one commit); what a killed run left staged is deleted first.
+        let files = try spec.sink.files.map { s throws(FileSinkError) -> FilesSinkWriter in
+            let w = try FilesSinkWriter(spec: s, job: spec.name, instance: "file", slot: 0)
+            try w.cleanup(partition: 0)
+            return w
         }
         let deadLetters = try spec.deadLetter?.file.map { try FileWriter(path: $0) }
         let lateData = try spec.stateful?.lateData?.file.map { try FileWriter(path: $0) }
-        let sink = FileChainSink(output: output, deadLetters: deadLetters, lateData: lateData)
+        let sink = FileChainSink(output: output, deadLetters: deadLetters, lateData: lateData, files: files)
         let chain = try RecordChain(job: spec)
         chain.singleStatePartition = true
         defer { chain.op?.close() }
@@ -131,6 +138,11 @@ public final class FileJob: Service, @unchecked Sendable {
         if !summary.stopped { try chain.flush(sink: sink) }
         publish(chain.takeCounts(), extraDead: loop.tooLong, into: &summary)
         try sink.flush()
+        if let files {
+            let id = CheckpointIDs.wallMicros()
+            _ = try files.prepareCheckpoint(id)
+            try files.commit(id)
+        }
         summary.seconds = Double(monotonicNanos() - start) / 1e9
         self.summary = summary
         return summary
