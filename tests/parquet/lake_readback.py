@@ -7,7 +7,7 @@ EXPECTED.jsonl holds one JSON object per expected row (its keys are the
 columns compared; timestamp columns as epoch milliseconds). The visible files
 (`**/*.parquet` or `**/*.jsonl`, never the hidden staging directory) must
 hold exactly those rows, each exactly once (as a multiset), read with DuckDB
-(hive_partitioning) and, for Parquet, with pyarrow file by file. Hive
+(hive_partitioning) and, for Parquet, with pyarrow and fastparquet file by file. Hive
 partition columns `dt` and `hour`, when present, must be the UTC date and
 hour of the column `ts`. Exits non-zero with a diff summary otherwise.
 """
@@ -71,6 +71,29 @@ def main():
                 arrow[key(r, cols)] += 1
         if arrow != want:
             problems.append(f"pyarrow: {sum(arrow.values())} rows, expected {sum(want.values())}")
+        # fastparquet, in pandas' object-string mode (see readback.py for why), file by file.
+        import warnings
+        import pandas
+        warnings.filterwarnings("ignore", message=".*infer_string.*")
+        pandas.set_option("future.infer_string", False)
+        import fastparquet
+        fp = collections.Counter()
+        for f in files:
+            df = fastparquet.ParquetFile(f).to_pandas()
+            for rec in df.to_dict("records"):
+                r = {}
+                for c, v in rec.items():
+                    if v is None or (isinstance(v, float) and v != v):
+                        r[c] = None
+                    elif hasattr(v, "value") and c in ts_cols:   # pandas Timestamp (ns)
+                        r[c] = v.value // 1_000_000
+                    elif hasattr(v, "item"):
+                        r[c] = v.item()
+                    else:
+                        r[c] = v
+                fp[key(r, cols)] += 1
+        if fp != want:
+            problems.append(f"fastparquet: {sum(fp.values())} rows, expected {sum(want.values())}")
 
     print(f"lake_readback: {len(files)} visible files, {sum(got.values())} rows (expected {sum(want.values())}), "
           f"{len(staged)} staged files left, {len(problems)} problems")
