@@ -7,14 +7,18 @@
 # with DuckDB and pyarrow (tests/parquet/lake_readback.py), must hold every
 # expected row exactly once: no re-emit allowance (files are not the broker).
 #   tests/crash/crash-test-parquet.sh [EVENTS] [KILLS] [PARALLELISM] [CHECKPOINT_MS]
-#   WEIR_CRASH_RUN_SECONDS="MIN SPAN"  each killed run lasts MIN + [0, SPAN) s (default "3 6")
+#   WEIR_CRASH_RUN_SECONDS="MIN SPAN"  each killed run lasts MIN + [0, SPAN) s (default "6 8": a restart
+#                                      waits up to 6 s for the killed member's session, then 3 s to join)
+#   WEIR_FILES_SINK_TEST_RENAME_DELAY_MS=N  wait N ms between each commit and its renames (fault
+#                                      injection: kills then often land after a commit, before
+#                                      its files are visible, and restores must finish the renames)
 #   KEEP=1                             keep the work directory (printed)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EVENTS="${1:-200000}"; KILLS="${2:-20}"; PAR="${3:-2}"; CP="${4:-2000}"
 WEIR="${WEIR:-.build/debug/weir}"
 PIPELINE=pipelines/clicks-to-lake.yaml
-read -r RUN_MIN RUN_SPAN <<< "${WEIR_CRASH_RUN_SECONDS:-3 6}"
+read -r RUN_MIN RUN_SPAN <<< "${WEIR_CRASH_RUN_SECONDS:-6 8}"
 W="$(mktemp -d)"
 trap 'kill -9 $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] && echo "kept $W" || rm -rf "$W"' EXIT
 P=16   # the embedded broker keeps at most 5 MiB per partition

@@ -1,5 +1,10 @@
 import WeirFormats
 import WeirParquet
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The files sink of one task (docs/parquet.md, "Exactly once"): rows go to
 /// hidden in-progress part files, one per (input partition, partition
@@ -56,8 +61,12 @@ public final class FilesSinkWriter {
 
     @exclusivity(unchecked) private var open: [OpenFile] = []
     private(set) var staged: [StagedFile] = []
-    /// Rows written since the last `takeRowCount()`.
+    /// Rows written (counted; for tests and metrics).
     public private(set) var rowsWritten = 0
+    /// Fault injection for the crash test (`WEIR_FILES_SINK_TEST_RENAME_DELAY_MS`):
+    /// waits this long between a commit and its renames, so that kills land in
+    /// that window and restores must complete the renames. 0 in production.
+    private let renameDelayMs: UInt32
 
     public init(spec: FilesSinkSpec, job: String, instance: String, slot: Int,
                 run: UInt64 = CheckpointIDs.wallMicros()) throws(FileSinkError) {
@@ -73,6 +82,7 @@ public final class FilesSinkWriter {
         decodes = spec.format == .parquet || !spec.partitionBy.isEmpty
         partitionNames = spec.partitionBy.map { Array($0.name.utf8) }
         self.run = run
+        renameDelayMs = getenv("WEIR_FILES_SINK_TEST_RENAME_DELAY_MS").flatMap { UInt32(String(cString: $0)) } ?? 0
         dirScratch.reserveCapacity(256)
         digits.reserveCapacity(24)
         try FileSystemSteps.makeDirectories(names.stagingDirectory)
@@ -202,6 +212,7 @@ public final class FilesSinkWriter {
 
     /// Checkpoint `id` committed: its pending files (and any older) become visible.
     public func commit(_ id: UInt64) throws(FileSinkError) {
+        if renameDelayMs > 0, staged.contains(where: { $0.visibleRelative != nil }) { usleep(renameDelayMs * 1000) }
         var dirs: Set<String> = []
         var kept: [StagedFile] = []
         for var f in staged {
