@@ -6,15 +6,21 @@ import Darwin
 
 /// The file-system calls of the sink's protocol, each checked (no Foundation on this path).
 enum FileSystemSteps {
-    /// Creates `path` and its missing parents (mode 0755).
-    static func makeDirectories(_ path: String) throws(FileSinkError) {
+    /// Creates `path` and its missing parents (mode 0755); returns the
+    /// directories it created (their parents need an fsync for the new names to last).
+    @discardableResult
+    static func makeDirectories(_ path: String) throws(FileSinkError) -> [String] {
         var prefix = path.hasPrefix("/") ? "/" : ""
+        var created: [String] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             prefix += prefix.isEmpty || prefix.hasSuffix("/") ? String(part) : "/" + part
-            if mkdir(prefix, 0o755) != 0 && Glibc.errno != EEXIST {
+            if mkdir(prefix, 0o755) == 0 {
+                created.append(prefix)
+            } else if Glibc.errno != EEXIST {
                 throw .errno("cannot create directory", prefix)
             }
         }
+        return created
     }
 
     /// fsync of a directory: makes the names created or renamed in it durable.

@@ -85,7 +85,9 @@ public final class FilesSinkWriter {
         renameDelayMs = getenv("WEIR_FILES_SINK_TEST_RENAME_DELAY_MS").flatMap { UInt32(String(cString: $0)) } ?? 0
         dirScratch.reserveCapacity(256)
         digits.reserveCapacity(24)
-        try FileSystemSteps.makeDirectories(names.stagingDirectory)
+        for created in try FileSystemSteps.makeDirectories(names.stagingDirectory) {
+            try FileSystemSteps.syncDirectory(FileSystemSteps.parent(created))
+        }
     }
 
     /// Open part files (tests and metrics).
@@ -214,16 +216,21 @@ public final class FilesSinkWriter {
     public func commit(_ id: UInt64) throws(FileSinkError) {
         if renameDelayMs > 0, staged.contains(where: { $0.visibleRelative != nil }) { usleep(renameDelayMs * 1000) }
         var dirs: Set<String> = []
+        var toSync: Set<String> = []
         var kept: [StagedFile] = []
         for var f in staged {
             guard let rel = f.visibleRelative, f.lifecycle.committed(checkpoint: id) else { kept.append(f); continue }
             let target = names.visible(rel)
             let dir = FileSystemSteps.parent(target)
-            if !dirs.contains(dir) { try FileSystemSteps.makeDirectories(dir); dirs.insert(dir) }
+            if dirs.insert(dir).inserted {
+                toSync.insert(dir)
+                for created in try FileSystemSteps.makeDirectories(dir) { toSync.insert(FileSystemSteps.parent(created)) }
+            }
             try FileSystemSteps.rename(f.path, target)
         }
         staged = kept
-        for d in dirs { try FileSystemSteps.syncDirectory(d) }
+        // The renamed names, and the names of directories created for them, made durable.
+        for d in toSync { try FileSystemSteps.syncDirectory(d) }
         if !dirs.isEmpty { try FileSystemSteps.syncDirectory(names.stagingDirectory) }
     }
 
@@ -260,7 +267,9 @@ public final class FilesSinkWriter {
             let target = names.visible(rel)
             if FileSystemSteps.exists(pending) {
                 let dir = FileSystemSteps.parent(target)
-                if !dirs.contains(dir) { try FileSystemSteps.makeDirectories(dir); dirs.insert(dir) }
+                if dirs.insert(dir).inserted {
+                    for created in try FileSystemSteps.makeDirectories(dir) { dirs.insert(FileSystemSteps.parent(created)) }
+                }
                 do { try FileSystemSteps.rename(pending, target) } catch {
                     if !FileSystemSteps.exists(target) { throw error }   // someone else completed it meanwhile
                 }
