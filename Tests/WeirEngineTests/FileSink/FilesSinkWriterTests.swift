@@ -125,6 +125,22 @@ final class FilesSinkWriterTests: XCTestCase {
         XCTAssertEqual(total, 1000)
     }
 
+    func testRollsOnAge() throws {
+        var s = spec()
+        s.rollIntervalMs = 60_000
+        let w = try FilesSinkWriter(spec: s, job: "job", instance: "i1", slot: 0, run: 1)
+        try write(w, #"{"user":"a","country":"DE","n":1}"#, partition: 0)
+        try w.rollAged(nowNanos: monotonicNanos() + 59_000_000_000)
+        XCTAssertEqual(w.openFileCount, 1, "younger than the interval")
+        try w.rollAged(nowNanos: monotonicNanos() + 61_000_000_000)
+        XCTAssertEqual(w.openFileCount, 0, "closed at its age")
+        try write(w, #"{"user":"b","country":"DE","n":2}"#, partition: 0)
+        let lists = try w.prepareCheckpoint(600)
+        XCTAssertEqual(lists[0]?.count, 2, "the aged file and the new one, both in the next checkpoint")
+        try w.commit(600)
+        XCTAssertEqual(try visible().count, 2)
+    }
+
     func testARowThatDoesNotFitIsTheRecordsFault() throws {
         let w = try FilesSinkWriter(spec: spec(.parquet), job: "job", instance: "i1", slot: 0, run: 1)
         XCTAssertThrowsError(try write(w, #"{"user":"a","country":"DE","n":"seven"}"#, partition: 0)) { e in
