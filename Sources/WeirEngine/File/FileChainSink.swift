@@ -5,6 +5,8 @@ final class FileChainSink: ChainSink {
     private let output: FileWriter?
     /// A files sink (part files) instead of one output file.
     let files: FilesSinkWriter?
+    /// Rows the files sink refused and dead-lettered (counted as emitted by the chain).
+    var fileRowsRefused = 0
     private let deadLetters: FileWriter?
     private let lateData: FileWriter?
     /// The line being processed and where it came from; set by the job before each record.
@@ -25,6 +27,7 @@ final class FileChainSink: ChainSink {
         if let files {
             // One task reads every input file: all rows are partition 0's.
             do { try files.write(value, partition: 0) } catch let e as FileSinkError where e.kind == .record {
+                fileRowsRefused += 1
                 try deadLetter(ProcessingError(.encode, e.message))
             }
             return
@@ -43,6 +46,11 @@ final class FileChainSink: ChainSink {
         }
         line += ",\"record\":" + DeadLetterJSON.string(bytes: current) + "}"
         try w.writeLine(line)
+    }
+
+    func takeRefused() -> Int {
+        defer { fileRowsRefused = 0 }
+        return fileRowsRefused
     }
 
     func late() throws {

@@ -116,7 +116,7 @@ public final class FileJob: Service, @unchecked Sendable {
             try chain.advance(nowMs: now, sink: sink)
             loop.sinceReport += 1
             if loop.sinceReport == 4096 {
-                publish(chain.takeCounts(), extraDead: loop.tooLong, into: &summary)
+                publish(chain.takeCounts(), refused: sink.takeRefused(), extraDead: loop.tooLong, into: &summary)
                 loop.tooLong = 0
                 loop.sinceReport = 0
                 if stopFlag.isSet { summary.stopped = true }
@@ -136,7 +136,7 @@ public final class FileJob: Service, @unchecked Sendable {
             }
         }
         if !summary.stopped { try chain.flush(sink: sink) }
-        publish(chain.takeCounts(), extraDead: loop.tooLong, into: &summary)
+        publish(chain.takeCounts(), refused: sink.takeRefused(), extraDead: loop.tooLong, into: &summary)
         try sink.flush()
         if let files {
             let id = CheckpointIDs.wallMicros()
@@ -148,10 +148,11 @@ public final class FileJob: Service, @unchecked Sendable {
         return summary
     }
 
-    private func publish(_ c: RecordChain.Counts, extraDead: Int, into s: inout Summary) {
+    private func publish(_ c: RecordChain.Counts, refused: Int = 0, extraDead: Int, into s: inout Summary) {
         var c = c
         c.records += extraDead
-        c.deadLettered += extraDead
+        c.deadLettered += extraDead + refused
+        c.emitted -= refused   // rows the files sink dead-lettered were counted as emitted
         if c.records > 0, metrics.firstRecordNanos.load(ordering: .relaxed) == 0 {
             metrics.firstRecordNanos.store(monotonicNanos(), ordering: .relaxed)
         }

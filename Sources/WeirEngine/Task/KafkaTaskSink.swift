@@ -14,6 +14,9 @@ final class KafkaTaskSink: ChainSink {
     let files: FilesSinkWriter?
     /// Whose output follows (`outputPartition`): files keep partitions apart.
     @exclusivity(unchecked) private var partition = 0
+    /// Rows the files sink refused (dead-lettered, or dropped when no input
+    /// record is at hand): the chain counted them as emitted; the task corrects that.
+    var fileRowsRefused = 0
     private let deadLetters: KafkaTopicHandle?
     private let lateData: KafkaTopicHandle?
     private let pipeline: [UInt8]
@@ -54,7 +57,9 @@ final class KafkaTaskSink: ChainSink {
                 }
                 try files.write(value, partition: partition)
             } catch let e as FileSinkError where e.kind == .record {
+                fileRowsRefused += 1
                 try deadLetter(ProcessingError(.encode, e.message))
+                return
             }
             bytesOut &+= value.count
             return

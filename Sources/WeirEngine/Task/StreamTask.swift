@@ -250,7 +250,12 @@ public final class StreamTask: @unchecked Sendable {
                 metrics.consumed.add(consumed, ordering: .relaxed)
                 metrics.bytesIn.add(bytesIn, ordering: .relaxed)
             }
-            let counts = chain.takeCounts()
+            var counts = chain.takeCounts()
+            if sink.fileRowsRefused > 0 {   // refused by the files sink: not written
+                counts.emitted -= sink.fileRowsRefused
+                counts.deadLettered += sink.fileRowsRefused
+                sink.fileRowsRefused = 0
+            }
             metrics.add(counts)
             if counts.late > 0 || lateReporter.isInPeriod { reportLate(counts) }
             if let e = failure { try handle(e as? KafkaError ?? KafkaError.local("\(e)")) }
