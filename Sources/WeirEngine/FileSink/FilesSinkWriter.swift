@@ -106,7 +106,11 @@ public final class FilesSinkWriter {
         }
         try directory(into: &dirScratch)
         var found: OpenFile?
-        for f in open where f.partition == partition && f.dir == dirScratch { found = f; break }
+        var k = 0
+        while k < open.count {   // few files are open: a scan beats hashing the directory
+            if open[k].partition == partition && open[k].dir == dirScratch { found = open[k]; break }
+            k += 1
+        }
         let target: OpenFile
         if let found { target = found } else { target = try openFile(partition: partition) }
         try target.writer.append(&row, raw: value)
@@ -122,7 +126,10 @@ public final class FilesSinkWriter {
     @inline(__always)
     private func directory(into out: inout [UInt8]) throws(FileSinkError) {
         out.removeAll(keepingCapacity: true)
-        for (i, p) in spec.partitionBy.enumerated() {
+        var i = 0
+        while i < spec.partitionBy.count {
+            let p = spec.partitionBy[i]
+            defer { i += 1 }
             if i > 0 { out.append(UInt8(ascii: "/")) }
             let cell: Cell
             do { cell = try p.expression.evaluate(&row) } catch {

@@ -38,8 +38,14 @@ public enum HivePartitionPath {
             return true
         }
         let start = out.count
-        let onlyDots = !value.contains { $0 != UInt8(ascii: ".") }
-        for b in value {
+        // Index loops: unoptimized builds heap-allocate generic iterators and closures.
+        var onlyDots = true
+        var i = 0
+        while i < value.count { if value[i] != UInt8(ascii: ".") { onlyDots = false; break }; i += 1 }
+        i = 0
+        while i < value.count {
+            let b = value[i]
+            i += 1
             if mustEscape(b) || (onlyDots && b == UInt8(ascii: ".")) {
                 out.append(UInt8(ascii: "%"))
                 out.append(hex[Int(b >> 4)])

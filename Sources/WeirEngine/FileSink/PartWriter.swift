@@ -46,13 +46,17 @@ final class ParquetPartWriter: PartWriter {
     var estimatedBytes: Int64 { writer.estimatedFileSize }
 
     func append(_ row: inout Row, raw: UnsafeRawBufferPointer) throws(FileSinkError) {
-        // Check every cell first: a row is written whole or not at all.
-        for i in types.indices {
+        // Check every cell first: a row is written whole or not at all. (Index
+        // loops: unoptimized builds heap-allocate generic iterators.)
+        var i = 0
+        while i < types.count {
             if !CellFit.fits(row.cells[i], types[i], row) {
                 throw FileSinkError(.record, "column '\(names[i])' is \(types[i].rawValue); the value does not fit (\(CellFit.describe(row.cells[i])))")
             }
+            i += 1
         }
-        for i in types.indices { appendCell(row.cells[i], types[i], writer.columns[i], row) }
+        i = 0
+        while i < types.count { appendCell(row.cells[i], types[i], writer.columns[i], row); i += 1 }
         do { try writer.endRow() } catch { throw FileSinkError(.io, "writing \(path): \(error)") }
         rows += 1
     }
@@ -198,9 +202,10 @@ enum CellFit {
     static func appendDecimal(_ v: Int64, to out: inout [UInt8]) {
         if v < 0 { out.append(UInt8(ascii: "-")) }
         var m = v.magnitude
-        let start = out.count
+        var lo = out.count
         repeat { out.append(UInt8(ascii: "0") + UInt8(m % 10)); m /= 10 } while m > 0
-        out[start...].reverse()
+        var hi = out.count - 1
+        while lo < hi { out.swapAt(lo, hi); lo += 1; hi -= 1 }
     }
 
     /// Days since 1970-01-01 of a `YYYY-MM-DD` string; nil for anything else.
