@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: swift5),
         .target(name: "WeirEngine", dependencies: [
-            "WeirKafka", "WeirFormats",
+            "WeirKafka", "WeirFormats", "WeirParquet",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: swift5),

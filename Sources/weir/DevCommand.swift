@@ -109,8 +109,9 @@ struct DevCommand: AsyncParsableCommand {
 
         let m = jobs[0].metrics, out = running.metrics
         let deadLettered = jobs.reduce(0) { $0 + $1.metrics.deadLettered }, commits = jobs.reduce(0) { $0 + $1.metrics.commits }
-        print("weir dev: \(m.processed) processed · \(out.emitted) written to \(job.sink.topic) · \(m.filtered) filtered · \(deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "")\(job.stateful == nil ? "" : " · \(out.late) late") · \(commits) commits")
-        if sample > 0 {
+        let target = job.sink.files.map { "\($0.format.rawValue) files under \($0.path)" } ?? job.sink.topic
+        print("weir dev: \(m.processed) processed · \(out.emitted) written to \(target) · \(m.filtered) filtered · \(deadLettered) dead-lettered\(job.deadLetterTopic.map { " (to \($0))" } ?? "")\(job.stateful == nil ? "" : " · \(out.late) late") · \(commits) commits")
+        if sample > 0, job.sink.isKafka {
             print("sample of \(job.sink.topic):")
             let avro = try job.sink.format == .avro ? job.formats.registry.map { try SchemaRegistryClients.shared($0) } : nil
             for line in try OutputSampler.read(topic: job.sink.topic, kafka: kafka, count: sample, avro: avro) {

@@ -12,6 +12,7 @@ enum FileRunSummary {
         case .stdout: to = "written to stdout"
         case .discard: to = "discarded"
         case .kafka(let t): to = "written to \(t)"
+        case .files(let f): to = "written as \(f.format.rawValue) files under \(f.path)"
         }
         let rate = s.seconds > 0 ? Double(s.records) / s.seconds : 0
         var text = String(format: "weir run: %@: %d records from %@ in %.3f s (%.0f records/s) · %d %@ · %d filtered · %d dead-lettered",

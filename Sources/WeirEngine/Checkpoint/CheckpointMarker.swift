@@ -6,8 +6,13 @@
 /// Record key: `m:<topic>:<partition>`. Value (big-endian), version 1:
 /// `"WM" u8(version) u64(checkpointID) string(topic) i32(partition)
 ///  i64(nextOffset) i64(watermark) i64(maxEventTime, Int64.min = none) u32(chunkCount)`
+/// Version 2 (written only when `files` is not empty) appends
+/// `u32(fileCount) string(file)…`: the part files of a files sink holding this
+/// partition's rows of this checkpoint, which become visible once it commits
+/// (docs/parquet.md, "Exactly once").
 public struct CheckpointMarker: Equatable, Sendable {
     public static let version: UInt8 = 1
+    public static let versionWithFiles: UInt8 = 2
     public var checkpointID: UInt64
     public var topic: String
     public var partition: Int32
@@ -15,21 +20,27 @@ public struct CheckpointMarker: Equatable, Sendable {
     public var watermark: Int64
     public var maxEventTime: Int64?
     public var chunkCount: UInt32
+    /// Part files (relative to the files sink's path) this checkpoint makes visible.
+    public var files: [String]
 
     public init(checkpointID: UInt64, topic: String, partition: Int32, nextOffset: Int64,
-                watermark: Int64, maxEventTime: Int64?, chunkCount: UInt32) {
+                watermark: Int64, maxEventTime: Int64?, chunkCount: UInt32, files: [String] = []) {
         self.checkpointID = checkpointID; self.topic = topic; self.partition = partition
         self.nextOffset = nextOffset; self.watermark = watermark; self.maxEventTime = maxEventTime
-        self.chunkCount = chunkCount
+        self.chunkCount = chunkCount; self.files = files
     }
 
     public static func key(topic: String, partition: Int32) -> [UInt8] { Array("m:\(topic):\(partition)".utf8) }
 
     public func encoded() -> [UInt8] {
         var w = BinaryWriter()
-        w.u8(UInt8(ascii: "W")); w.u8(UInt8(ascii: "M")); w.u8(Self.version)
+        w.u8(UInt8(ascii: "W")); w.u8(UInt8(ascii: "M")); w.u8(files.isEmpty ? Self.version : Self.versionWithFiles)
         w.u64(checkpointID); w.string(topic); w.i32(partition)
         w.i64(nextOffset); w.i64(watermark); w.i64(maxEventTime ?? .min); w.u32(chunkCount)
+        if !files.isEmpty {
+            w.u32(UInt32(files.count))
+            for f in files { w.string(f) }
+        }
         return w.bytes
     }
 
@@ -37,11 +48,19 @@ public struct CheckpointMarker: Equatable, Sendable {
     public static func decode(_ bytes: [UInt8]) -> CheckpointMarker? {
         var r = BinaryReader(bytes)
         do {
-            guard try r.u8() == UInt8(ascii: "W"), try r.u8() == UInt8(ascii: "M"), try r.u8() == version else { return nil }
+            guard try r.u8() == UInt8(ascii: "W"), try r.u8() == UInt8(ascii: "M") else { return nil }
+            let v = try r.u8()
+            guard v == version || v == versionWithFiles else { return nil }
             let id = try r.u64(), topic = try r.string(), partition = try r.i32()
             let next = try r.i64(), wm = try r.i64(), maxT = try r.i64(), count = try r.u32()
+            var files: [String] = []
+            if v == versionWithFiles {
+                let n = try r.u32()
+                guard n <= 1 << 20 else { return nil }
+                for _ in 0..<n { files.append(try r.string()) }
+            }
             return CheckpointMarker(checkpointID: id, topic: topic, partition: partition, nextOffset: next,
-                                    watermark: wm, maxEventTime: maxT == .min ? nil : maxT, chunkCount: count)
+                                    watermark: wm, maxEventTime: maxT == .min ? nil : maxT, chunkCount: count, files: files)
         } catch {
             return nil
         }

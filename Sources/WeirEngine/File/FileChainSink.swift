@@ -3,6 +3,10 @@
 /// as JSON objects describing the error around the original line.
 final class FileChainSink: ChainSink {
     private let output: FileWriter?
+    /// A files sink (part files) instead of one output file.
+    let files: FilesSinkWriter?
+    /// Rows the files sink refused and dead-lettered (counted as emitted by the chain).
+    var fileRowsRefused = 0
     private let deadLetters: FileWriter?
     private let lateData: FileWriter?
     /// The line being processed and where it came from; set by the job before each record.
@@ -11,8 +15,8 @@ final class FileChainSink: ChainSink {
     /// The input being read (dead letters name its file and line).
     @exclusivity(unchecked) unowned(unsafe) var currentReader: LineReader?
 
-    init(output: FileWriter?, deadLetters: FileWriter?, lateData: FileWriter?) {
-        self.output = output; self.deadLetters = deadLetters; self.lateData = lateData
+    init(output: FileWriter?, deadLetters: FileWriter?, lateData: FileWriter?, files: FilesSinkWriter? = nil) {
+        self.output = output; self.deadLetters = deadLetters; self.lateData = lateData; self.files = files
     }
 
     /// Output lines are values only.
@@ -20,6 +24,14 @@ final class FileChainSink: ChainSink {
 
     @inline(__always)
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        if let files {
+            // One task reads every input file: all rows are partition 0's.
+            do { try files.write(value, partition: 0) } catch let e as FileSinkError where e.kind == .record {
+                fileRowsRefused += 1
+                try deadLetter(ProcessingError(.encode, e.message))
+            }
+            return
+        }
         try output?.writeLine(value)
     }
 
@@ -34,6 +46,11 @@ final class FileChainSink: ChainSink {
         }
         line += ",\"record\":" + DeadLetterJSON.string(bytes: current) + "}"
         try w.writeLine(line)
+    }
+
+    func takeRefused() -> Int {
+        defer { fileRowsRefused = 0 }
+        return fileRowsRefused
     }
 
     func late() throws {

@@ -71,11 +71,18 @@ public final class FileJob: Service, @unchecked Sendable {
         switch spec.sink.kind {
         case .file(let path): output = try FileWriter(path: path)
         case .stdout: output = try FileWriter(path: "-")
-        case .discard, .kafka: output = nil
+        case .discard, .kafka, .files: output = nil
+        }
+        // A files sink makes its part files visible at the end of the input
+        // (one commit); what a killed run left staged is deleted first.
+        let files = try spec.sink.files.map { s throws(FileSinkError) -> FilesSinkWriter in
+            let w = try FilesSinkWriter(spec: s, job: spec.name, instance: "file", slot: 0)
+            try w.cleanup(partition: 0)
+            return w
         }
         let deadLetters = try spec.deadLetter?.file.map { try FileWriter(path: $0) }
         let lateData = try spec.stateful?.lateData?.file.map { try FileWriter(path: $0) }
-        let sink = FileChainSink(output: output, deadLetters: deadLetters, lateData: lateData)
+        let sink = FileChainSink(output: output, deadLetters: deadLetters, lateData: lateData, files: files)
         let chain = try RecordChain(job: spec)
         chain.singleStatePartition = true
         defer { chain.op?.close() }
@@ -109,7 +116,7 @@ public final class FileJob: Service, @unchecked Sendable {
             try chain.advance(nowMs: now, sink: sink)
             loop.sinceReport += 1
             if loop.sinceReport == 4096 {
-                publish(chain.takeCounts(), extraDead: loop.tooLong, into: &summary)
+                publish(chain.takeCounts(), refused: sink.takeRefused(), extraDead: loop.tooLong, into: &summary)
                 loop.tooLong = 0
                 loop.sinceReport = 0
                 if stopFlag.isSet { summary.stopped = true }
@@ -129,17 +136,23 @@ public final class FileJob: Service, @unchecked Sendable {
             }
         }
         if !summary.stopped { try chain.flush(sink: sink) }
-        publish(chain.takeCounts(), extraDead: loop.tooLong, into: &summary)
+        publish(chain.takeCounts(), refused: sink.takeRefused(), extraDead: loop.tooLong, into: &summary)
         try sink.flush()
+        if let files {
+            let id = CheckpointIDs.wallMicros()
+            _ = try files.prepareCheckpoint(id)
+            try files.commit(id)
+        }
         summary.seconds = Double(monotonicNanos() - start) / 1e9
         self.summary = summary
         return summary
     }
 
-    private func publish(_ c: RecordChain.Counts, extraDead: Int, into s: inout Summary) {
+    private func publish(_ c: RecordChain.Counts, refused: Int = 0, extraDead: Int, into s: inout Summary) {
         var c = c
         c.records += extraDead
-        c.deadLettered += extraDead
+        c.deadLettered += extraDead + refused
+        c.emitted -= refused   // rows the files sink dead-lettered were counted as emitted
         if c.records > 0, metrics.firstRecordNanos.load(ordering: .relaxed) == 0 {
             metrics.firstRecordNanos.store(monotonicNanos(), ordering: .relaxed)
         }

@@ -60,6 +60,9 @@ public struct JobSpec {
             case stdout
             /// Results are counted and dropped (benchmarks).
             case discard
+            /// Part files (Parquet or JSON lines) under a directory, partitioned,
+            /// rolled and made visible exactly once (docs/parquet.md, "The files sink").
+            case files(FilesSinkSpec)
         }
         public var kind: Kind
         public var format: Format
@@ -84,6 +87,9 @@ public struct JobSpec {
         }
 
         public var isKafka: Bool { if case .kafka = kind { return true } else { return false } }
+
+        /// The files sink's settings; nil for the other kinds.
+        public var files: FilesSinkSpec? { if case .files(let f) = kind { return f } else { return nil } }
     }
 
     /// Where dead letters or late records go: a topic (Kafka jobs) or a file (file jobs).

@@ -11,8 +11,17 @@ public protocol ChainSink: AnyObject {
     func late() throws
     /// False when `emit` ignores keys (file sinks): operator output rows then skip building one.
     var wantsKeys: Bool { get }
+    /// What follows is output of input (state) partition `partition`; -1:
+    /// not one partition's (processing-time windows, the end-of-input flush).
+    /// A files sink keeps each partition's rows in its own files.
+    func outputPartition(_ partition: Int)
+    /// True when output must be told apart by partition (files sink): the
+    /// end-of-input flush then fires each partition's windows on its own first.
+    var splitsByPartition: Bool { get }
 }
 
 extension ChainSink {
     public var wantsKeys: Bool { true }
+    @inline(__always) public func outputPartition(_ partition: Int) {}
+    public var splitsByPartition: Bool { false }
 }

@@ -7,7 +7,16 @@ import WeirKafka
 /// that covers them (at-least-once).
 final class KafkaTaskSink: ChainSink {
     private let producer: KafkaProducer
-    private let out: KafkaTopicHandle
+    /// The sink topic; nil when output goes to files.
+    private let out: KafkaTopicHandle?
+    /// A files sink: output rows go to part files committed with the checkpoint
+    /// (dead letters and late data still go to their topics, in the transaction).
+    let files: FilesSinkWriter?
+    /// Whose output follows (`outputPartition`): files keep partitions apart.
+    @exclusivity(unchecked) private var partition = 0
+    /// Rows the files sink refused (dead-lettered, or dropped when no input
+    /// record is at hand): the chain counted them as emitted; the task corrects that.
+    var fileRowsRefused = 0
     private let deadLetters: KafkaTopicHandle?
     private let lateData: KafkaTopicHandle?
     private let pipeline: [UInt8]
@@ -23,17 +32,39 @@ final class KafkaTaskSink: ChainSink {
     /// Dead-lettered records since the task last took them (at most a few per publication).
     var deadLetterSamples: [DeadLetterSample] = []
 
-    init(producer: KafkaProducer, job: JobSpec) throws {
+    init(producer: KafkaProducer, job: JobSpec, files: FilesSinkWriter? = nil) throws {
         self.producer = producer
-        out = try producer.topic(job.sink.topic)
+        self.files = files
+        out = files == nil ? try producer.topic(job.sink.topic) : nil
         deadLetters = try job.deadLetterTopic.map { try producer.topic($0) }
         lateData = try job.stateful?.lateDataTopic.map { try producer.topic($0) }
         pipeline = Array(job.name.utf8)
         keepsInputTimestamp = job.sink.keepsInputTimestamp
     }
 
+    var wantsKeys: Bool { files == nil }
+    var splitsByPartition: Bool { files != nil }
+    @inline(__always) func outputPartition(_ partition: Int) { self.partition = partition }
+
     @inline(__always)
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        if let files {
+            // Not held while a commit is in flight: new rows go to new in-progress
+            // files, which belong to the next checkpoint anyway.
+            do {
+                guard partition >= 0 else {
+                    throw FileSinkError(.io, "a files sink needs every row's input partition; this output has none (processing-time windows are not supported with it)")
+                }
+                try files.write(value, partition: partition)
+            } catch let e as FileSinkError where e.kind == .record {
+                fileRowsRefused += 1
+                try deadLetter(ProcessingError(.encode, e.message))
+                return
+            }
+            bytesOut &+= value.count
+            return
+        }
+        guard let out else { return }
         let ts = keepsInputTimestamp ? current.map(\.timestamp) ?? -1 : -1
         bytesOut &+= value.count + (key?.count ?? 0)
         if holding { held.append(.output, key: key, value: value, timestampMs: ts); return }

@@ -72,6 +72,7 @@ public final class RecordChain {
     public func process<S: ChainSink>(value: UnsafeRawBufferPointer?, key: UnsafeRawBufferPointer?,
                                       kafkaTimestampMs: Int64?, partition: Int, nowMs: Int64, sink: S) throws {
         counts.records += 1
+        sink.outputPartition(singleStatePartition ? 0 : partition)
         switch processor.process(value) {
         case .filtered:
             counts.filtered += 1
@@ -165,11 +166,16 @@ public final class RecordChain {
             let before = watermarks.watermark
             let wm = watermarks.advance(nowMs: nowMs)
             if singleStatePartition {
+                sink.outputPartition(0)
                 if wm > before { op.onWatermark(wm, output: &out) }
             } else {
-                watermarks.forEachPartitionWatermark { p, pwm in op.onWatermark(pwm, partition: p, output: &out) }
+                watermarks.forEachPartitionWatermark { p, pwm in
+                    sink.outputPartition(p)
+                    op.onWatermark(pwm, partition: p, output: &out)
+                }
             }
         } else {
+            sink.outputPartition(singleStatePartition ? 0 : -1)
             op.onProcessingTime(nowMs: clock.nowMs(), output: &out)
         }
         if let error = out.error { throw error }
@@ -209,6 +215,15 @@ public final class RecordChain {
     public func flush<S: ChainSink>(sink: S) throws {
         guard let op, let output else { return }
         var out = output.bound(to: sink)
+        // Event-time windows fire partition by partition first, so a files sink
+        // knows whose rows they are; `flush` then has only what is left.
+        if sink.splitsByPartition && extractor != nil && !singleStatePartition {
+            for p in op.partitions.sorted() {
+                sink.outputPartition(p)
+                op.onWatermark(.max, partition: p, output: &out)
+            }
+        }
+        sink.outputPartition(singleStatePartition ? 0 : -1)
         op.flush(output: &out)
         if let error = out.error { throw error }
         counts.emitted += out.emitted

@@ -29,6 +29,11 @@ public final class StreamTask: @unchecked Sendable {
     private var committer: (any CheckpointCommitter)?
     private var chain: RecordChain?
     private var sink: KafkaTaskSink?
+    /// A files sink's part files (nil for a Kafka sink).
+    private var files: FilesSinkWriter?
+    /// Renaming a committed checkpoint's files failed: the task ends with it,
+    /// and the restore of its partitions completes the renames.
+    private var fileFailure: Error?
     private var stateHandle: KafkaTopicHandle?
     /// First stage of a repartitioned event-time pipeline: announces its watermarks.
     private var announcer: WatermarkAnnouncer?
@@ -163,7 +168,11 @@ public final class StreamTask: @unchecked Sendable {
         self.committer = committer
         let chain = try RecordChain(job: job)
         self.chain = chain
-        let sink = try KafkaTaskSink(producer: producer, job: job)
+        let files = try job.sink.files.map {
+            try FilesSinkWriter(spec: $0, job: job.name, instance: runtime.instanceID, slot: slot)
+        }
+        self.files = files
+        let sink = try KafkaTaskSink(producer: producer, job: job, files: files)
         self.sink = sink
         let worker = CommitWorker(name: "\(transactionalID)-commit")
         self.worker = worker
@@ -173,6 +182,9 @@ public final class StreamTask: @unchecked Sendable {
             consumer.close()
             producer.close()
             self.consumer = nil; self.producer = nil; self.sink = nil; self.committer = nil; self.announcer = nil
+            // Pending files may belong to a transaction that did commit: the restore decides.
+            files?.discardUncommitted()
+            self.files = nil
             chain.op?.close()
         }
 
@@ -228,6 +240,9 @@ public final class StreamTask: @unchecked Sendable {
             if failure == nil && (txn.isOpen || txn.phase == .committing) {
                 do { try chain.advance(nowMs: nowMs, sink: sink) } catch { failure = error }
             }
+            if failure == nil, let files {
+                do { try files.rollAged() } catch { failure = error }
+            }
             if consumed > 0 {
                 if metrics.firstRecordNanos.load(ordering: .relaxed) == 0 {
                     metrics.firstRecordNanos.store(monotonicNanos(), ordering: .relaxed)
@@ -235,7 +250,12 @@ public final class StreamTask: @unchecked Sendable {
                 metrics.consumed.add(consumed, ordering: .relaxed)
                 metrics.bytesIn.add(bytesIn, ordering: .relaxed)
             }
-            let counts = chain.takeCounts()
+            var counts = chain.takeCounts()
+            if sink.fileRowsRefused > 0 {   // refused by the files sink: not written
+                counts.emitted -= sink.fileRowsRefused
+                counts.deadLettered += sink.fileRowsRefused
+                sink.fileRowsRefused = 0
+            }
             metrics.add(counts)
             if counts.late > 0 || lateReporter.isInPeriod { reportLate(counts) }
             if let e = failure { try handle(e as? KafkaError ?? KafkaError.local("\(e)")) }
@@ -259,7 +279,7 @@ public final class StreamTask: @unchecked Sendable {
                 publishStatus()
             }
         }
-        if let e = rebalanceFailure { throw e }
+        if let e = rebalanceFailure ?? fileFailure { throw e }
         try settleCommit()
         if flushFlag.isSet && chain.op != nil {
             if !txn.isOpen { try beginTransaction() }
@@ -348,6 +368,8 @@ public final class StreamTask: @unchecked Sendable {
         try? txn.commitStarted()
         do {
             let id = ids.next()
+            // Part files are finished and named pending first: the markers list them.
+            let fileLists = try files?.prepareCheckpoint(id) ?? [:]
             var written: [TopicPartition: Committed] = [:]
             var offsets: [TopicPartitionOffset] = []
             var markers: [(Int32, CheckpointMarker)] = []
@@ -364,7 +386,7 @@ public final class StreamTask: @unchecked Sendable {
                 let marker = CheckpointMarker(checkpointID: id, topic: tp.topic, partition: tp.partition, nextOffset: next,
                                               watermark: chain.watermarks.watermark,
                                               maxEventTime: chain.watermarks.maxEventTime(watermarkIndex(tp)),
-                                              chunkCount: UInt32(chunks.count))
+                                              chunkCount: UInt32(chunks.count), files: fileLists[Int(tp.partition)] ?? [])
                 markers.append((sp, marker))
                 written[tp] = Committed(marker: marker, chunks: chunks)
                 offsets.append(TopicPartitionOffset(tp, offset: next))
@@ -397,6 +419,15 @@ public final class StreamTask: @unchecked Sendable {
     private func committedCheckpoint(_ written: [TopicPartition: Committed], startedAt: UInt64, pauseNanos: UInt64) {
         try? txn.committed()
         committed.merge(written) { $1 }
+        if let files, let id = written.values.map(\.marker.checkpointID).max() {
+            do {
+                try files.commit(id)
+            } catch {
+                logger.error("renaming committed part files failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
+                fileFailure = error
+                stopFlag.set()
+            }
+        }
         metrics.commits.add(1, ordering: .relaxed)
         metrics.checkpointDurations.record(nanos: monotonicNanos() - startedAt)
         let bytes = written.values.reduce(0) { $0 + $1.chunks.reduce(0) { $0 + $1.count } }
@@ -468,6 +499,8 @@ public final class StreamTask: @unchecked Sendable {
             }
         }
         sink?.discardHeld()
+        // Pending files stay on disk: the restore of their partition decides by its marker.
+        files?.discardUncommitted()
         processedWhileCommitting = false
         guard error.kind == .abortable, let committer, committer.canAbort, let consumer else {
             txn.fail()
@@ -553,6 +586,7 @@ public final class StreamTask: @unchecked Sendable {
                 inFlight = nil
             }
             sink?.discardHeld()
+            files?.discardUncommitted()
             processedWhileCommitting = false
             if txn.isOpen || txn.phase == .committing, let committer {
                 _ = try? committer.abort()
@@ -579,6 +613,7 @@ public final class StreamTask: @unchecked Sendable {
             let p = Int(tp.partition)
             chain.op?.dropPartition(p)
             if let (saved, chunks) = savepointRestore?.take(topic: tp.topic, partition: tp.partition) {
+                try files?.cleanup(partition: p)
                 if let op = chain.op { try op.restore(partition: p, chunks: chunks) }
                 chain.addPartition(watermarkIndex(tp), nowMs: now, restoredMaxEventTime: saved.maxEventTime)
                 ids.observe(saved.checkpointID)
@@ -599,12 +634,22 @@ public final class StreamTask: @unchecked Sendable {
             let tp = TopicPartition(topic: req.topic, partition: req.partition)
             let p = Int(tp.partition)
             guard let r = found[tp] else {
+                try files?.cleanup(partition: p)
                 chain.addPartition(watermarkIndex(tp), nowMs: now)
                 committed[tp] = nil
                 read.assign(tp, from: nil)
                 continue
             }
             if let op = chain.op { try op.restore(partition: p, chunks: r.chunks) }
+            if let files {
+                // First finish what the committed checkpoint made visible, then drop every other staged file.
+                let missing = try files.recover(partition: p, files: r.marker.files)
+                if !missing.isEmpty {
+                    logger.warning("committed part files are neither pending nor visible", metadata: [
+                        "task": "\(transactionalID)", "partition": "\(tp)", "files": "\(missing)"])
+                }
+                try files.cleanup(partition: p)
+            }
             chain.addPartition(watermarkIndex(tp), nowMs: now, restoredMaxEventTime: r.marker.maxEventTime)
             ids.observe(r.marker.checkpointID)
             committed[tp] = Committed(marker: r.marker, chunks: r.chunks)

@@ -20,6 +20,9 @@ public enum JobDescription {
         case .file(let f): to = f
         case .stdout: to = "stdout"
         case .discard: to = "discard"
+        case .files(let f):
+            let parts = f.partitionBy.isEmpty ? "" : " by [\(f.partitionBy.map(\.name).joined(separator: ", "))]"
+            to = "\(f.format.rawValue) files in \(f.path)\(parts)"
         }
         guard let stage = job.stateful, let op = try? stage.makeOperator() else { return "\(from) -> \(to)" }
         let fields = op.outputLayout.map(\.name).joined(separator: ", ")

@@ -94,6 +94,8 @@ public enum PipelineCompiler {
             let stage = isStateful ? StatefulStageBuilder.build(b.stateful, time: definition.time, timeSlot: timeSlot,
                                                                 lateData: definition.lateData, slotCount: slotCount, into: &b) : nil
             if let stage { ResultFormatBinding.check(definition, b.stateful, stage, &b) }
+            var files: FilesSinkSpec?
+            if case .files(let f) = definition.sink.kind { files = FilesSinkBinding.bind(f, definition, stage: stage, &b) }
             if !b.diagnostics.isEmpty { throw PipelineError(b.diagnostics) }
             if b.discoveredNewInputs, b.inputFields != preset {
                 preset = b.inputFields
@@ -107,6 +109,7 @@ public enum PipelineCompiler {
                               parallelism: definition.source.isFile ? 1 : definition.parallelism ?? defaultParallelism,
                               stateful: stage, formats: formats)
             job.deadLetter = definition.deadLetter?.engine
+            if let files { job.sink = JobSpec.Sink(.files(files), format: .json) }
             return (job, b.stateful.keyBindings)
         }
         throw PipelineError([definition.name.location.diagnostic("internal error: field slots did not settle")])
@@ -157,6 +160,7 @@ public enum PipelineCompiler {
         case .file(let path): return JobSpec.Sink(path.value == "-" ? .stdout : .file(path.value), format: s.format)
         case .stdout: return JobSpec.Sink(.stdout, format: s.format)
         case .discard: return JobSpec.Sink(.discard, format: s.format)
+        case .files: return JobSpec.Sink(.discard, format: .json)   // replaced by the bound files sink (compileJob)
         }
     }
 }

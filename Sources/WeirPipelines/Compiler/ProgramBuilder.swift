@@ -38,6 +38,8 @@ struct ProgramBuilder {
 
     var slotCount: Int { max(nextComputed, inputFields.count) }
 
+    mutating func append(_ d: Diagnostic) { diagnostics.append(d) }
+
     mutating func error(_ location: SourceLocation, _ message: String) {
         diagnostics.append(location.diagnostic(message))
     }

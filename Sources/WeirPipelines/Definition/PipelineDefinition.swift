@@ -84,9 +84,26 @@ public struct SinkDefinition {
         case stdout
         /// Count and drop (benchmarks).
         case discard
+        /// Part files under a directory, partitioned and rolled (Parquet or JSON lines).
+        case files(FilesSinkDefinition)
     }
     public var kind: Kind
     public var format: JobSpec.Format
+    public var location: SourceLocation
+}
+
+/// `sink.files` as written (docs/parquet.md); compiled by `FilesSinkBinding`.
+public struct FilesSinkDefinition {
+    public var path: Located<String>
+    public var format: FilesSinkSpec.Format = .parquet
+    /// Name and expression over the output row, per directory level.
+    public var partitionBy: [(name: Located<String>, expression: PipelineExpression)] = []
+    public var rollBytes: Int64 = 128 << 20
+    public var rollIntervalMs: Int64?
+    public var rowGroupBytes = 64 << 20
+    public var compression: FilesSinkSpec.Compression = .zstd
+    /// Declared columns; nil: derived from the pipeline's result types.
+    public var columns: [(Located<String>, FilesSinkSpec.ColumnType)]?
     public var location: SourceLocation
 }
 

@@ -67,6 +67,12 @@ enum FunctionCatalog {
                          return args.allSatisfy { $0.contains(.null) } ? all : all.nonNull
                      },
                      make: { args, _ in CoalesceNode(args) }),
+        FunctionSpec(name: "date", arity: 1...1, parameters: [.number], signature: "date(epochMillis)",
+                     result: { ValueType.string.nullable(if: $0) },
+                     make: { UTCDateNode(.date, $0[0], source: $1) }),
+        FunctionSpec(name: "hour", arity: 1...1, parameters: [.number], signature: "hour(epochMillis)",
+                     result: { ValueType.int.nullable(if: $0) },
+                     make: { UTCDateNode(.hour, $0[0], source: $1) }),
         FunctionSpec(name: "abs", arity: 1...1, parameters: [.number], signature: "abs(number)",
                      result: { $0[0].intersection(.number).nullable(if: $0) },
                      make: { AbsNode($0[0], source: $1) }),

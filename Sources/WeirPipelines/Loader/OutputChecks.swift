@@ -4,11 +4,15 @@
 enum OutputChecks {
     static func check(_ source: SourceDefinition, _ sink: SinkDefinition, deadLetter: DestinationDefinition?,
                       lateData: DestinationDefinition?, _ reader: inout YAMLReader) {
+        if case .files(let files) = sink.kind {
+            checkFilesSink(source, files, deadLetter: deadLetter, lateData: lateData, &reader)
+            return
+        }
         switch source.kind {
         case .kafka(let input):
             guard case .kafka(let output) = sink.kind else {
                 reader.append(sink.location.diagnostic(
-                    "a Kafka source writes to a Kafka sink (its output commits together with the input offsets); file, stdout and discard sinks are for a file source"))
+                    "a Kafka source writes to a Kafka sink or a files sink (their output commits together with the input offsets); file, stdout and discard sinks are for a file source"))
                 return
             }
             for (d, name) in [(deadLetter, "deadLetter"), (lateData, "lateData")] {
@@ -29,6 +33,45 @@ enum OutputChecks {
                 }
             }
             checkFiles(input.paths, sink, deadLetter, lateData, &reader)
+        }
+    }
+
+    /// A files sink takes either source: with Kafka its part files commit with
+    /// the checkpoint's transaction (dead letters and late data stay topics);
+    /// with files it writes them at the end of the input.
+    private static func checkFilesSink(_ source: SourceDefinition, _ files: FilesSinkDefinition, deadLetter: DestinationDefinition?,
+                                       lateData: DestinationDefinition?, _ reader: inout YAMLReader) {
+        switch source.kind {
+        case .kafka(let input):
+            for (d, name) in [(deadLetter, "deadLetter"), (lateData, "lateData")] {
+                if case .file(let f)? = d {
+                    reader.append(f.location.diagnostic("a Kafka job writes \(name) to a topic: use '\(name): {topic: …}'"))
+                }
+            }
+            // Part files are kept per input partition number: two topics would share them.
+            if input.topics.count > 1, let second = input.topics.dropFirst().first {
+                reader.append(second.location.diagnostic("a files sink reads one Kafka topic (its part files are kept per input partition); found \(input.topics.count)"))
+            }
+            let inputs = Set(input.topics.map(\.value))
+            if let d = deadLetter?.topic, inputs.contains(d.value) {
+                reader.append(d.location.diagnostic("the dead-letter topic '\(d.value)' is also a source topic"))
+            }
+            if let l = lateData?.topic, inputs.contains(l.value) {
+                reader.append(l.location.diagnostic("the late-data topic '\(l.value)' is also a source topic"))
+            }
+        case .file(let input):
+            for (d, name) in [(deadLetter, "deadLetter"), (lateData, "lateData")] {
+                if case .topic(let t)? = d {
+                    reader.append(t.location.diagnostic("a file job writes \(name) to a file: use '\(name): {file: path}'"))
+                }
+            }
+            if files.path.value == "-" {
+                reader.append(files.path.location.diagnostic("a files sink writes under a directory, not to stdout"))
+            }
+            let dir = files.path.value.hasSuffix("/") ? files.path.value : files.path.value + "/"
+            for i in input.paths where i.value == files.path.value || i.value.hasPrefix(dir) {
+                reader.append(i.location.diagnostic("the input '\(i.value)' is inside the files sink's directory '\(files.path.value)'"))
+            }
         }
     }
 
@@ -64,7 +107,7 @@ enum OutputChecks {
         switch sink.kind {
         case .file(let f): outputs.append((f.value == "-" ? "(stdout)" : f.value, "the sink", f.location))
         case .stdout: outputs.append(("(stdout)", "the sink", sink.location))
-        case .kafka, .discard: break
+        case .kafka, .discard, .files: break
         }
         if case .file(let f)? = deadLetter { outputs.append((f.value == "-" ? "(stdout)" : f.value, "the dead-letter file", f.location)) }
         if case .file(let f)? = lateData { outputs.append((f.value == "-" ? "(stdout)" : f.value, "the late-data file", f.location)) }

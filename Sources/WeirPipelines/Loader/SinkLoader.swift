@@ -10,6 +10,7 @@ enum SinkLoader {
         ("file", FileSinkLoader.file),
         ("stdout", FileSinkLoader.stdout),
         ("discard", FileSinkLoader.discard),
+        ("files", FilesSinkLoader.load),
     ]
 
     /// Kinds without settings, which may be the whole sink: `sink: stdout`.
