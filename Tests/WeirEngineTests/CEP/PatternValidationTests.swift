@@ -46,6 +46,19 @@ final class PatternValidationTests: XCTestCase {
         refused(a.notNext("b").greedy(), "not-stage", stage: "b")
     }
 
+    func testGreedyNeedsALoop() {
+        refused(a.greedy(), "looping", stage: "a")
+        refused(a.optional().greedy(), "looping", stage: "a")
+    }
+
+    func testOptionalAfterGreedy() {
+        refused(a.oneOrMore().greedy().followedBy("b").optional(), "greedy", stage: "b")
+    }
+
+    func testOptionalTwice() {
+        refused(a.times(0, 2).optional(), "already", stage: "a")
+    }
+
     func testQuantifierTwice() {
         refused(a.oneOrMore().times(2), "already", stage: "a")
     }

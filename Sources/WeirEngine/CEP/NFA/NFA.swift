@@ -9,9 +9,9 @@
 ///   `notFollowedBy` complete. Call it before the events of time `t` (the
 ///   keyed operator does), so a match needs `last − first < within`.
 ///
-/// Emission order: matches completed by the same event are emitted by start
-/// event, ties in the order the automaton found them (Flink iterates a
-/// priority queue, so its order of ties is unspecified).
+/// Partial and completed matches live in `PartialMatchQueue`, a heap that
+/// behaves as the `java.util.PriorityQueue` Flink keeps them in, so that
+/// matches tying on their start event are emitted (and pruned) in Flink's order.
 public final class NFA<Event> {
     let graph: NFAGraph
     public let stageNames: [String]
@@ -50,19 +50,13 @@ public final class NFA<Event> {
     /// most `max` are left (the start state is never dropped). Returns how many were dropped.
     public func dropOldestPartialMatches(_ state: NFAState<Event>, keeping max: Int) -> Int {
         var alive = state.partialMatchCount
-        guard alive > max else { return 0 }
         var dropped = 0
-        var i = 0
-        while alive > max && i < state.partial.count {
-            let cs = state.partial[i]
-            if cs.startEvent != nil {   // sorted by start: the earliest first
-                state.buffer.releaseNode(cs.previous, version: cs.version)
-                state.partial.remove(at: i)
-                alive -= 1
-                dropped += 1
-            } else {
-                i += 1
-            }
+        // the queue's head is the earliest start; the start state (no start event) sorts last
+        while alive > max, let head = state.partial.peek, head.startEvent != nil {
+            _ = state.partial.poll()
+            state.buffer.releaseNode(head.previous, version: head.version)
+            alive -= 1
+            dropped += 1
         }
         return dropped
     }
@@ -73,20 +67,18 @@ public final class NFA<Event> {
     public func process(_ event: Event, timestamp: Int64, state: NFAState<Event>, matches: inout [Match<Event>]) {
         let buffer = state.buffer
         let slot = buffer.register(event, timestamp: timestamp)
-        var newPartial = state.scratchPartial
-        var potential = state.scratchPotential
+        var newPartial = PartialMatchQueue()
+        var potential = PartialMatchQueue()
         var next = state.scratchNext
         var retain = state.scratchRetain
-        newPartial.removeAll(keepingCapacity: true)
-        potential.removeAll(keepingCapacity: true)
-        for cs in state.partial {
+        for cs in state.partial.elements {   // array order, as Java iterates a PriorityQueue
             next.removeAll(keepingCapacity: true)
             computeNextStates(cs, slot, event, timestamp, state, &next)
             retain.removeAll(keepingCapacity: true)
             var discard = false
             for n in next {
                 switch graph.states[Int(n.state)].kind {
-                case .final: potential.append(n)
+                case .final: potential.offer(n)
                 case .stop:
                     discard = true
                     buffer.releaseNode(n.previous, version: n.version)
@@ -97,22 +89,18 @@ public final class NFA<Event> {
                 // a not-stage's event arrived: the whole branch ends
                 for r in retain { buffer.releaseNode(r.previous, version: r.version) }
             } else {
-                newPartial.append(contentsOf: retain)
+                for r in retain { newPartial.offer(r) }
             }
         }
-        newPartial.sortByStart()
-        potential.sortByStart()
         if skipStrategy.isSkip {
-            emitAccordingToSkipStrategy(state, &potential, &newPartial, &matches)
+            emitAccordingToSkipStrategy(state, potential, &newPartial, &matches)
         } else {
-            for m in potential {
+            for m in potential.elements {
                 if let path = buffer.extractFirstPath(node: m.previous, version: m.version) { matches.append(materialize(path, buffer)) }
                 buffer.releaseNode(m.previous, version: m.version)
             }
         }
-        state.scratchPartial = state.partial
         state.partial = newPartial
-        state.scratchPotential = potential
         state.scratchNext = next
         state.scratchRetain = retain
         buffer.releaseEvent(slot)
@@ -234,14 +222,14 @@ public final class NFA<Event> {
                             timedOut: inout [TimedOutMatch<Event>]) {
         guard windowMs > 0 || !state.completed.isEmpty else { return }
         let buffer = state.buffer
-        var newPartial: [ComputationState] = []
-        var potential: [ComputationState] = []
+        var newPartial = PartialMatchQueue()
+        var potential = PartialMatchQueue()
         var changed = false
-        for cs in state.partial {
+        for cs in state.partial.elements {
             if !graph.isStart(Int(cs.state)) && windowMs > 0 && timestamp &- cs.startTimestamp >= windowMs {
                 changed = true
                 if graph.states[Int(cs.state)].kind == .pending {
-                    potential.append(cs)   // released once emitted (or pruned)
+                    potential.offer(cs)   // released once emitted (or pruned)
                     continue
                 }
                 if let path = buffer.extractFirstPath(node: cs.previous, version: cs.version) {
@@ -249,62 +237,69 @@ public final class NFA<Event> {
                 }
                 buffer.releaseNode(cs.previous, version: cs.version)
             } else {
-                newPartial.append(cs)
+                newPartial.offer(cs)
             }
         }
         guard changed || !state.completed.isEmpty else { return }
         // a timed-out partial match may free completed matches it held back
-        emitAccordingToSkipStrategy(state, &potential, &newPartial, &matches)
+        emitAccordingToSkipStrategy(state, potential, &newPartial, &matches)
         state.partial = newPartial
     }
 
     // MARK: matches
 
-    /// Flink's `processMatchesAccordingToSkipStrategy`: completed matches are
-    /// emitted in start order while none of the partial matches started
-    /// earlier; each emitted match prunes partial and held matches.
-    private func emitAccordingToSkipStrategy(_ state: NFAState<Event>, _ potential: inout [ComputationState],
-                                             _ partial: inout [ComputationState], _ matches: inout [Match<Event>]) {
+    /// Flink's `processMatchesAccordingToSkipStrategy`: the earliest completed
+    /// match is emitted while no partial match started before it; each emitted
+    /// match prunes partial and held matches.
+    private func emitAccordingToSkipStrategy(_ state: NFAState<Event>, _ potential: PartialMatchQueue,
+                                             _ partial: inout PartialMatchQueue, _ matches: inout [Match<Event>]) {
         let buffer = state.buffer
-        if !potential.isEmpty {
-            state.completed.append(contentsOf: potential)
-            state.completed.sortByStart()
-        }
-        while let earliest = state.completed.first {
-            if let p = partial.first, !ComputationState.notAfter(earliest, p) { break }
-            state.completed.removeFirst()
-            guard let path = buffer.extractFirstPath(node: earliest.previous, version: earliest.version) else {
-                buffer.releaseNode(earliest.previous, version: earliest.version)
-                continue
-            }
-            if let pruningID = pruningID(path, buffer) {
+        for p in potential.elements { state.completed.offer(p) }
+        while let earliest = state.completed.peek {
+            if let p = partial.peek, PartialMatchQueue.compare(earliest, p) > 0 { break }
+            _ = state.completed.poll()
+            let paths = buffer.extractPaths(node: earliest.previous, version: earliest.version)
+            if let pruningID = pruningID(paths, buffer) {
                 prune(&partial, pruningID, buffer)
                 prune(&state.completed, pruningID, buffer)
             }
-            matches.append(materialize(path, buffer))
+            if let first = paths.first { matches.append(materialize(first, buffer)) }
             buffer.releaseNode(earliest.previous, version: earliest.version)
         }
     }
 
-    private func pruningID(_ path: [SharedBuffer<Event>.Step], _ buffer: SharedBuffer<Event>) -> EventID? {
-        switch skipStrategy {
-        case .noSkip: return nil
-        case .skipToNext: return path.first.map { buffer.eventID($0.event) }
-        case .skipPastLastEvent: return path.last.map { buffer.eventID($0.event) }
-        case .skipToFirst: return path.first { $0.stage == skipStage }.map { buffer.eventID($0.event) }
-        case .skipToLast: return path.last { $0.stage == skipStage }.map { buffer.eventID($0.event) }
+    /// The event partial matches are pruned against, over every path of the
+    /// match (Flink's `getPruningId`); nil: nothing to prune.
+    private func pruningID(_ paths: [[SharedBuffer<Event>.Step]], _ buffer: SharedBuffer<Event>) -> EventID? {
+        var id: EventID?
+        func keepMin(_ x: EventID) { if id == nil || x < id! { id = x } }
+        func keepMax(_ x: EventID) { if id == nil || id! < x { id = x } }
+        for path in paths {
+            switch skipStrategy {
+            case .noSkip: return nil
+            case .skipToNext:
+                // the first event of every stage: the match's first event
+                if let s = path.first { keepMin(buffer.eventID(s.event)) }
+            case .skipPastLastEvent:
+                if let s = path.last { keepMax(buffer.eventID(s.event)) }
+            case .skipToFirst:
+                if let s = path.first(where: { $0.stage == skipStage }) { keepMax(buffer.eventID(s.event)) }
+            case .skipToLast:
+                if let s = path.last(where: { $0.stage == skipStage }) { keepMax(buffer.eventID(s.event)) }
+            }
         }
+        return id
     }
 
-    private func prune(_ list: inout [ComputationState], _ pruningID: EventID, _ buffer: SharedBuffer<Event>) {
+    private func prune(_ queue: inout PartialMatchQueue, _ pruningID: EventID, _ buffer: SharedBuffer<Event>) {
         // skipToNext / skipPastLastEvent drop starts ≤ the pruning event; skipToFirst / skipToLast drop starts < it
         let inclusive = skipStrategy == .skipToNext || skipStrategy == .skipPastLastEvent
-        list.removeAll { cs in
+        func drop(_ cs: ComputationState) -> Bool {
             guard let start = cs.startEvent else { return false }
-            let drop = inclusive ? start <= pruningID : start < pruningID
-            if drop { buffer.releaseNode(cs.previous, version: cs.version) }
-            return drop
+            return inclusive ? start <= pruningID : start < pruningID
         }
+        for cs in queue.elements where drop(cs) { buffer.releaseNode(cs.previous, version: cs.version) }
+        queue.removeAll(where: drop)
     }
 
     private func materialize(_ path: [SharedBuffer<Event>.Step], _ buffer: SharedBuffer<Event>) -> Match<Event> {

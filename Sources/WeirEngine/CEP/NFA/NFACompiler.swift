@@ -21,11 +21,17 @@ struct NFACompiler<Event> {
     private var originalStates: [String: Int] = [:]   // greedy + until: the sink before greedy conditions
     private var current = 0
     private var following: Int?
+    /// A stage Flink compiles into an automaton that fails at run time.
+    private var brokenInFlink: String?
 
     static func compile(_ pattern: Pattern<Event>) throws(PatternError) -> NFAGraph {
         try pattern.validate()
         var c = NFACompiler(stages: pattern.stages, hasWindow: pattern.withinMs != nil)
-        return c.build()
+        let graph = c.build()
+        if let stage = c.brokenInFlink {
+            throw PatternError("an optional greedy loop with until after a not-stage: Flink's compiler leaves its until-exit without a target and the job fails when until first holds, so Weir refuses it", stage: stage)
+        }
+        return graph
     }
 
     private init(stages: [PatternStage<Event>], hasWindow: Bool) {
@@ -271,7 +277,11 @@ struct NFACompiler<Event> {
         if optional, let proceed {
             if stage.quantifier.greedy {
                 if let u = untilCondition {
-                    add(single, .proceed, originalStates[states[proceed].name] ?? proceed, .and(.always, u))
+                    if let original = originalStates[states[proceed].name] {
+                        add(single, .proceed, original, .and(.always, u))
+                    } else {
+                        brokenInFlink = brokenInFlink ?? stage.name   // Flink adds an edge to null here
+                    }
                 }
                 add(single, .proceed, proceed, untilCondition.map { .and(.always, .not($0)) } ?? .always)
             } else {

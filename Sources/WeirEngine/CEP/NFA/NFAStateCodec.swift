@@ -7,8 +7,9 @@ enum NFAStateCodec {
 
     static func write<Event>(_ st: NFAState<Event>, into w: inout BinaryWriter,
                              event: (Event, inout BinaryWriter) -> Void) {
-        writeStates(st.partial, &w)
-        writeStates(st.completed, &w)
+        // heap arrays in array order: offered back in that order they rebuild the same heaps
+        writeStates(st.partial.elements, &w)
+        writeStates(st.completed.elements, &w)
         let b = st.buffer
         w.i64(b.nextSeq)
         w.u32(UInt32(b.events.count))
@@ -84,8 +85,8 @@ enum NFAStateCodec {
         for cs in partial + completed where cs.previous >= 0 {
             guard Int(cs.previous) < nodeCount, nodes[Int(cs.previous)].live else { throw Invalid(reason: "partial match node") }
         }
-        st.partial = partial
-        st.completed = completed
+        st.partial = PartialMatchQueue(partial)
+        st.completed = PartialMatchQueue(completed)
         st.buffer.restore(events: events, nodes: nodes, nextSeq: nextSeq)
     }
 

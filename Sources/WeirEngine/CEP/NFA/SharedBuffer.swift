@@ -178,6 +178,25 @@ public final class SharedBuffer<Event> {
         return search(node, version, &path) ? path.reversed() : nil
     }
 
+    /// Every path of the partial match (Flink's `extractPatterns`), in the
+    /// order Flink's depth-first search finds them; normally exactly one.
+    func extractPaths(node: Int32, version: DeweyNumber) -> [[Step]] {
+        guard node >= 0, nodes[Int(node)].live else { return [] }
+        var all: [[Step]] = []
+        var path: [Step] = []
+        collect(node, version, &path, &all)
+        return all
+    }
+
+    private func collect(_ n: Int32, _ v: DeweyNumber, _ path: inout [Step], _ all: inout [[Step]]) {
+        let node = nodes[Int(n)]
+        path.append(Step(stage: node.stage, event: node.event))
+        for e in node.edges.reversed() where v.isCompatible(with: e.version) {
+            if e.target < 0 { all.append(path.reversed()) } else if nodes[Int(e.target)].live { collect(e.target, e.version, &path, &all) }
+        }
+        path.removeLast()
+    }
+
     private func search(_ n: Int32, _ v: DeweyNumber, _ path: inout [Step]) -> Bool {
         let node = nodes[Int(n)]
         path.append(Step(stage: node.stage, event: node.event))

@@ -104,7 +104,7 @@ public struct Pattern<Event> {
         guard to >= from else { return failing("times: to must be at least from (\(from))") }
         guard to > 0 else { return failing("times: from and to cannot both be 0") }
         if from == 0 {   // Flink: times(0, m) = optional + times(1, m)
-            return quantified(.times(from: 1, to: to)).optional()
+            return quantified(.times(from: 1, to: to)).updatingLast(option: "optional") { s in s.quantifier.optional = true }
         }
         return quantified(.times(from: from, to: to))
     }
@@ -117,11 +117,21 @@ public struct Pattern<Event> {
     }
 
     public func optional() -> Pattern {
-        updatingLast(option: "optional") { s in s.quantifier.optional = true }
+        if let s = stages.last, s.quantifier.optional { return failing("optional is already applied (times(0, n) is optional)") }
+        // Flink checks this in optional() only: times(0, n) after a greedy stage is accepted
+        if stages.count >= 2, stages[stages.count - 2].quantifier.greedy {
+            return failing("optional() cannot follow a greedy stage")
+        }
+        return updatingLast(option: "optional") { s in s.quantifier.optional = true }
     }
 
+    /// Greedy loop: the next stage may take only events the loop cannot.
+    /// Flink refuses it on a single-event stage.
     public func greedy() -> Pattern {
-        updatingLast(option: "greedy") { s in s.quantifier.greedy = true }
+        if let s = stages.last, !s.contiguity.isNegation, s.quantifier.isSingle {
+            return failing("greedy applies only to looping or times stages")
+        }
+        return updatingLast(option: "greedy") { s in s.quantifier.greedy = true }
     }
 
     /// Strict contiguity between the events of a looping / times stage.
