@@ -51,18 +51,22 @@ final class CEPOperatorTests: XCTestCase {
         XCTAssertEqual(out.take().map { $0["user"] }, ["\"u1\""])
     }
 
-    func testRecordsAtOrBehindTheWatermarkAreLate() throws {
+    func testRecordsBehindTheWatermarkAreLate() throws {
         let o = try op(failsThenOk)
         var out = Collector(o)
         try o.feed(["u1", "fail", 0], ts: 9, &out)
         o.onWatermark(10, partition: 0, output: &out)
-        try o.feed(["u1", "fail", 0], ts: 10, &out)   // ts <= watermark: late (Flink's rule)
-        try o.feed(["u1", "fail", 0], ts: 11, &out)
+        try o.feed(["u1", "fail", 0], ts: 9, &out)    // behind the watermark: late
+        try o.feed(["u1", "fail", 0], ts: 10, &out)   // at it: a tie with the newest record, runs after it
+        try o.feed(["u1", "ok", 0], ts: 11, &out)
         XCTAssertEqual(o.lateRecordCount, 1)
-        XCTAssertEqual(out.late.map(\.ts), [10])
-        XCTAssertEqual(o.bufferedRecordCount, 1)
+        XCTAssertEqual(out.late.map(\.ts), [9])
+        XCTAssertEqual(o.bufferedRecordCount, 2)
+        o.onWatermark(11, partition: 0, output: &out)
+        XCTAssertEqual(out.take().map { $0["start"] }, ["9"], "fail@9 fail@10 ok@11")
         // lateness is per partition
         try o.feed(["u9", "fail", 0], ts: 5, partition: 1, &out)
+        XCTAssertEqual(o.bufferedRecordCount, 1)
         XCTAssertEqual(o.lateRecordCount, 1)
     }
 

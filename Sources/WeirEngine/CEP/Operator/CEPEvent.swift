@@ -6,17 +6,29 @@ import WeirFormats
 /// operator makes; partial matches share it through the shared buffer.
 public struct CEPEvent: Sendable {
     public var values: [FieldValue]
+    /// The input's field names (shared by every event of an operator), for `event["amount"]`.
+    public let names: CEPFieldNames?
 
-    public init(values: [FieldValue]) { self.values = values }
+    public init(values: [FieldValue], names: CEPFieldNames? = nil) {
+        self.values = values
+        self.names = names
+    }
 
-    init(row: Row, slotCount: Int) {
+    init(row: Row, slotCount: Int, names: CEPFieldNames?) {
         var v: [FieldValue] = []
         v.reserveCapacity(slotCount)
         for i in 0..<slotCount { v.append(i < row.cells.count ? FieldValue(row.cells[i], in: row) : .null) }
         values = v
+        self.names = names
     }
 
     public subscript(slot: Int) -> FieldValue { slot >= 0 && slot < values.count ? values[slot] : .null }
+
+    /// A field by name (`.null` when the operator was given no names or the field is unknown).
+    public subscript(field: String) -> FieldValue { names?.slots[field].map { self[$0] } ?? .null }
+
+    /// A field as a number (int or double), nil for anything else.
+    public func number(_ field: String) -> Double? { names?.slots[field].flatMap { number($0) } }
 
     /// The value as a number (int or double), nil for anything else.
     public func number(_ slot: Int) -> Double? {
@@ -41,7 +53,7 @@ public struct CEPEvent: Sendable {
         }
     }
 
-    static func read(_ r: inout BinaryReader) throws -> CEPEvent {
+    static func read(_ r: inout BinaryReader, names: CEPFieldNames?) throws -> CEPEvent {
         let n = Int(try r.u32())
         guard n <= r.remaining else { throw NFAStateCodec.Invalid(reason: "event size") }
         var v: [FieldValue] = []
@@ -58,7 +70,7 @@ public struct CEPEvent: Sendable {
             default: throw NFAStateCodec.Invalid(reason: "event value tag")
             }
         }
-        return CEPEvent(values: v)
+        return CEPEvent(values: v, names: names)
     }
 
     private func writeLong(_ s: String, _ w: inout BinaryWriter) {
@@ -74,5 +86,15 @@ public struct CEPEvent: Sendable {
         bytes.reserveCapacity(n)
         for _ in 0..<n { bytes.append(try r.u8()) }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Input field names → slots, shared by every event of one operator.
+public final class CEPFieldNames: Sendable {
+    public let slots: [String: Int]
+    public init(_ fields: [String]) {
+        var m: [String: Int] = [:]
+        for (i, f) in fields.enumerated() where m[f] == nil { m[f] = i }
+        slots = m
     }
 }

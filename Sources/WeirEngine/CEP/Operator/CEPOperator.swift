@@ -2,7 +2,7 @@ import WeirFormats
 
 /// Keyed pattern detection, as Flink's `CepOperator`:
 ///
-/// - event time: a record is late when its timestamp is ≤ its partition's
+/// - event time: a record is late when its timestamp is behind its partition's
 ///   watermark so far (counted, handed to `output.late`); otherwise it waits
 ///   in its key's buffer. When the watermark passes buffered records, each
 ///   key runs them in timestamp order (ties in arrival order): for every
@@ -36,11 +36,13 @@ public final class CEPOperator: Operator {
     private var out: Row
     private var matches: [Match<CEPEvent>] = []
     private var timedOut: [TimedOutMatch<CEPEvent>] = []
+    private let names: CEPFieldNames?
     private let measureSlot: Int
     private let timedOutSlot: Int?
 
     public init(_ config: CEPOperatorConfig) throws(WindowConfigError) {
         self.config = config
+        names = config.inputFieldNames.map(CEPFieldNames.init)
         keys = try KeyLayout(config.keyFields, inputSlotCount: config.inputSlotCount)
         do { nfa = try NFA(config.pattern) } catch { throw WindowConfigError("pattern: \(error)") }
         guard config.maxPartialMatchesPerKey > 0 else { throw WindowConfigError("maxPartialMatchesPerKey must be positive") }
@@ -82,7 +84,7 @@ public final class CEPOperator: Operator {
             if now > st.time { st.time = now }
             let slot = keySlot(st)
             guard let ks = st.keys[Int(slot)] else { return }
-            let event = CEPEvent(row: row, slotCount: config.inputSlotCount)
+            let event = CEPEvent(row: row, slotCount: config.inputSlotCount, names: names)
             let ts = st.time
             nfa.advanceTime(ts, state: ks.nfa, matches: &matches, timedOut: &timedOut)
             nfa.process(event, timestamp: ts, state: ks.nfa, matches: &matches)
@@ -92,16 +94,19 @@ public final class CEPOperator: Operator {
         guard timestampMs >= -TimestampExtractor.maxAbsMillis && timestampMs <= TimestampExtractor.maxAbsMillis else {
             throw OperatorError("timestamp \(timestampMs) out of range")
         }
-        // late: at or behind the watermark seen before this record (Flink: timestamp <= currentWatermark)
+        // late: behind the watermark seen before this record. Flink calls `timestamp <= watermark`
+        // late against periodic watermarks; Weir's move with every record (max − out-of-orderness),
+        // so a record at the watermark itself is a tie with the newest record and runs after it,
+        // as arrival order puts it.
         let before = max(st.time, currentTime)
-        if timestampMs <= before {
+        if timestampMs < before {
             lateRecordCount += 1
             output.late(row, timestampMs: timestampMs, partition: partition)
             return
         }
         let slot = keySlot(st)
         guard let ks = st.keys[Int(slot)] else { return }
-        ks.buffer(CEPEvent(row: row, slotCount: config.inputSlotCount), at: timestampMs)
+        ks.buffer(CEPEvent(row: row, slotCount: config.inputSlotCount, names: names), at: timestampMs)
         schedule(st, slot, ks)
         // the record's own watermark takes effect with the next onWatermark
         if watermarkMs > st.time { st.time = watermarkMs }
@@ -331,10 +336,10 @@ public final class CEPOperator: Operator {
                 guard pn <= r.remaining else { throw StateFormatError("truncated CEP state") }
                 for _ in 0..<pn {
                     let ts = try r.i64()
-                    ks.pending.append((ts, try CEPEvent.read(&r)))
+                    ks.pending.append((ts, try CEPEvent.read(&r, names: names)))
                 }
                 try NFAStateCodec.read(&r, into: ks.nfa, stateCount: nfa.graph.states.count,
-                                       stageCount: nfa.stageNames.count) { r in try CEPEvent.read(&r) }
+                                       stageCount: nfa.stageNames.count) { r in try CEPEvent.read(&r, names: names) }
                 let slot = st.slot(for: key) { ks }
                 schedule(st, slot, ks)
             }

@@ -13,12 +13,16 @@ public struct CEPOperatorConfig {
     public var timedOutField: String?
     /// Slots of the input rows (the values an event keeps).
     public var inputSlotCount: Int
+    /// The input's field names by slot, so conditions can say `event["amount"]`.
+    public var inputFieldNames: [String]?
 
     public init(keyFields: [WindowOperatorConfig.KeyField], pattern: Pattern<CEPEvent>,
                 timeDomain: TimeDomain = .eventTime, measures: [CEPMeasure],
-                maxPartialMatchesPerKey: Int = 10_000, timedOutField: String? = nil, inputSlotCount: Int) {
+                maxPartialMatchesPerKey: Int = 10_000, timedOutField: String? = nil, inputSlotCount: Int,
+                inputFieldNames: [String]? = nil) {
         self.keyFields = keyFields; self.pattern = pattern; self.timeDomain = timeDomain
         self.measures = measures; self.maxPartialMatchesPerKey = maxPartialMatchesPerKey
         self.timedOutField = timedOutField; self.inputSlotCount = inputSlotCount
+        self.inputFieldNames = inputFieldNames
     }
 }
