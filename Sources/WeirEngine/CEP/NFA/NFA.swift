@@ -69,6 +69,10 @@ public final class NFA<Event> {
         let slot = buffer.register(event, timestamp: timestamp)
         var newPartial = PartialMatchQueue()
         var potential = PartialMatchQueue()
+        swap(&newPartial, &state.sparePartial)
+        swap(&potential, &state.sparePotential)
+        newPartial.removeAll()
+        potential.removeAll()
         var next = state.scratchNext
         var retain = state.scratchRetain
         for cs in state.partial.elements {   // array order, as Java iterates a PriorityQueue
@@ -100,7 +104,9 @@ public final class NFA<Event> {
                 buffer.releaseNode(m.previous, version: m.version)
             }
         }
-        state.partial = newPartial
+        swap(&newPartial, &state.partial)   // newPartial now holds the old queue: kept as the spare
+        state.sparePartial = newPartial
+        state.sparePotential = potential
         state.scratchNext = next
         state.scratchRetain = retain
         buffer.releaseEvent(slot)

@@ -8,7 +8,9 @@ public final class NFAState<Event> {
     var completed = PartialMatchQueue()
     public let buffer: SharedBuffer<Event>
     let context: PatternContext<Event>
-    // scratch, kept for their capacity
+    // scratch, kept for their capacity (swapped in and out, never copied)
+    var sparePartial = PartialMatchQueue()
+    var sparePotential = PartialMatchQueue()
     var scratchNext: [ComputationState] = []
     var scratchRetain: [ComputationState] = []
     var scratchEdges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
