@@ -185,6 +185,37 @@ final class CEPOperatorTests: XCTestCase {
         XCTAssertThrowsError(try o.restore(partition: 0, bytes: [1, 2, 3]))
     }
 
+    /// Snapshot bytes come from Kafka: a damaged one is refused or, if it still
+    /// parses, runs on without crashing.
+    func testDamagedSnapshotsNeverCrash() throws {
+        let p = Pattern<CEPEvent>.begin("a").where(isKind("a")).followedByAny("b").where(isKind("b")).oneOrMore()
+            .followedBy("c").where(isKind("c")).within(ms: 100)
+        let o = try op(p)
+        var out = Collector(o)
+        for (i, k) in ["a", "b", "a", "b", "b", "x", "c"].enumerated() { try o.feed(["u1", k, i], ts: Int64(i + 1), &out) }
+        o.onWatermark(5, partition: 0, output: &out)
+        let snap = o.snapshot(partition: 0)
+        var refused = 0, restored = 0
+        for i in 4..<snap.count {
+            for v: UInt8 in [0, 0xff] where snap[i] != v {
+                var bad = snap
+                bad[i] = v
+                let fresh = try op(p)
+                var sink = Collector(fresh)
+                do {
+                    try fresh.restore(partition: 0, bytes: bad)
+                    restored += 1
+                    try fresh.feed(["u1", "c", 0], ts: 50, &sink)
+                    fresh.onWatermark(1_000, partition: 0, output: &sink)
+                } catch {
+                    refused += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(refused, 0)
+        XCTAssertGreaterThan(restored, 0)
+    }
+
     func testMeasuresOverAStageWithoutEvents() throws {
         let p = Pattern<CEPEvent>.begin("a").where(isKind("a")).next("b").where(isKind("b")).optional().next("c").where(isKind("c"))
         let o = try op(p, measures: [.count(stage: "b", as: "nb"), .sum(stage: "b", slot: 2, as: "sb"),

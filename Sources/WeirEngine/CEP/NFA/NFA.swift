@@ -278,8 +278,8 @@ public final class NFA<Event> {
     /// match (Flink's `getPruningId`); nil: nothing to prune.
     private func pruningID(_ paths: [[SharedBuffer<Event>.Step]], _ buffer: SharedBuffer<Event>) -> EventID? {
         var id: EventID?
-        func keepMin(_ x: EventID) { if id == nil || x < id! { id = x } }
-        func keepMax(_ x: EventID) { if id == nil || id! < x { id = x } }
+        func keepMin(_ x: EventID) { if let c = id, c <= x { return }; id = x }
+        func keepMax(_ x: EventID) { if let c = id, x <= c { return }; id = x }
         for path in paths {
             switch skipStrategy {
             case .noSkip: return nil

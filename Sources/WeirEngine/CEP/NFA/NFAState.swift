@@ -33,7 +33,10 @@ public final class NFAState<Event> {
     /// timer that times it out.
     public var earliestStart: Int64? {
         var m: Int64?
-        for p in partial.elements where p.startEvent != nil { if m == nil || p.startTimestamp < m! { m = p.startTimestamp } }
+        for p in partial.elements where p.startEvent != nil {
+            if let current = m, current <= p.startTimestamp { continue }
+            m = p.startTimestamp
+        }
         return m
     }
 }

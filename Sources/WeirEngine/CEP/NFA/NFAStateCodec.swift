@@ -72,11 +72,13 @@ enum NFAStateCodec {
             guard ev >= 0 && Int(ev) < eventCount, stage >= 0 && Int(stage) < stageCount else { throw Invalid(reason: "node") }
             nodes.append(.init(event: ev, stage: stage, edges: edges, refs: refs, live: true))
         }
-        // every reference must land on a live slot
+        // every reference must land on a live slot, and edges must point back in time
+        // (to an earlier event), so that walking them always ends
         for n in nodes where n.live {
             guard events[Int(n.event)].event != nil else { throw Invalid(reason: "node of a freed event") }
             for e in n.edges where e.target >= 0 {
                 guard Int(e.target) < nodeCount, nodes[Int(e.target)].live else { throw Invalid(reason: "edge target") }
+                guard events[Int(nodes[Int(e.target)].event)].seq < events[Int(n.event)].seq else { throw Invalid(reason: "edge forward in time") }
             }
         }
         for e in events where e.event != nil {
