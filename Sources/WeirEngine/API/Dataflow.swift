@@ -15,7 +15,7 @@ import WeirFormats
 /// job.finish()              // end of input: fire what is left
 /// ```
 /// It compiles to the same `WindowOperator` / `KeyedReduceOperator` the
-/// pipeline files compile to. `push(row:)` is the allocation-free path
+/// pipeline files compile to (and `.keyBy(…).pattern(…)` to the `CEPOperator`). `push(row:)` is the allocation-free path
 /// (slots as `slot(of:)` says); the dictionary forms are for convenience.
 public enum Dataflow {
     public static func source(fields: [String]) -> DataflowSource { DataflowSource(fields: fields) }
@@ -138,6 +138,39 @@ public struct DataflowKeyed {
         let op = try KeyedReduceOperator(ReduceOperatorConfig(keyFields: keys, aggregates: specs, inputSlotCount: source.fields.count))
         return DataflowPipeline(source: source, op: op)
     }
+}
+
+extension DataflowKeyed {
+    /// Pattern detection per key (Flink CEP's `CEP.pattern(keyedStream, pattern)`):
+    /// one result per match, the key fields then `measures`. Conditions read
+    /// fields by name: `Pattern<CEPEvent>.begin("fail").where { $0["ok"] == .bool(false) }`.
+    /// With `timedOutField`, partial matches that `within` times out are emitted
+    /// too, that field true. Time as the source says (event or processing time).
+    public func pattern(_ pattern: Pattern<CEPEvent>, measures: [DataflowMeasure], timedOutField: String? = nil,
+                        maxPartialMatchesPerKey: Int = 10_000) throws(WindowConfigError) -> DataflowPipeline {
+        var resolved: [CEPMeasure] = []
+        for m in measures { resolved.append(try m.make { n throws(WindowConfigError) in try source.slot(n) }) }
+        let op = try CEPOperator(CEPOperatorConfig(keyFields: keys, pattern: pattern, timeDomain: source.domain,
+                                                   measures: resolved, maxPartialMatchesPerKey: maxPartialMatchesPerKey,
+                                                   timedOutField: timedOutField, inputSlotCount: source.fields.count,
+                                                   inputFieldNames: source.fields))
+        return DataflowPipeline(source: source, op: op)
+    }
+}
+
+/// A measure of a match for the Swift API, by field name.
+public struct DataflowMeasure {
+    let make: (_ slot: (String) throws(WindowConfigError) -> Int) throws(WindowConfigError) -> CEPMeasure
+
+    public static func count(_ stage: String, as name: String) -> Self { .init { _ throws(WindowConfigError) in .count(stage: stage, as: name) } }
+    public static func first(_ stage: String, _ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .first(stage: stage, slot: try s(f), as: name) } }
+    public static func last(_ stage: String, _ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .last(stage: stage, slot: try s(f), as: name) } }
+    public static func sum(_ stage: String, _ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .sum(stage: stage, slot: try s(f), as: name) } }
+    public static func min(_ stage: String, _ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .min(stage: stage, slot: try s(f), as: name) } }
+    public static func max(_ stage: String, _ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .max(stage: stage, slot: try s(f), as: name) } }
+    public static func avg(_ stage: String, _ f: String, as name: String) -> Self { .init { s throws(WindowConfigError) in .avg(stage: stage, slot: try s(f), as: name) } }
+    public static func matchStart(as name: String) -> Self { .init { _ throws(WindowConfigError) in .matchStart(as: name) } }
+    public static func matchEnd(as name: String) -> Self { .init { _ throws(WindowConfigError) in .matchEnd(as: name) } }
 }
 
 func resolve(_ aggregates: [DataflowAggregate], _ source: DataflowSource) throws(WindowConfigError) -> [AggregateSpec] {

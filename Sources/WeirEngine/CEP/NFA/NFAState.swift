@@ -1,0 +1,42 @@
+/// The NFA state of one key (Flink's `NFAState` plus its `SharedBuffer`): the
+/// partial matches, the completed matches held back by an after-match skip
+/// strategy until no earlier partial match is alive, and the shared events.
+public final class NFAState<Event> {
+    /// Partial matches, the start state (no event yet) among them.
+    var partial: PartialMatchQueue
+    /// Completed, not yet emitted (skip strategies only).
+    var completed = PartialMatchQueue()
+    public let buffer: SharedBuffer<Event>
+    let context: PatternContext<Event>
+    // scratch, kept for their capacity (swapped in and out, never copied)
+    var sparePartial = PartialMatchQueue()
+    var sparePotential = PartialMatchQueue()
+    var scratchNext: [ComputationState] = []
+    var scratchRetain: [ComputationState] = []
+    var scratchEdges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
+    var scratchStack: [Int32] = []
+
+    init(start: Int, stageNames: [String]) {
+        partial = PartialMatchQueue([.start(start, version: DeweyNumber(start: 1))])
+        let b = SharedBuffer<Event>()
+        buffer = b
+        context = PatternContext(stageNames: stageNames, buffer: b)
+    }
+
+    /// Partial matches that have taken at least one event.
+    public var partialMatchCount: Int { partial.elements.reduce(0) { $0 + ($1.startEvent == nil ? 0 : 1) } }
+    /// Completed matches waiting for earlier partial matches (skip strategies).
+    public var heldMatchCount: Int { completed.count }
+    /// Nothing but the start state: the key holds no state worth keeping.
+    public var isIdle: Bool { completed.isEmpty && partial.elements.allSatisfy { $0.startEvent == nil } && buffer.isEmpty }
+    /// The earliest start timestamp of a partial match (nil: none), for the
+    /// timer that times it out.
+    public var earliestStart: Int64? {
+        var m: Int64?
+        for p in partial.elements where p.startEvent != nil {
+            if let current = m, current <= p.startTimestamp { continue }
+            m = p.startTimestamp
+        }
+        return m
+    }
+}

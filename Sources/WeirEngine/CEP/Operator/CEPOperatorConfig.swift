@@ -1,0 +1,28 @@
+/// A keyed pattern: `keyBy(keyFields).pattern(pattern)` with the rows it emits.
+public struct CEPOperatorConfig {
+    public var keyFields: [WindowOperatorConfig.KeyField]
+    public var pattern: Pattern<CEPEvent>
+    public var timeDomain: TimeDomain
+    public var measures: [CEPMeasure]
+    /// Partial matches a key may hold; past it the earliest-started ones are
+    /// dropped (and counted). Flink has no bound; without one a pattern like
+    /// `a+` without `within` grows without end.
+    public var maxPartialMatchesPerKey: Int
+    /// When set, partial matches that `within` timed out are emitted too, with
+    /// this boolean field true (false on matches) and measures over what they took.
+    public var timedOutField: String?
+    /// Slots of the input rows (the values an event keeps).
+    public var inputSlotCount: Int
+    /// The input's field names by slot, so conditions can say `event["amount"]`.
+    public var inputFieldNames: [String]?
+
+    public init(keyFields: [WindowOperatorConfig.KeyField], pattern: Pattern<CEPEvent>,
+                timeDomain: TimeDomain = .eventTime, measures: [CEPMeasure],
+                maxPartialMatchesPerKey: Int = 10_000, timedOutField: String? = nil, inputSlotCount: Int,
+                inputFieldNames: [String]? = nil) {
+        self.keyFields = keyFields; self.pattern = pattern; self.timeDomain = timeDomain
+        self.measures = measures; self.maxPartialMatchesPerKey = maxPartialMatchesPerKey
+        self.timedOutField = timedOutField; self.inputSlotCount = inputSlotCount
+        self.inputFieldNames = inputFieldNames
+    }
+}
