@@ -3,9 +3,11 @@
 # browser the UI tests drive (chromium), if missing.
 set -euo pipefail
 need=()
-for pkg in librdkafka-dev libavro-dev libyajl-dev libzstd-dev libsnappy-dev pkg-config openssl curl chromium; do
+for pkg in librdkafka-dev libavro-dev libyajl-dev libzstd-dev libsnappy-dev pkg-config openssl curl chromium python3-venv; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# javac for the CEP oracle (Flink's own NFA, compiled against the apache-flink wheel's jars).
+command -v javac >/dev/null || need+=(default-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
@@ -27,4 +29,12 @@ for spec in sys.argv[1:]:
 PY
 then
   python3 -m pip install -q "${PY_PKGS[@]}"
+fi
+# Flink's own CEP library for the CEP oracle (Tests/WeirEngineTests/CEP/FlinkOracleTests.swift):
+# the apache-flink wheel carries flink-cep's jars; a venv of its own (~850 MB) keeps its
+# pinned dependencies away from the packages above.
+FLINK_VENV=${FLINK_VENV:-/tmp/flinkenv}
+if ! "$FLINK_VENV/bin/python" -c 'import pyflink' >/dev/null 2>&1; then
+  python3 -m venv "$FLINK_VENV"
+  "$FLINK_VENV/bin/pip" install -q "apache-flink==2.3.0"
 fi

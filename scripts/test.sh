@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+export WEIR_REQUIRE_FLINK_ORACLE=1   # the CEP oracle (Flink's own NFA) must run, not skip
 swift build --build-tests
 swift test --skip-build
 .build/debug/weir test                             # the pipelines' own tests (docs/testing.md)
