@@ -27,7 +27,7 @@ final class BrokenWindowPipelineTests: XCTestCase {
 
     func testAggregateWithoutWindow() {
         assertRefused(windowed(keyed + counted), line: 7, column: 5, field: "steps[1].aggregate",
-                      "after keyBy comes window (then aggregate) or reduce, found aggregate")
+                      "after keyBy comes window (then aggregate), reduce or pattern, found aggregate")
     }
 
     func testAggregateWithoutKeyBy() {
@@ -47,7 +47,7 @@ final class BrokenWindowPipelineTests: XCTestCase {
 
     func testKeyByAtTheEnd() {
         assertRefused(windowed("  - filter: \"x > 1\"\n" + keyed), line: 7, column: 5, field: "steps[1].keyBy",
-                      "keyBy must be followed by window and aggregate, or by reduce")
+                      "keyBy must be followed by window and aggregate, or by reduce, or by pattern")
     }
 
     func testWindowWithoutAggregate() {
@@ -62,7 +62,7 @@ final class BrokenWindowPipelineTests: XCTestCase {
 
     func testTwoKeyBys() {
         assertRefused(windowed(keyed + keyed + tumbling + counted), line: 7, column: 5, field: "steps[1].keyBy",
-                      "after keyBy comes window (then aggregate) or reduce, found keyBy")
+                      "after keyBy comes window (then aggregate), reduce or pattern, found keyBy")
     }
 
     // MARK: aggregates

@@ -36,7 +36,8 @@ public enum FieldValue: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    init(_ cell: Cell, in row: Row) {
+    /// A row's cell as a value (strings copied out of the row's arena).
+    public init(_ cell: Cell, in row: Row) {
         switch cell {
         case .missing, .null: self = .null
         case .bool(let b): self = .bool(b)
@@ -47,7 +48,8 @@ public enum FieldValue: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    func store(into row: inout Row) -> Cell {
+    /// The value as a cell of `row` (strings copied into its arena).
+    public func store(into row: inout Row) -> Cell {
         switch self {
         case .null: return .null
         case .bool(let b): return .bool(b)

@@ -142,6 +142,7 @@ public enum PipelineCompiler {
         case .window(let window): WindowStep.compile(window, step: step, into: &b)
         case .aggregate(let entries): AggregateStep.compile(entries, step: step, into: &b)
         case .reduce(let entries): ReduceStep.compile(entries, step: step, into: &b)
+        case .pattern(let pattern): PatternStep.compile(pattern, step: step, into: &b)
         }
     }
 

@@ -67,18 +67,20 @@ struct ProgramBuilder {
 
     /// Compiles an expression against the fields visible now; nil after
     /// recording a diagnostic that points inside the expression.
-    mutating func compile(_ expression: PipelineExpression) -> CompiledExpression? {
+    /// `reserved`: names that are not fields (a pattern condition's stage references), resolved as given.
+    mutating func compile(_ expression: PipelineExpression, reserved: [FieldPath: FieldResolution] = [:]) -> CompiledExpression? {
         // The resolver runs inside the compiler; collect the input paths it
         // needs and assign their slots here, where `self` is mutable.
         var resolved: [FieldPath: Int] = [:]
         let scope = self.scope
         let required = requiredPaths
-        for path in expression.syntax.referencedFields {
+        for path in expression.syntax.referencedFields where reserved[path] == nil {
             if case .success(.input(let p)) = scope.resolve(path), resolved[p] == nil {
                 resolved[p] = inputSlot(p)
             }
         }
         let compiler = ExpressionCompiler(text: expression.text) { path in
+            if let r = reserved[path] { return r }
             switch scope.resolve(path) {
             case .failure(let e): return .failure(e.message)
             case .success(.computed(let slot, let type)): return .slot(slot, type)

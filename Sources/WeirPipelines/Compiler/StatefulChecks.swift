@@ -5,6 +5,7 @@ enum StatefulChecks {
         var out: [Diagnostic] = []
         let keyBy = d.steps.first { if case .keyBy = $0.kind { return true } else { return false } }
         let window = d.steps.first { if case .window = $0.kind { return true } else { return false } }
+        let pattern = d.steps.first { if case .pattern = $0.kind { return true } else { return false } }
         if let window, d.time == nil {
             out.append(window.location.diagnostic(
                 "a window needs 'time:' at the top level: event time from a field (time: {eventTime: {field: ts, format: epochMillis}, watermark: {maxOutOfOrderness: 2s}}) or processing time (time: {processingTime: true})"))
@@ -12,8 +13,8 @@ enum StatefulChecks {
         if let time = d.time, keyBy == nil {
             out.append(time.location.diagnostic("'time' is used by window and reduce steps, and this pipeline has none; remove it"))
         }
-        if let late = d.lateData, window == nil {
-            out.append(late.location.diagnostic("'lateData' receives records too late for their windows: it needs a window step"))
+        if let late = d.lateData, window == nil, pattern == nil {
+            out.append(late.location.diagnostic("'lateData' receives records too late for their windows: it needs a window step (or a pattern step on event time)"))
         }
         if case .kafka(let k) = d.source.kind, k.topics.count > 1, let first = k.keyedBy.first {
             // Keyed state is per partition number: partition 0 of two topics would share it.
@@ -23,7 +24,7 @@ enum StatefulChecks {
         guard keyBy != nil else { return out }
         if case .kafka(let k) = d.sink.kind, let key = k.key {
             out.append(key.location.diagnostic(
-                "the rows of keyBy + \(window == nil ? "reduce" : "window") are keyed by their key fields; remove sink.kafka.key"))
+                "the rows of keyBy + \(window != nil ? "window" : pattern != nil ? "pattern" : "reduce") are keyed by their key fields; remove sink.kafka.key"))
         }
         if let time = d.time {
             switch time.kind {

@@ -18,6 +18,8 @@ struct StatefulPlan {
     /// The aggregate or reduce step.
     var aggregateStep: StepDefinition?
     var isReduce = false
+    /// The pattern step (instead of window + aggregate or reduce).
+    var pattern: PatternPlan?
     /// What the key and aggregate input slots can hold (for the results' Avro schema).
     var inputKinds: [Int: CellKinds] = [:]
 }

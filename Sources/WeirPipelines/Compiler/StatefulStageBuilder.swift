@@ -7,8 +7,12 @@ import WeirFormats
 enum StatefulStageBuilder {
     static func build(_ plan: StatefulPlan, time: TimeDefinition?, timeSlot: Int?, lateData: DestinationDefinition?,
                       slotCount: Int, into b: inout ProgramBuilder) -> JobSpec.StatefulStage? {
-        guard plan.keyBy != nil, let aggregateStep = plan.aggregateStep else { return nil }
         let keys = plan.keys.map { WindowOperatorConfig.KeyField(name: $0.name.value, slot: $0.slot, source: $0.source) }
+        if plan.keyBy != nil, let pattern = plan.pattern {
+            return PatternStageBuilder.build(pattern, keys: keys, plan: plan, time: time, timeSlot: timeSlot,
+                                             lateData: lateData, slotCount: slotCount, into: &b)
+        }
+        guard plan.keyBy != nil, let aggregateStep = plan.aggregateStep else { return nil }
         let aggregates = plan.aggregates.map(\.spec)
         // Output names: key fields, window bounds (windows), aggregates — each once.
         var taken: [String: String] = [:]
@@ -20,14 +24,7 @@ enum StatefulStageBuilder {
             }
             taken[a.name.value] = "an aggregate"
         }
-        let extractor: TimestampExtractor?
-        switch time?.kind {
-        case .field(_, let format)?:
-            guard let timeSlot else { return nil }
-            extractor = TimestampExtractor(.field(slot: timeSlot, format: format))
-        case .kafkaTimestamp?: extractor = TimestampExtractor(.kafkaTimestamp)
-        case .processingTime?, nil: extractor = nil   // reduce without time: arrival (processing) time
-        }
+        guard let (extractor) = timestampExtractor(time, timeSlot: timeSlot) else { return nil }
         let watermark = WatermarkConfig(maxOutOfOrdernessMs: time?.maxOutOfOrdernessMs ?? 0, idleTimeoutMs: time?.idleTimeoutMs)
         let makeOperator: () throws -> any Operator
         let at: SourceLocation
@@ -55,5 +52,17 @@ enum StatefulStageBuilder {
         stage.lateData = lateData?.engine
         stage.inputKinds = plan.inputKinds
         return stage
+    }
+
+    /// Event time as `time:` says; `.some(nil)` for processing time (or no `time:`),
+    /// nil when the time field could not be bound (already reported).
+    static func timestampExtractor(_ time: TimeDefinition?, timeSlot: Int?) -> TimestampExtractor?? {
+        switch time?.kind {
+        case .field(_, let format)?:
+            guard let timeSlot else { return nil }
+            return .some(TimestampExtractor(.field(slot: timeSlot, format: format)))
+        case .kafkaTimestamp?: return .some(TimestampExtractor(.kafkaTimestamp))
+        case .processingTime?, nil: return .some(nil)   // reduce without time: arrival (processing) time
+        }
     }
 }

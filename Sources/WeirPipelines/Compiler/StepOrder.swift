@@ -20,11 +20,13 @@ enum StepOrder {
                 return at.diagnostic("aggregate needs keyBy and window steps before it (for a running aggregate per key without windows, use keyBy + reduce)")
             case (.stateless, .reduce):
                 return at.diagnostic("reduce needs a keyBy step before it (e.g. - keyBy: [user_id])")
+            case (.stateless, .pattern):
+                return at.diagnostic("a pattern is matched per key: put a keyBy step before it (e.g. - keyBy: [user_id])")
             case (.stateless, _): continue
             case (.keyed, .window): state = .windowed
-            case (.keyed, .reduce): state = .done
+            case (.keyed, .reduce), (.keyed, .pattern): state = .done
             case (.keyed, _):
-                return at.diagnostic("after keyBy comes window (then aggregate) or reduce, found \(step.kindName); put \(step.kindName) steps before keyBy")
+                return at.diagnostic("after keyBy comes window (then aggregate), reduce or pattern, found \(step.kindName); put \(step.kindName) steps before keyBy")
             case (.windowed, .aggregate): state = .done
             case (.windowed, _):
                 return at.diagnostic("after window comes aggregate (what to compute per window), found \(step.kindName)")
@@ -36,7 +38,7 @@ enum StepOrder {
         }
         switch state {
         case .keyed:
-            return last?.location.diagnostic("keyBy must be followed by window and aggregate, or by reduce")
+            return last?.location.diagnostic("keyBy must be followed by window and aggregate, or by reduce, or by pattern")
         case .windowed:
             return last?.location.diagnostic("window must be followed by aggregate (e.g. - aggregate: {orders: count(), revenue: sum(amount)})")
         default:

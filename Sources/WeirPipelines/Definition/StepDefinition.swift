@@ -19,6 +19,8 @@ public struct StepDefinition {
         case aggregate([AggregateEntry])
         /// A running aggregate per key, emitted after every record.
         case reduce([AggregateEntry])
+        /// A CEP pattern per key: one row per match.
+        case pattern(PatternDefinition)
     }
 
     /// The step kind's name as written (`keyBy`), for messages.
@@ -33,6 +35,7 @@ public struct StepDefinition {
         case .window: return "window"
         case .aggregate: return "aggregate"
         case .reduce: return "reduce"
+        case .pattern: return "pattern"
         }
     }
 

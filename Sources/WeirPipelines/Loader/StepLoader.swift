@@ -17,6 +17,7 @@ enum StepLoader {
         ("window", WindowStep.load),
         ("aggregate", AggregateStep.load),
         ("reduce", ReduceStep.load),
+        ("pattern", PatternStep.load),
     ]
 
     static var kindNames: [String] { kinds.map(\.key) }
