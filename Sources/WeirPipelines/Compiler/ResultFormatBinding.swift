@@ -20,8 +20,8 @@ enum ResultFormatBinding {
             b.error(k.name.location, "key field '\(k.name.value)' is not a valid Avro field name (letters, digits and '_', not starting with a digit); name it with 'as'")
             namesOK = false
         }
-        for a in plan.aggregates where !AvroNames.isValid(a.name.value) {
-            b.error(a.name.location, "'\(a.name.value)' is not a valid Avro field name (letters, digits and '_', not starting with a digit); give the aggregate another name")
+        for a in plan.aggregates.map(\.name) + (plan.pattern?.measures.map(\.name) ?? []) where !AvroNames.isValid(a.value) {
+            b.error(a.location, "'\(a.value)' is not a valid Avro field name (letters, digits and '_', not starting with a digit); give the aggregate another name")
             namesOK = false
         }
         guard namesOK, let op = try? stage.makeOperator() else { return }   // the stage builder reported an operator it refused

@@ -52,7 +52,17 @@ extension PatternStep {
     /// The slot of a field of the events (as the record is at the pattern step).
     private static func eventSlot(_ field: FieldPath, at offset: Int, _ e: PipelineExpression, _ b: inout ProgramBuilder) -> Int? {
         switch b.scope.resolve(field) {
-        case .success(let binding): return b.slot(for: binding)
+        case .success(let binding):
+            let slot = b.slot(for: binding)
+            // what the field can hold, for the results' Avro schema (as aggregate inputs)
+            switch binding {
+            case .input(let p):
+                var kinds = b.readerSchema?.cellKinds(at: p) ?? .any
+                if b.requiredPaths.contains(p) { kinds.remove(.null) }
+                b.stateful.inputKinds[slot] = kinds
+            case .computed(_, let type): b.stateful.inputKinds[slot] = type.cellKinds
+            }
+            return slot
         case .failure(let problem):
             b.error(e.location(ofByteOffset: offset), problem.message)
             return nil

@@ -153,4 +153,50 @@ final class PatternPipelineTests: XCTestCase {
         XCTAssertEqual(try run(yaml, [#"{"price":6}"#, #"{"price":7}"#, #"{"price":1}"#]),
                        [#"{"k":"x","first_cents":600,"then":700}"#])
     }
+
+    /// Avro results: the schema derived from the reader schema and the measures.
+    func testAvroResultSchemaFromMeasures() throws {
+        let p = try XCTUnwrap(load("""
+            name: logins-avro
+            source: {kafka: {topic: in}, format: avro, schema: '\(Self.login)'}
+            time: {eventTime: {field: ts, format: epochMillis}}
+            steps:
+              - keyBy: [user]
+              - pattern:
+                  stages:
+                    - {name: fail, where: "not ok", times: 2}
+                    - {name: success, contiguity: next, where: "ok"}
+                  within: 1m
+                  measures: {n: count(fail), ip: first(fail.ip), from: match_start(), tries: sum(fail.tries), mean: avg(fail.tries)}
+                  timedOut: {field: timed_out}
+            sink: {kafka: {topic: out}, format: avro}
+            """))
+        let stage = try XCTUnwrap(p.job.stateful)
+        let s = try ResultSchema.derive(job: p.job, operator: try stage.makeOperator())
+        XCTAssertEqual(s.fields.map(\.name), ["user", "n", "ip", "from", "tries", "mean", "timed_out"])
+        let t = Dictionary(uniqueKeysWithValues: s.fields.map { ($0.name, $0.type) })
+        XCTAssertEqual(t["user"], .cells(.string))
+        XCTAssertEqual(t["n"], .cells(.int))
+        XCTAssertEqual(t["ip"], .cells([.null, .string]))
+        XCTAssertEqual(t["from"], .timestampMillis)
+        XCTAssertEqual(t["tries"], .cells(.number))
+        XCTAssertEqual(t["mean"], .cells([.null, .double]))
+        XCTAssertEqual(t["timed_out"], .cells(.bool))
+    }
+
+    static let login = #"{"type":"record","name":"Login","fields":[{"name":"user","type":"string"},{"name":"ok","type":"boolean"},{"name":"ip","type":"string"},{"name":"tries","type":"long"},{"name":"ts","type":"long"}]}"#
+
+    /// Without `keyedBy` the source is repartitioned by the key first; matches are the same.
+    func testRepartitionedPatternPipeline() throws {
+        let yaml = Self.patternPipeline("""
+              stages:
+                - {name: a, where: "e == 'a'"}
+                - {name: b, contiguity: next, where: "e == 'b'"}
+              measures: {a_at: first(a.ts), b_at: first(b.ts)}
+        """)
+        let p = try XCTUnwrap(load(yaml))
+        XCTAssertNotNil(p.repartition, "a Kafka source without keyedBy is repartitioned by the key")
+        let events = ["a", "b", "a", "c", "b"].enumerated().map { "{\"e\":\"\($0.element)\",\"ts\":\($0.offset + 1)}" }
+        XCTAssertEqual(try run(yaml, events), [#"{"k":"x","a_at":1,"b_at":2}"#])
+    }
 }
