@@ -15,7 +15,8 @@ public enum ResultSchema {
         for (i, f) in op.outputLayout.enumerated() {
             fields.append(AvroResultSchema.Field(name: f.name, type: i < types.count ? types[i] : .cells(.any)))
         }
-        let what = op is KeyedReduceOperator ? "Running aggregates (keyBy + reduce)" : "Window results (keyBy + window + aggregate)"
+        let what = op is KeyedReduceOperator ? "Running aggregates (keyBy + reduce)"
+            : op is CEPOperator ? "Pattern matches (keyBy + pattern)" : "Window results (keyBy + window + aggregate)"
         return try AvroResultSchema(name: name, namespace: namespace, doc: "\(what) of the Weir pipeline \(name)", fields: fields)
     }
 

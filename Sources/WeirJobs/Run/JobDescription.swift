@@ -26,7 +26,7 @@ public enum JobDescription {
         }
         guard let stage = job.stateful, let op = try? stage.makeOperator() else { return "\(from) -> \(to)" }
         let fields = op.outputLayout.map(\.name).joined(separator: ", ")
-        let kind = op is KeyedReduceOperator ? "reduce" : "windows"
+        let kind = op is KeyedReduceOperator ? "reduce" : op is CEPOperator ? "pattern" : "windows"
         return "\(from) -> keyed \(kind) [\(fields)] -> \(to)"
     }
 }

@@ -48,7 +48,8 @@ struct Repartitioning {
             reason = "\(topics) is keyed by \(k.keyedBy.map(\.value).joined(separator: ", ")), and keyBy does not read \(uncovered.map(\.value).joined(separator: ", ")) unchanged"
         }
         let isWindow = d.steps.contains { if case .window = $0.kind { return true } else { return false } }
-        return Repartitioning(topic: "\(d.name.value)-\(isWindow ? "window" : "reduce")-repartition",
+        let isPattern = d.steps.contains { if case .pattern = $0.kind { return true } else { return false } }
+        return Repartitioning(topic: "\(d.name.value)-\(isWindow ? "window" : isPattern ? "pattern" : "reduce")-repartition",
                               keyByIndex: index, keys: keys, reason: reason)
     }
 

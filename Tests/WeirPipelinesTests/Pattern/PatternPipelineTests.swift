@@ -195,7 +195,7 @@ final class PatternPipelineTests: XCTestCase {
               measures: {a_at: first(a.ts), b_at: first(b.ts)}
         """)
         let p = try XCTUnwrap(load(yaml))
-        XCTAssertNotNil(p.repartition, "a Kafka source without keyedBy is repartitioned by the key")
+        XCTAssertEqual(p.repartition?.topic, "t-pattern-repartition", "a Kafka source without keyedBy is repartitioned by the key")
         let events = ["a", "b", "a", "c", "b"].enumerated().map { "{\"e\":\"\($0.element)\",\"ts\":\($0.offset + 1)}" }
         XCTAssertEqual(try run(yaml, events), [#"{"k":"x","a_at":1,"b_at":2}"#])
     }
