@@ -199,4 +199,22 @@ final class PatternPipelineTests: XCTestCase {
         let events = ["a", "b", "a", "c", "b"].enumerated().map { "{\"e\":\"\($0.element)\",\"ts\":\($0.offset + 1)}" }
         XCTAssertEqual(try run(yaml, events), [#"{"k":"x","a_at":1,"b_at":2}"#])
     }
+
+    /// docs/cep.md's example ("In pipeline files"): the shipped pipeline, the exact row.
+    func testTheShippedFraudDetectionPipelineGivesTheDocumentedRow() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("pipelines/fraud-detection.yaml").path
+        let p = try PipelineLoader.load(path: path)
+        XCTAssertNil(p.repartition)
+        let driver = try PipelineTestDriver(jobs: p.jobs)
+        for (ok, ip, ts) in [(false, "10.0.0.1", 0), (false, "10.0.0.2", 10000), (false, "10.0.0.3", 20000), (true, "10.9.9.9", 30000)] {
+            try driver.push(json: #"{"event":"login","user":"ann","ok":\#(ok),"ip":"\#(ip)","ts":\#(ts)}"#, key: "ann")
+        }
+        XCTAssertEqual(driver.takeOutputs().count, 0, "the success waits for the watermark")
+        try driver.advanceWatermark(to: 30000)
+        let out = driver.takeOutputs()
+        XCTAssertEqual(out.map { String(decoding: $0.value ?? [], as: UTF8.self) },
+                       [#"{"user":"ann","failures":3,"first_ip":"10.0.0.1","success_ip":"10.9.9.9","first_failure":0,"success_at":30000}"#])
+        XCTAssertEqual(out.first.map { String(decoding: $0.key ?? [], as: UTF8.self) }, "ann")
+    }
 }
