@@ -55,8 +55,8 @@ public enum FieldValue: Equatable, Sendable, CustomStringConvertible {
         case .bool(let b): return .bool(b)
         case .int(let i): return .int(i)
         case .double(let d): return .double(d)
-        case .string(let s): return .string(row.store(Array(s.utf8)))
-        case .json(let s): return .json(row.store(Array(s.utf8)))
+        case .string(let s): return .string(row.store(s.utf8))   // no intermediate array
+        case .json(let s): return .json(row.store(s.utf8))
         }
     }
 }

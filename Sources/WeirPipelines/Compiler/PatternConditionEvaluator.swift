@@ -6,6 +6,8 @@ import WeirFormats
 struct CompiledPatternCondition {
     var node: RowExpression
     var references: [BoundStageReference]
+    /// The event slots the expression reads: only these are copied per test.
+    var eventSlots: [Int]
 }
 
 /// Runs one compiled condition as a `PatternCondition` of the CEP engine. It
@@ -23,8 +25,7 @@ final class PatternConditionEvaluator {
 
     func test(_ event: CEPEvent, _ ctx: PatternContext<CEPEvent>) -> Bool {
         row.reset()
-        let n = min(event.values.count, row.cells.count)
-        for i in 0..<n { row.cells[i] = event.values[i].store(into: &row) }
+        for i in condition.eventSlots where i < row.cells.count { row.cells[i] = event[i].store(into: &row) }
         for r in condition.references where r.slot < row.cells.count {
             row.cells[r.slot] = r.value(ctx.events(r.stage)).store(into: &row)
         }

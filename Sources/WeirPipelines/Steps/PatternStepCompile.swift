@@ -46,7 +46,14 @@ extension PatternStep {
             b.error(e.location, "a stage condition must be a boolean expression, found \(c.type)")
             return nil
         }
-        return CompiledPatternCondition(node: c.node, references: bound)
+        var eventSlots: [Int] = []
+        for path in syntax.referencedFields where reserved[path] == nil {
+            if case .success(let binding) = b.scope.resolve(path) {
+                let slot = b.slot(for: binding)
+                if !eventSlots.contains(slot) { eventSlots.append(slot) }
+            }
+        }
+        return CompiledPatternCondition(node: c.node, references: bound, eventSlots: eventSlots)
     }
 
     /// The slot of a field of the events (as the record is at the pattern step).
