@@ -72,6 +72,7 @@ struct CaseRunner {
         let rejected = driver.takeRejected()
         let dead = rejected.deadLetters.map { ActualRecord($0, driver: driver) }
         let late = rejected.late.map { ActualRecord($0, driver: driver) }
+        let timedOut = driver.takeTimedOut().map { ActualRecord($0, driver: driver) }
         var mismatches: [ListMismatch] = []
         func records(_ name: String, _ expected: [ExpectedRecord], _ actual: [ActualRecord]) {
             if let m = ListDiff.compare(name, expected: expected, actual: actual, anyOrder: e.anyOrder,
@@ -81,6 +82,7 @@ struct CaseRunner {
         records("output", e.output, output)
         records("deadLetters", e.deadLetters, dead)
         records("late", e.late, late)
+        records("timedOut", e.timedOut, timedOut)
         var states: [[TestValue]]?
         if let expectedStates = e.state {
             var found: [[TestValue]] = []
@@ -97,6 +99,7 @@ struct CaseRunner {
                                output: output.map { $0.expectedForm(includeMessage: false) },
                                deadLetters: dead.map { $0.expectedForm(includeMessage: true) },
                                late: late.map { $0.expectedForm(includeMessage: false) },
+                               timedOut: timedOut.map { $0.expectedForm(includeMessage: false) },
                                state: states, differing: Set(mismatches.map { $0.list.hasPrefix("state") ? "state" : $0.list }))
         guard !mismatches.isEmpty else { return (nil, seen) }
         return (CheckFailure(location: e.location.map(place) ?? "\(place(testCase.location)) (the end of the case: nothing more may come out)",

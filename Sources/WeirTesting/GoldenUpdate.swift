@@ -25,7 +25,7 @@ public enum GoldenUpdate {
                 do {
                     let made = try plan(seen, doc)
                     edits += made
-                    for list in ["output", "deadLetters", "late", "state"] where seen.differing.contains(list) {
+                    for list in lists where seen.differing.contains(list) {
                         changes.append("case '\(c.name)': expect at \(at): \(list) \(describe(list, seen))")
                     }
                 } catch {
@@ -52,6 +52,7 @@ public enum GoldenUpdate {
         case "output": return "rewritten from what came out: \(n(seen.output.count)) (was \(seen.expectation.output.count))"
         case "deadLetters": return "rewritten from what came out: \(n(seen.deadLetters.count)) (was \(seen.expectation.deadLetters.count))"
         case "late": return "rewritten from what came out: \(n(seen.late.count)) (was \(seen.expectation.late.count))"
+        case "timedOut": return "rewritten from what came out: \(n(seen.timedOut.count)) (was \(seen.expectation.timedOut.count))"
         default: return "rewritten from the state found for \(seen.state?.count ?? 0) key\(seen.state?.count == 1 ? "" : "s")"
         }
     }
@@ -70,7 +71,7 @@ public enum GoldenUpdate {
 
     struct Refusal: Error { var message: String }
 
-    static let lists = ["output", "deadLetters", "late", "state"]
+    static let lists = ["output", "deadLetters", "late", "timedOut", "state"]
 
     /// The edits that make one expectation say what was seen.
     private static func plan(_ seen: Observation, _ doc: YAMLLines) throws(Refusal) -> [Edit] {
@@ -156,6 +157,7 @@ public enum GoldenUpdate {
             return out
         case "output": items = fromActual ? seen.output.map(\.flow) : e.output.map(\.shown)
         case "deadLetters": items = fromActual ? seen.deadLetters.map(\.flow) : e.deadLetters.map(\.shown)
+        case "timedOut": items = fromActual ? seen.timedOut.map(\.flow) : e.timedOut.map(\.shown)
         default: items = fromActual ? seen.late.map(\.flow) : e.late.map(\.shown)
         }
         if items.isEmpty { return [p + list + ": []"] }

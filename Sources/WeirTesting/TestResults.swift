@@ -48,6 +48,7 @@ struct Observation: Sendable {
     var output: [TestValue]
     var deadLetters: [TestValue]
     var late: [TestValue]
+    var timedOut: [TestValue] = []
     /// Per expected state key, the entries found.
     var state: [[TestValue]]?
     /// Which lists differed.

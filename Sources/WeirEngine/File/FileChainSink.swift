@@ -9,14 +9,17 @@ final class FileChainSink: ChainSink {
     var fileRowsRefused = 0
     private let deadLetters: FileWriter?
     private let lateData: FileWriter?
+    private let timedOutData: FileWriter?
     /// The line being processed and where it came from; set by the job before each record.
     // Set per record by one thread: no dynamic exclusivity checks.
     @exclusivity(unchecked) var current = UnsafeRawBufferPointer(start: nil, count: 0)
     /// The input being read (dead letters name its file and line).
     @exclusivity(unchecked) unowned(unsafe) var currentReader: LineReader?
 
-    init(output: FileWriter?, deadLetters: FileWriter?, lateData: FileWriter?, files: FilesSinkWriter? = nil) {
+    init(output: FileWriter?, deadLetters: FileWriter?, lateData: FileWriter?, files: FilesSinkWriter? = nil,
+         timedOut: FileWriter? = nil) {
         self.output = output; self.deadLetters = deadLetters; self.lateData = lateData; self.files = files
+        timedOutData = timedOut
     }
 
     /// Output lines are values only.
@@ -57,10 +60,15 @@ final class FileChainSink: ChainSink {
         try lateData?.writeLine(current)
     }
 
+    func timedOut(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        try timedOutData?.writeLine(value)
+    }
+
     func flush() throws {
         try output?.flush()
         try deadLetters?.flush()
         try lateData?.flush()
+        try timedOutData?.flush()
     }
 }
 

@@ -82,7 +82,8 @@ public final class FileJob: Service, @unchecked Sendable {
         }
         let deadLetters = try spec.deadLetter?.file.map { try FileWriter(path: $0) }
         let lateData = try spec.stateful?.lateData?.file.map { try FileWriter(path: $0) }
-        let sink = FileChainSink(output: output, deadLetters: deadLetters, lateData: lateData, files: files)
+        let timedOut = try spec.stateful?.timedOut?.file.map { try FileWriter(path: $0) }
+        let sink = FileChainSink(output: output, deadLetters: deadLetters, lateData: lateData, files: files, timedOut: timedOut)
         let chain = try RecordChain(job: spec)
         chain.singleStatePartition = true
         defer { chain.op?.close() }

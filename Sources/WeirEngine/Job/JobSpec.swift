@@ -111,6 +111,8 @@ public struct JobSpec {
         public var makeOperator: () throws -> any Operator
         /// Where records too late for every window go (nil: counted only).
         public var lateData: Destination?
+        /// Where a pattern's timed-out partial matches go (nil: counted only, or flagged in the output).
+        public var timedOut: Destination?
         /// Output slots of the key fields, for the output message key.
         public var keySlots: [Int]
         /// What input slots (key fields, aggregate inputs) can hold, as far as
@@ -178,6 +180,7 @@ public struct JobSpec {
         if case .kafka(let out) = sink.kind { t.append(out) }
         if let d = deadLetterTopic { t.append(d) }
         if let l = stateful?.lateDataTopic { t.append(l) }
+        if let o = stateful?.timedOut?.topic { t.append(o) }
         return t
     }
 }

@@ -26,6 +26,14 @@ public protocol OperatorOutput {
     /// already purged). `row` is the input row; the task loop sends the raw
     /// record to the late-data topic.
     mutating func late(_ row: Row, timestampMs: Int64, partition: Int)
+    /// A CEP partial match that `within` timed out, as a row of the operator's
+    /// layout, when the job routes them to their own destination (`timedOut`).
+    mutating func timedOut(_ row: Row, partition: Int)
+}
+
+extension OperatorOutput {
+    /// Outputs without a timed-out destination take such rows as output.
+    public mutating func timedOut(_ row: Row, partition: Int) { emit(row, kind: .insert, partition: partition) }
 }
 
 /// What an operator gets when it opens.

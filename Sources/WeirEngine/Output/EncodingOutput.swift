@@ -34,6 +34,20 @@ final class EncodingOutput {
             }
         }
 
+        mutating func timedOut(_ row: Row, partition: Int) {
+            guard error == nil else { return }
+            do {
+                let value = try owner.encoder.encode(row)
+                if sink.wantsKeys, owner.key.set(slots: owner.keySlots, in: row) {
+                    try owner.key.bytes.withUnsafeBytes { try sink.timedOut(key: $0, value: value) }
+                } else {
+                    try sink.timedOut(key: nil, value: value)
+                }
+            } catch {
+                self.error = error
+            }
+        }
+
         mutating func late(_ row: Row, timestampMs: Int64, partition: Int) {
             guard error == nil else { return }
             do { try sink.late(); late += 1 } catch { self.error = error }

@@ -9,6 +9,8 @@ public protocol ChainSink: AnyObject {
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws
     func deadLetter(_ error: ProcessingError) throws
     func late() throws
+    /// An encoded CEP timed-out partial match, for the job's timed-out destination.
+    func timedOut(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws
     /// False when `emit` ignores keys (file sinks): operator output rows then skip building one.
     var wantsKeys: Bool { get }
     /// What follows is output of input (state) partition `partition`; -1:
@@ -21,6 +23,8 @@ public protocol ChainSink: AnyObject {
 }
 
 extension ChainSink {
+    /// Sinks of jobs without a timed-out destination never get one (the operator emits them as output or counts them).
+    public func timedOut(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {}
     public var wantsKeys: Bool { true }
     @inline(__always) public func outputPartition(_ partition: Int) {}
     public var splitsByPartition: Bool { false }

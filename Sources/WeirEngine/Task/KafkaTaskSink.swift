@@ -19,6 +19,7 @@ final class KafkaTaskSink: ChainSink {
     var fileRowsRefused = 0
     private let deadLetters: KafkaTopicHandle?
     private let lateData: KafkaTopicHandle?
+    private let timedOutTopic: KafkaTopicHandle?
     private let pipeline: [UInt8]
     private let keepsInputTimestamp: Bool
     /// The record being processed; valid only inside the poll callback.
@@ -38,6 +39,7 @@ final class KafkaTaskSink: ChainSink {
         out = files == nil ? try producer.topic(job.sink.topic) : nil
         deadLetters = try job.deadLetterTopic.map { try producer.topic($0) }
         lateData = try job.stateful?.lateDataTopic.map { try producer.topic($0) }
+        timedOutTopic = try job.stateful?.timedOut?.topic.map { try producer.topic($0) }
         pipeline = Array(job.name.utf8)
         keepsInputTimestamp = job.sink.keepsInputTimestamp
     }
@@ -84,6 +86,7 @@ final class KafkaTaskSink: ChainSink {
             case .output: topic = out
             case .deadLetter: topic = deadLetters
             case .lateData: topic = lateData
+            case .timedOut: topic = timedOutTopic
             }
             guard let topic else { return }
             if timestampMs >= 0 {
@@ -120,6 +123,14 @@ final class KafkaTaskSink: ChainSink {
         guard let topic = lateData, let msg = current else { return }
         if holding { held.append(.lateData, key: msg.key, value: msg.value, headers: origin(msg) + msg.headers()); return }
         try producer.produce(topic, key: msg.key, value: msg.value, headers: origin(msg) + msg.headers())
+    }
+
+    /// Timed-out partial matches are results, like output rows: keyed, no origin headers.
+    func timedOut(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        guard let topic = timedOutTopic else { return }
+        bytesOut &+= value.count + (key?.count ?? 0)
+        if holding { held.append(.timedOut, key: key, value: value); return }
+        try producer.produce(topic, key: key, value: value)
     }
 
     private func origin(_ msg: KafkaMessage) -> [KafkaHeader] {

@@ -9,7 +9,7 @@ import WeirKafka
 /// its bytes and allocates nothing once the arena has grown to a commit's worth
 /// of output (headers of dead letters and late data, rare, allocate).
 struct PendingOutput {
-    enum Destination: UInt8 { case output, deadLetter, lateData }
+    enum Destination: UInt8 { case output, deadLetter, lateData, timedOut }
 
     private struct Entry {
         var destination: Destination

@@ -19,6 +19,9 @@ final class DriverSink: ChainSink {
     var output: [TestRecord] = []
     var deadLetters: [TestDeadLetter] = []
     var lateRecords: [TestRecord] = []
+    /// Timed-out partial matches of a pattern (`StatefulStage.timedOut`).
+    var timedOutRecords: [TestRecord] = []
+    private let timedOutTopic: String
     /// Offsets of the output topic's partitions written so far.
     private var offsets: [Int: Int64] = [:]
 
@@ -26,6 +29,7 @@ final class DriverSink: ChainSink {
         pipeline = Array(job.name.utf8)
         stage = job.name
         outputTopic = job.sink.topic
+        timedOutTopic = job.stateful?.timedOut?.topic ?? job.stateful?.timedOut?.file ?? ""
         self.forwardPartitions = forwardPartitions
         keepsInputTimestamp = job.sink.keepsInputTimestamp
         wantsKeys = !job.readsFiles
@@ -45,6 +49,11 @@ final class DriverSink: ChainSink {
         guard var r = current else { return }
         r.headers = RecordOriginHeaders.error(error) + origin(r) + r.headers
         deadLetters.append(TestDeadLetter(record: r, errorClass: error.kind, message: error.message, stage: stage))
+    }
+
+    func timedOut(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        timedOutRecords.append(TestRecord(topic: timedOutTopic, offset: Int64(timedOutRecords.count), key: key.map { [UInt8]($0) },
+                                          value: [UInt8](value), timestampMs: clock.now))
     }
 
     func late() throws {

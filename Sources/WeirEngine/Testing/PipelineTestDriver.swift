@@ -78,6 +78,13 @@ public final class PipelineTestDriver {
         stages[stages.count - 1].sink.takeOutput()
     }
 
+    /// Returns a pattern's timed-out partial matches so far (its `timedOut` destination) and forgets them.
+    public func takeTimedOut() -> [TestRecord] {
+        let sink = stages[stages.count - 1].sink
+        defer { sink.timedOutRecords = [] }
+        return sink.timedOutRecords
+    }
+
     /// Returns the dead letters and late records so far and forgets them.
     public func takeRejected() -> (deadLetters: [TestDeadLetter], late: [TestRecord]) {
         defer { deadLetters = []; lateRecords = [] }

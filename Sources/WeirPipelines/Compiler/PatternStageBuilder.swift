@@ -28,10 +28,13 @@ enum PatternStageBuilder {
         guard ok, let extractor = StatefulStageBuilder.timestampExtractor(time, timeSlot: timeSlot) else { return nil }
         let measures = pattern.measures.map(\.measure)
         let timedOut = pattern.definition.timedOutField?.value
+        let routed = pattern.definition.timedOutDestination != nil
         let domain: TimeDomain = extractor == nil ? .processingTime : .eventTime
         let makeOperator: () throws -> any Operator = {
-            try CEPOperator(CEPOperatorConfig(keyFields: keys, pattern: pattern.pattern(slotCount: slotCount), timeDomain: domain,
-                                              measures: measures, timedOutField: timedOut, inputSlotCount: slotCount))
+            var config = CEPOperatorConfig(keyFields: keys, pattern: pattern.pattern(slotCount: slotCount), timeDomain: domain,
+                                           measures: measures, timedOutField: timedOut, inputSlotCount: slotCount)
+            config.routesTimedOut = routed
+            return try CEPOperator(config)
         }
         do {
             _ = try makeOperator()
@@ -43,6 +46,7 @@ enum PatternStageBuilder {
         var stage = JobSpec.StatefulStage(timestamp: extractor, watermark: watermark,
                                           keySlots: Array(0..<keys.count), makeOperator: makeOperator)
         stage.lateData = lateData?.engine
+        stage.timedOut = pattern.definition.timedOutDestination?.engine
         stage.inputKinds = plan.inputKinds
         return stage
     }

@@ -21,6 +21,14 @@ enum StatefulChecks {
             out.append(first.location.diagnostic(
                 "keyedBy describes one topic's message key; records of several topics are repartitioned by key anyway: remove keyedBy"))
         }
+        if case .pattern(let p)? = pattern?.kind {
+            if let to = p.timedOutDestination, let problem = timedOutProblem(to, in: d) {
+                out.append(to.location.diagnostic(problem))
+            }
+            if p.timedOutDestination != nil || p.timedOutField != nil, p.withinMs == nil {
+                out.append(p.location.diagnostic("timedOut needs 'within': only within times partial matches out"))
+            }
+        }
         guard keyBy != nil else { return out }
         if case .kafka(let k) = d.sink.kind, let key = k.key {
             out.append(key.location.diagnostic(
@@ -42,5 +50,20 @@ enum StatefulChecks {
             }
         }
         return out
+    }
+
+    /// A Kafka job writes timed-out matches to a topic that is neither read nor the sink's; a file job to a file.
+    private static func timedOutProblem(_ to: DestinationDefinition, in d: PipelineDefinition) -> String? {
+        switch (d.source.kind, to) {
+        case (.kafka(let k), .topic(let t)):
+            if k.topics.contains(where: { $0.value == t.value }) { return "the timed-out topic '\(t.value)' is also a source topic" }
+            if case .kafka(let out) = d.sink.kind, out.topic.value == t.value {
+                return "the timed-out topic '\(t.value)' is also the sink topic; to have both in the sink, use timedOut: {field: timed_out}"
+            }
+            return nil
+        case (.kafka, .file): return "a Kafka job writes timedOut to a topic: use 'timedOut: {topic: …}'"
+        case (.file, .topic): return "a file job writes timedOut to a file: use 'timedOut: {file: path}'"
+        case (.file, .file): return nil
+        }
     }
 }

@@ -30,6 +30,8 @@ public struct PatternDefinition {
     public var measures: [(name: Located<String>, value: PipelineExpression)]
     /// `timedOut: {field: timed_out}`: also emit partial matches that `within` timed out, flagged by this field.
     public var timedOutField: Located<String>?
+    /// `timedOut: {topic: …}` (or `{file: …}`): timed-out partial matches go there instead of being counted.
+    public var timedOutDestination: DestinationDefinition?
     /// Where `within`, `afterMatch` and the step itself were written.
     public var withinLocation: SourceLocation?
     public var skipLocation: SourceLocation?

@@ -58,16 +58,34 @@ enum PatternStep {
             }
         }
         var timedOut: Located<String>?
+        var timedOutDestination: DestinationDefinition?
         if let t = m["timedOut"] {
-            guard let tm = reader.mapping(t, m.path("timedOut"), known: ["field"], expected: "a mapping {field: timed_out}"),
-                  let f = tm.require("field", "the boolean output field that marks timed-out partial matches", in: &reader),
-                  let name = reader.fieldName(f, tm.path("field")) else { return nil }
-            timedOut = name
+            let expected = "a mapping {topic: name} (or {file: path}) and/or {field: timed_out}"
+            guard let tm = reader.mapping(t, m.path("timedOut"), known: ["topic", "file", "field"], expected: expected) else { return nil }
+            if tm.entries.isEmpty { reader.error(m.path("timedOut"), t, "expected \(expected)"); return nil }
+            if let f = tm["field"] {
+                guard let name = reader.fieldName(f, tm.path("field")) else { return nil }
+                timedOut = name
+            }
+            // the same shape as lateData: {topic: …} for Kafka jobs, {file: …} for file jobs
+            switch (tm.entry("topic"), tm.entry("file")) {
+            case (.some, .some(let second)):
+                reader.error(tm.path("file"), second.keyNode, "use either 'topic' or 'file', not both")
+                return nil
+            case (.some(let t), nil):
+                guard let topic = reader.topic(t.value, tm.path("topic")) else { return nil }
+                timedOutDestination = .topic(topic)
+            case (nil, .some(let f)):
+                guard let path = reader.filePath(f.value, tm.path("file")) else { return nil }
+                timedOutDestination = .file(path)
+            case (nil, nil): break
+            }
         }
         guard ok else { return nil }
-        return .pattern(PatternDefinition(stages: stages, withinMs: within, skip: skip, measures: measures, timedOutField: timedOut,
-                                          withinLocation: withinLocation, skipLocation: skipLocation,
-                                          location: reader.location(field, node)))
+        var d = PatternDefinition(stages: stages, withinMs: within, skip: skip, measures: measures, timedOutField: timedOut,
+                                  withinLocation: withinLocation, skipLocation: skipLocation, location: reader.location(field, node))
+        d.timedOutDestination = timedOutDestination
+        return .pattern(d)
     }
 
     private static func stage(_ node: Node, _ field: String, first: Bool, _ reader: inout YAMLReader) -> PatternDefinition.Stage? {

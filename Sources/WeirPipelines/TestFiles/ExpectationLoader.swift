@@ -4,7 +4,7 @@ import Yams
 /// (a list left out means none), `state` (keys whose state is checked),
 /// and `order`, `tolerance`.
 enum ExpectationLoader {
-    static let keys = ["output", "deadLetters", "late", "state", "order", "tolerance"]
+    static let keys = ["output", "deadLetters", "late", "timedOut", "state", "order", "tolerance"]
     static let recordKeys = ["value", "raw", "key", "headers"]
     static let deadLetterKeys = ["error", "message", "value", "raw", "key", "headers"]
     static let errorClasses = ["decode", "missingValue", "expression", "encode", "timestamp", "missingField"]
@@ -39,6 +39,7 @@ enum ExpectationLoader {
             if context.stateful == nil { reader.error(m.path("late"), l, "the pipeline has no window: no record can be late") }
             e.late = records(l, m.path("late"), deadLetters: false, &reader)
         }
+        if let t = m["timedOut"] { e.timedOut = records(t, m.path("timedOut"), deadLetters: false, &reader) }
         if let s = m["state"] { e.state = states(s, m.path("state"), context, &reader) }
         return reader.diagnostics.count == before ? e : nil
     }

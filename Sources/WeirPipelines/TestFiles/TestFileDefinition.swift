@@ -74,6 +74,8 @@ public struct Expectation: Sendable {
     public var output: [ExpectedRecord] = []
     public var deadLetters: [ExpectedRecord] = []
     public var late: [ExpectedRecord] = []
+    /// A pattern's timed-out partial matches (`timedOut: {topic: …}`).
+    public var timedOut: [ExpectedRecord] = []
     /// Keys whose state is checked (nil: state is not checked).
     public var state: [ExpectedState]?
     /// Lists compare as multisets instead of sequences.

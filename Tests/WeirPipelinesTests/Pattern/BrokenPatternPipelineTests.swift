@@ -172,4 +172,30 @@ final class BrokenPatternPipelineTests: XCTestCase {
           - filter: "k == 'x'"
         """, line: 10, column: 5, field: "steps[2].filter", "steps after pattern are not supported yet")
     }
+
+    func testTimedOutToTheSourceTopic() {
+        refused("""
+              stages:
+                - name: a
+              within: 1m
+              timedOut: {topic: in}
+        """, line: 11, column: 25, field: "steps[1].pattern.timedOut.topic", "the timed-out topic 'in' is also a source topic")
+    }
+
+    func testTimedOutWithoutWithin() {
+        refused("""
+              stages:
+                - name: a
+              timedOut: {field: timed_out}
+        """, line: 8, column: 7, field: "steps[1].pattern", "timedOut needs 'within'")
+    }
+
+    func testTimedOutToAFileFromAKafkaJob() {
+        refused("""
+              stages:
+                - name: a
+              within: 1m
+              timedOut: {file: out.jsonl}
+        """, line: 11, column: 24, field: "steps[1].pattern.timedOut.file", "a Kafka job writes timedOut to a topic")
+    }
 }

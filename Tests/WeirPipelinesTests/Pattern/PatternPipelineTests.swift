@@ -217,4 +217,33 @@ final class PatternPipelineTests: XCTestCase {
                        [#"{"user":"ann","failures":3,"first_ip":"10.0.0.1","success_ip":"10.9.9.9","first_failure":0,"success_at":30000}"#])
         XCTAssertEqual(out.first.map { String(decoding: $0.key ?? [], as: UTF8.self) }, "ann")
     }
+
+    /// `timedOut: {topic: …}`: partial matches that `within` times out go to their own topic, with what they had taken.
+    func testTimedOutPartialMatchesGoToTheirTopic() throws {
+        let yaml = Self.patternPipeline("""
+              stages:
+                - {name: view, where: "e == 'view'"}
+                - {name: cart, where: "e == 'cart'"}
+                - {name: buy, where: "e == 'buy'"}
+              within: 100ms
+              afterMatch: skipPastLastEvent
+              measures: {viewed: first(view.ts), carted: first(cart.ts), bought: first(buy.ts)}
+              timedOut: {topic: abandoned}
+        """)
+        let p = try XCTUnwrap(load(yaml))
+        XCTAssertEqual(p.job.stateful?.timedOut, .topic("abandoned"))
+        XCTAssertTrue(p.jobs.last?.topics.contains("abandoned") ?? false)
+        let driver = try PipelineTestDriver(jobs: p.jobs)
+        for (e, ts) in [("view", 0), ("cart", 10), ("buy", 20), ("view", 200), ("cart", 210), ("view", 400)] {
+            try driver.push(json: "{\"k\":\"x\",\"e\":\"\(e)\",\"ts\":\(ts)}", key: "x")
+        }
+        try driver.endOfInput()
+        XCTAssertEqual(driver.takeOutputs().map { String(decoding: $0.value ?? [], as: UTF8.self) },
+                       [#"{"k":"x","viewed":0,"carted":10,"bought":20}"#])
+        let timedOut = driver.takeTimedOut()
+        XCTAssertEqual(timedOut.map { String(decoding: $0.value ?? [], as: UTF8.self) },
+                       [#"{"k":"x","viewed":200,"carted":210,"bought":null}"#, #"{"k":"x","viewed":400,"carted":null,"bought":null}"#])
+        XCTAssertEqual(timedOut.first?.topic, "abandoned")
+        XCTAssertEqual(timedOut.first.map { String(decoding: $0.key ?? [], as: UTF8.self) }, "x")
+    }
 }

@@ -229,7 +229,7 @@ public final class CEPOperator: Operator {
         matchCount += Int64(matches.count)
         matches.removeAll(keepingCapacity: true)
         timedOutCount += Int64(timedOut.count)
-        if timedOutSlot != nil {
+        if timedOutSlot != nil || config.routesTimedOut {
             for t in timedOut { emitRow(ks, t.match, timedOut: true, partition, &output) }
         }
         timedOut.removeAll(keepingCapacity: true)
@@ -246,7 +246,11 @@ public final class CEPOperator: Operator {
             out.cells[measureSlot + i] = measure.value(m).store(into: &out)
         }
         if let t = timedOutSlot { out.cells[t] = .bool(timedOut) }
-        output.emit(out, kind: .insert, partition: partition)
+        if timedOut && config.routesTimedOut {
+            output.timedOut(out, partition: partition)
+        } else {
+            output.emit(out, kind: .insert, partition: partition)
+        }
     }
 
     // MARK: state

@@ -11,6 +11,9 @@ public struct CEPOperatorConfig {
     /// When set, partial matches that `within` timed out are emitted too, with
     /// this boolean field true (false on matches) and measures over what they took.
     public var timedOutField: String?
+    /// When true, timed-out partial matches go to `OperatorOutput.timedOut`
+    /// (the job's timed-out destination) instead of the output.
+    public var routesTimedOut = false
     /// Slots of the input rows (the values an event keeps).
     public var inputSlotCount: Int
     /// The input's field names by slot, so conditions can say `event["amount"]`.
