@@ -246,4 +246,38 @@ final class PatternPipelineTests: XCTestCase {
         XCTAssertEqual(timedOut.first?.topic, "abandoned")
         XCTAssertEqual(timedOut.first.map { String(decoding: $0.key ?? [], as: UTF8.self) }, "x")
     }
+
+    /// A file job writes timed-out partial matches to `timedOut: {file: …}` as JSON lines.
+    func testFileJobWritesTimedOutMatchesToTheirFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weir-cep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let events = ["view@0", "cart@10", "buy@20", "view@200", "cart@210"].map { s -> String in
+            let parts = s.split(separator: "@")
+            return "{\"k\":\"x\",\"e\":\"\(parts[0])\",\"ts\":\(parts[1])}"
+        }
+        try (events.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("in.jsonl"), atomically: true, encoding: .utf8)
+        let yaml = """
+            name: t
+            source: {file: {path: \(dir.path)/in.jsonl}}
+            sink: {file: {path: \(dir.path)/out.jsonl}}
+            time: {eventTime: {field: ts}}
+            steps:
+              - keyBy: [k]
+              - pattern:
+                  stages:
+                    - {name: view, where: "e == 'view'"}
+                    - {name: cart, where: "e == 'cart'"}
+                    - {name: buy, where: "e == 'buy'"}
+                  within: 100ms
+                  measures: {viewed: first(view.ts), bought: first(buy.ts)}
+                  timedOut: {file: \(dir.path)/abandoned.jsonl}
+            """
+        let p = try XCTUnwrap(load(yaml))
+        _ = try FileJob(spec: p.job).runBlocking()
+        let out = try String(contentsOf: dir.appendingPathComponent("out.jsonl"), encoding: .utf8)
+        let abandoned = try String(contentsOf: dir.appendingPathComponent("abandoned.jsonl"), encoding: .utf8)
+        XCTAssertEqual(out, #"{"k":"x","viewed":0,"bought":20}"# + "\n")
+        XCTAssertEqual(abandoned, #"{"k":"x","viewed":200,"bought":null}"# + "\n")
+    }
 }
