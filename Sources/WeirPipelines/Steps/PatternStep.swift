@@ -150,12 +150,12 @@ enum PatternStep {
     private static func afterMatch(_ node: Node, _ field: String, _ reader: inout YAMLReader) -> AfterMatchSkipStrategy? {
         let expected = "noSkip, skipToNext, skipPastLastEvent, {skipToFirst: stage} or {skipToLast: stage}"
         if case .mapping = node {
-            guard let m = reader.mapping(node, field, known: ["skipToFirst", "skipToLast"], expected: expected),
-                  let e = m.entries.first, m.entries.count == 1,
-                  let stage = reader.string(e.value, m.path(e.key), expected: "a stage name") else {
-                reader.error(field, node, "expected \(expected)")
+            guard let m = reader.mapping(node, field, known: ["skipToFirst", "skipToLast"], expected: expected) else { return nil }
+            guard let e = m.entries.first, m.entries.count == 1 else {
+                reader.error(field, node, "expected one of {skipToFirst: stage} or {skipToLast: stage}")
                 return nil
             }
+            guard let stage = reader.string(e.value, m.path(e.key), expected: "a stage name") else { return nil }
             return e.key == "skipToFirst" ? .skipToFirst(stage) : .skipToLast(stage)
         }
         guard let text = reader.string(node, field, expected: expected) else { return nil }

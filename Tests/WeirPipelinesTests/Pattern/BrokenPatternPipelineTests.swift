@@ -198,4 +198,20 @@ final class BrokenPatternPipelineTests: XCTestCase {
               timedOut: {file: out.jsonl}
         """, line: 11, column: 24, field: "steps[1].pattern.timedOut.file", "a Kafka job writes timedOut to a topic")
     }
+
+    func testAfterMatchWithUnknownStrategy() {
+        refused("""
+              stages:
+                - name: a
+              afterMatch: skipPastLast
+        """, line: 10, column: 19, field: "steps[1].pattern.afterMatch", "unknown afterMatch 'skipPastLast' (expected noSkip, skipToNext, skipPastLastEvent")
+    }
+
+    func testAfterMatchSkipToFirstWithoutAStage() {
+        refused("""
+              stages:
+                - name: a
+              afterMatch: skipToFirst
+        """, line: 10, column: 19, field: "steps[1].pattern.afterMatch", "skipToFirst names a stage: write {skipToFirst: stageName}")
+    }
 }
