@@ -280,4 +280,31 @@ final class PatternPipelineTests: XCTestCase {
         XCTAssertEqual(out, #"{"k":"x","viewed":0,"bought":20}"# + "\n")
         XCTAssertEqual(abandoned, #"{"k":"x","viewed":200,"bought":null}"# + "\n")
     }
+
+    /// Avro results through the driver: matches and timed-out partial matches encoded with the derived schema.
+    func testAvroRowsOfMatchesAndTimedOutPartialMatches() throws {
+        let yaml = """
+            name: t
+            source: {kafka: {topic: in}}
+            sink: {kafka: {topic: out}, format: avro}
+            time: {eventTime: {field: ts}}
+            steps:
+              - keyBy: [k]
+              - pattern:
+                  stages:
+                    - {name: a, where: "e == 'a'"}
+                    - {name: b, where: "e == 'b'"}
+                  within: 10ms
+                  measures: {n: count(a), a_at: match_start(), b_at: first(b.ts)}
+                  timedOut: {topic: partial}
+            """
+        let p = try XCTUnwrap(load(yaml))
+        let driver = try PipelineTestDriver(jobs: p.jobs)
+        for (e, ts) in [("a", 0), ("b", 5), ("a", 20)] {
+            try driver.push(json: "{\"k\":\"x\",\"e\":\"\(e)\",\"ts\":\(ts)}", key: "x")
+        }
+        try driver.endOfInput()
+        XCTAssertEqual(driver.takeOutputs().map { driver.avroJSON($0.value ?? []) }, [#"{"k":"x","n":1,"a_at":0,"b_at":5}"#])
+        XCTAssertEqual(driver.takeTimedOut().map { driver.avroJSON($0.value ?? []) }, [#"{"k":"x","n":1,"a_at":20,"b_at":null}"#])
+    }
 }
