@@ -11,7 +11,7 @@ enum ResultFormatBinding {
         switch definition.sink.format {
         case .json: return
         case .jsonSchema:
-            b.error(definition.sink.location, "window and reduce results are written as json or avro; format json-schema on their sink is not supported yet")
+            b.error(definition.sink.location, "window, reduce and pattern results are written as json or avro; format json-schema on their sink is not supported yet")
             return
         case .avro: break
         }

@@ -11,7 +11,7 @@ enum StatefulChecks {
                 "a window needs 'time:' at the top level: event time from a field (time: {eventTime: {field: ts, format: epochMillis}, watermark: {maxOutOfOrderness: 2s}}) or processing time (time: {processingTime: true})"))
         }
         if let time = d.time, keyBy == nil {
-            out.append(time.location.diagnostic("'time' is used by window and reduce steps, and this pipeline has none; remove it"))
+            out.append(time.location.diagnostic("'time' is used by window and reduce steps, and this pipeline has none (nor a pattern step); remove it"))
         }
         if let late = d.lateData, window == nil, pattern == nil {
             out.append(late.location.diagnostic("'lateData' receives records too late for their windows: it needs a window step (or a pattern step on event time)"))
