@@ -38,6 +38,7 @@ run_scaleout tests/scaleout/chaos.sh 200000 20     # three instances, 20 SIGKILL
 run_scaleout tests/service/two-instances.sh        # weir serve: a job on two instances, one killed and restarted, cancel via the other (~65 s)
 run_scaleout tests/service/savepoints.sh           # savepoint, stop, restore over REST and with weir run --from-savepoint (~35 s)
 run_scaleout tests/service/sigterm-restart.sh      # SIGTERM mid-stream exits 0, the restart resumes from the jobs topic (~40 s)
+run_scaleout tests/cep/pattern-on-kafka.sh         # a pattern step with a timedOut topic under weir run on weir broker (~10 s)
 run_scaleout tests/ui/run.sh                       # the web UI in headless Chromium against weir serve (~90 s)
 echo "end-to-end: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
