@@ -34,7 +34,8 @@ fi
 # the apache-flink wheel carries flink-cep's jars; a venv of its own (~850 MB) keeps its
 # pinned dependencies away from the packages above.
 FLINK_VENV=${FLINK_VENV:-/tmp/flinkenv}
+# A failed install does not stop the other tests: FlinkOracleTests then fails, saying why.
 if ! "$FLINK_VENV/bin/python" -c 'import pyflink' >/dev/null 2>&1; then
-  python3 -m venv "$FLINK_VENV"
-  "$FLINK_VENV/bin/pip" install -q "apache-flink==2.3.0"
+  { python3 -m venv "$FLINK_VENV" && "$FLINK_VENV/bin/pip" install -q "apache-flink==2.3.0"; } \
+    || echo "install-deps: apache-flink could not be installed into $FLINK_VENV; the CEP oracle test will fail" >&2
 fi
