@@ -31,3 +31,17 @@ public enum EmbeddedBrokerCapacity {
         return "\(events) events (about \(Int(mb.rounded())) MB) need at least \(needed) partitions of \(topic) on the embedded broker, which keeps at most 5 MiB (or 100,000 batches) per partition and drops older records beyond that; \(topic) has \(partitions). \(fix)"
     }
 }
+
+extension KafkaAdmin {
+    /// On the embedded broker, `EmbeddedBrokerCapacity.shortfall` for `topic` as it
+    /// stands (an unknown topic auto-creates with 4 partitions); nil on a real Kafka,
+    /// which keeps what its retention says. `fix` gets the partitions needed.
+    public func embeddedBrokerShortfall(topic: String, events: Int, bytesPerEvent: Int,
+                                        fix: (_ partitionsNeeded: Int) -> String) throws -> String? {
+        guard isEmbeddedBroker() else { return nil }
+        let count = try partitionCount(topic: topic) ?? 4
+        let needed = EmbeddedBrokerCapacity.partitionsNeeded(events: events, bytesPerEvent: bytesPerEvent)
+        return EmbeddedBrokerCapacity.shortfall(topic: topic, partitions: count, events: events,
+                                                bytesPerEvent: bytesPerEvent, fix: fix(needed))
+    }
+}

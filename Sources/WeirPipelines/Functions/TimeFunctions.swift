@@ -23,7 +23,7 @@ final class UTCDateNode: RowExpression {
         let msPerDay: Int64 = 86_400_000
         let day = ms >= 0 ? ms / msPerDay : (ms - msPerDay + 1) / msPerDay   // floor division
         if part == .hour { return .int((ms - day * msPerDay) / 3_600_000) }
-        let (y, m, d) = Self.civil(fromDays: day)
+        let (y, m, d) = CivilDate.civil(fromDays: day)
         guard (0...9999).contains(y) else { throw EvalError("date() of \(ms) is outside years 0000-9999 in \(source)") }
         let start = row.arena.count
         func two(_ v: Int64) { row.arena.append(UInt8(48 + v / 10)); row.arena.append(UInt8(48 + v % 10)) }
@@ -31,18 +31,5 @@ final class UTCDateNode: RowExpression {
         row.arena.append(UInt8(ascii: "-")); two(m)
         row.arena.append(UInt8(ascii: "-")); two(d)
         return .string(ByteSpan(start: start, count: 10))
-    }
-
-    /// Proleptic Gregorian (year, month, day) of days since 1970-01-01 (H. Hinnant's algorithm).
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

@@ -95,12 +95,9 @@ extension BenchCommand {
     private func refuseIfTheBrokerCannotHoldTheEvents(topic: String, bootstrap: String) throws {
         let admin = try KafkaAdmin(config: KafkaConfig(bootstrapServers: bootstrap))
         defer { admin.close() }
-        guard admin.isEmbeddedBroker() else { return }   // a real Kafka keeps what its retention says
-        let count = try admin.partitionCount(topic: topic) ?? 4
-        let needed = EmbeddedBrokerCapacity.partitionsNeeded(events: events, bytesPerEvent: BenchEvents.approximateBytes)
-        if let message = EmbeddedBrokerCapacity.shortfall(topic: topic, partitions: count, events: events,
-                                                          bytesPerEvent: BenchEvents.approximateBytes,
-                                                          fix: "Start the broker with `weir broker --topic \(topic):\(needed)` (and the pipeline's other topics likewise), or write fewer --events.") {
+        if let message = try admin.embeddedBrokerShortfall(topic: topic, events: events, bytesPerEvent: BenchEvents.approximateBytes, fix: {
+            "Start the broker with `weir broker --topic \(topic):\($0)` (and the pipeline's other topics likewise), or write fewer --events."
+        }) {
             printError("weir bench: \(message)"); throw ExitCode(1)
         }
     }

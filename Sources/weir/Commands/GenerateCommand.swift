@@ -45,13 +45,10 @@ extension GenerateCommand {
     private func refuseIfTheBrokerCannotHoldTheEvents() throws {
         let admin = try KafkaAdmin(config: KafkaConfig(bootstrapServers: bootstrap))
         defer { admin.close() }
-        guard admin.isEmbeddedBroker() else { return }
-        let count = try admin.partitionCount(topic: topic) ?? 4
         // The topic may hold earlier events already (--after continues a run).
-        let total = events + after
-        let needed = EmbeddedBrokerCapacity.partitionsNeeded(events: total, bytesPerEvent: SampleClicks.approximateBytes)
-        if let message = EmbeddedBrokerCapacity.shortfall(topic: topic, partitions: count, events: total, bytesPerEvent: SampleClicks.approximateBytes,
-                                                          fix: "Start the broker with `weir broker --topic \(topic):\(needed)`, or write fewer --events.") {
+        if let message = try admin.embeddedBrokerShortfall(topic: topic, events: events + after, bytesPerEvent: SampleClicks.approximateBytes, fix: {
+            "Start the broker with `weir broker --topic \(topic):\($0)`, or write fewer --events."
+        }) {
             printError("weir generate: \(message)")
             throw ExitCode(1)
         }
