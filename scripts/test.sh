@@ -25,6 +25,7 @@ run_crash() {
 run_crash 200000 20 1 5000     # events, kills, parallelism, checkpoint interval (ms)
 run_crash 200000 20 2 5000
 run_crash 200000 20 1 200
+WEIR_CRASH_FLOWING=1 WEIR_CRASH_RUN_SECONDS="6 8" WEIR_CHECKPOINT_TEST_WRITE_DELAY_MS=3000 run_crash 200000 20 1 200   # input flowing, runs of 6-14 s (a restart waits out the killed member's session), each asynchronous write held 3 s: >= 2 of 20 kills must land mid-write (~4 min)
 echo "== crash test, files sink (Parquet)"   # 20 kills while events arrive, renames delayed 300 ms so kills land between commit and rename; exactly once in the lake (~4 min)
 if WEIR=.build/debug/weir WEIR_FILES_SINK_TEST_RENAME_DELAY_MS=300 tests/crash/crash-test-parquet.sh 200000 20 2 1000; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 run_scaleout() {

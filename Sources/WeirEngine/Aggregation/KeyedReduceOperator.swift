@@ -92,5 +92,7 @@ public final class KeyedReduceOperator: Operator, PartitionedKeyedState {
         return found
     }
 
+    public func captureState(partition: Int) -> StateCapture { captureKeyedState(partition: partition) }
+
     func restored(_ state: KeyedWindowState, entry id: Int32) {}
 }

@@ -103,6 +103,10 @@ public protocol Operator: AnyObject {
 
     /// The state of one partition, in the format of `docs/state-format.md`.
     func snapshot(partition: Int) -> [UInt8]
+    /// One partition's state for a checkpoint: a copy written out later off
+    /// the task thread where the operator can copy its state cheaply, else
+    /// the snapshot itself (the default).
+    func captureState(partition: Int) -> StateCapture
     /// Replaces one partition's state with a snapshot (one or more chunks of it).
     func restore(partition: Int, chunks: [[UInt8]]) throws(StateFormatError)
     /// Forgets one partition's state (revoked on rebalance).
@@ -139,6 +143,10 @@ extension Operator {
     /// Without better knowledge, every output field can be anything.
     public func resultTypes(inputKinds: [Int: CellKinds]) -> [ResultFieldType] {
         outputLayout.map { _ in .cells(.any) }
+    }
+
+    public func captureState(partition: Int) -> StateCapture {
+        StateCapture(bytes: snapshot(partition: partition))
     }
 
     /// One partition's snapshot cut into chunks below `maxChunkBytes` (for the

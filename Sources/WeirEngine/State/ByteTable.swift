@@ -147,6 +147,17 @@ final class ByteTable {
         freeHead = -1; count = 0; liveBytes = 0; garbageBytes = 0
     }
 
+    /// Takes `other`'s entries and bytes, copied (not shared), for a snapshot
+    /// written on another thread (`KeyedWindowState.snapshotCopy`). Lookups
+    /// by bytes are not rebuilt: only ids are read from such a copy.
+    func copyContents(of other: ByteTable) {
+        arena = other.arena.copiedStorage()
+        entries = other.entries.copiedStorage()
+        count = other.count
+        liveBytes = other.liveBytes
+        garbageBytes = other.garbageBytes
+    }
+
     var arenaBytes: Int { arena.count }
 
     // MARK: - internals

@@ -211,6 +211,24 @@ final class KeyedWindowState {
         timers.push(.init(time: time, start: w.start, keyHash: keyHash(w.keyId), window: id, generation: w.generation))
     }
 
+    /// A copy of what `StateSnapshot.write` reads (keys, windows, accumulators,
+    /// side values), so that the snapshot can be written on another thread
+    /// while this state goes on changing. The arrays are copied here, on the
+    /// task thread, so the checkpoint pause includes the copy (a memcpy) and
+    /// no deferred copy-on-write lands on a later record. Nil with custom
+    /// aggregates: their accumulators are user types that may share references.
+    /// The copy has no window index and no timers: it is written out, never updated.
+    func snapshotCopy() -> KeyedWindowState? {
+        guard custom.isEmpty else { return nil }
+        let copy = KeyedWindowState(width: width, custom: [])
+        copy.keys.copyContents(of: keys)
+        copy.aux.copyContents(of: aux)
+        copy.windows = windows.copiedStorage()
+        copy.acc = acc.copiedStorage()
+        copy.windowCount = windowCount
+        return copy
+    }
+
     /// Drops everything, keeping capacity.
     func removeAll() {
         keys.removeAll()

@@ -42,6 +42,18 @@ extension PartitionedKeyedState {
         return StateSnapshot.write(st, aggs, kind: snapshotKind, layout: stateLayout.encoded)
     }
 
+    /// A copy of the partition's state, written out when the capture is asked
+    /// for its chunks (on the commit worker); the snapshot at once where the
+    /// state cannot be copied (custom aggregates).
+    func captureKeyedState(partition: Int) -> StateCapture {
+        guard partition >= 0 && partition < states.count, let st = states[partition], let copy = st.snapshotCopy() else {
+            return StateCapture(bytes: snapshot(partition: partition))
+        }
+        // The aggregator is shared: writing reads only its configuration, never its per-record scratch.
+        let aggs = self.aggs, kind = snapshotKind, layout = stateLayout.encoded
+        return StateCapture(deferred: { StateSnapshot.write(copy, aggs, kind: kind, layout: layout) })
+    }
+
     public func restore(partition: Int, chunks: [[UInt8]]) throws(StateFormatError) {
         guard partition >= 0 && partition < 1 << 20 else { throw StateFormatError("invalid partition \(partition)") }
         let st = makeState(partition)

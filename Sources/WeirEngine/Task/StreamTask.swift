@@ -39,12 +39,11 @@ public final class StreamTask: @unchecked Sendable {
     private var announcer: WatermarkAnnouncer?
     private var statePartitions: Int32 = 1
     private var txn: TransactionState
-    /// Runs overlapped commits (exactly-once) while the loop goes on; `inFlight`
-    /// is what that commit makes durable once it succeeds.
+    /// Runs the asynchronous phase of checkpoints (exactly-once: state written
+    /// out, markers, commit) while the loop goes on; `inFlight` is the
+    /// checkpoint it makes durable once it succeeds.
     private var worker: CommitWorker?
-    private var inFlight: [TopicPartition: Committed]?
-    private var inFlightStarted: UInt64 = 0
-    private var inFlightPause: UInt64 = 0
+    private var inFlight: CheckpointWrite?
     /// Records were processed while a commit was in flight: the next transaction must cover them.
     private var processedWhileCommitting = false
     /// Held output beyond this waits for the commit instead of growing further.
@@ -357,86 +356,79 @@ public final class StreamTask: @unchecked Sendable {
     }
 
     /// Turns the open transaction into a checkpoint and commits it: every
-    /// partition's chunks, then (after `beforeMarkers`) every marker, then the commit.
-    /// With `overlap` the commit itself runs on the commit worker and the task
-    /// goes on at once (its output held until the commit is done); otherwise
-    /// this returns when the checkpoint is durable (revoke, stop, savepoint).
+    /// partition's state chunks, then (after `beforeMarkers`) every marker,
+    /// then the commit. With `overlap` the task only captures its state (a
+    /// copy, where the operator can make one) and goes on at once: the commit
+    /// worker serializes and produces it, the markers and the commit, while
+    /// the task's output is held until the commit is done. Otherwise this
+    /// returns when the checkpoint is durable (revoke, stop, savepoint).
     private func checkpoint(overlap: Bool = false) throws {
         try settleCommit()
-        guard let committer, let consumer, let chain, let stateHandle, txn.isOpen else { return }
+        guard let committer, let consumer, let chain, let producer, let stateHandle, txn.isOpen else { return }
         let started = monotonicNanos()
         try? txn.commitStarted()
         do {
             let id = ids.next()
             // Part files are finished and named pending first: the markers list them.
             let fileLists = try files?.prepareCheckpoint(id) ?? [:]
-            var written: [TopicPartition: Committed] = [:]
+            var parts: [PartitionCheckpoint] = []
             var offsets: [TopicPartitionOffset] = []
-            var markers: [(Int32, CheckpointMarker)] = []
             let assignment = try consumer.assignment()
             for tp in assignment {
                 let next = read.nextOffset(tp) ?? committed[tp]?.marker.nextOffset ?? -1
                 guard next >= 0 else { continue }   // nothing read and nothing restored yet
-                let chunks = chain.op?.snapshotChunks(partition: Int(tp.partition)) ?? []
-                let sp = statePartition(tp)
-                for (i, payload) in chunks.enumerated() {
-                    let chunk = StateChunk(checkpointID: id, index: UInt32(i), count: UInt32(chunks.count), payload: payload)
-                    try produce(stateHandle, sp, StateChunk.key(topic: tp.topic, partition: tp.partition, index: UInt32(i)), chunk.encoded())
-                }
-                let marker = CheckpointMarker(checkpointID: id, topic: tp.topic, partition: tp.partition, nextOffset: next,
-                                              watermark: chain.watermarks.watermark,
-                                              maxEventTime: chain.watermarks.maxEventTime(watermarkIndex(tp)),
-                                              chunkCount: UInt32(chunks.count), files: fileLists[Int(tp.partition)] ?? [])
-                markers.append((sp, marker))
-                written[tp] = Committed(marker: marker, chunks: chunks)
+                parts.append(PartitionCheckpoint(
+                    partition: tp, statePartition: statePartition(tp), nextOffset: next,
+                    watermark: chain.watermarks.watermark, maxEventTime: chain.watermarks.maxEventTime(watermarkIndex(tp)),
+                    files: fileLists[Int(tp.partition)] ?? [], state: chain.op?.captureState(partition: Int(tp.partition))))
                 offsets.append(TopicPartitionOffset(tp, offset: next))
             }
-            if let announcer, let producer { try announcer.announce(chain.watermarks, assigned: assignment, producer: producer) }
-            try committer.beforeMarkers()
-            for (sp, marker) in markers {
-                try produce(stateHandle, sp, CheckpointMarker.key(topic: marker.topic, partition: marker.partition), marker.encoded())
-            }
-            metrics.checkpointSnapshots.record(nanos: monotonicNanos() - started)
-            if overlap, let worker, let sink, let work = try committer.backgroundCommit(offsets: offsets) {
+            if let announcer { try announcer.announce(chain.watermarks, assigned: assignment, producer: producer) }
+            let write = CheckpointWrite(checkpointID: id, partitions: parts, producer: producer, stateTopic: stateHandle,
+                                        startedNanos: started, beforeMarkers: { try committer.beforeMarkers() })
+            if overlap, let worker, let sink, let commit = try committer.backgroundCommit(offsets: offsets) {
                 sink.holding = true
-                inFlight = written
-                inFlightStarted = started
+                inFlight = write
                 processedWhileCommitting = false
-                worker.start(work)
-                inFlightPause = monotonicNanos() - started
-                metrics.checkpointPauses.record(nanos: inFlightPause)
+                write.delayBeforeMarkersMs = CheckpointWrite.testDelayMs
+                if write.delayBeforeMarkersMs > 0 { write.testTask = transactionalID }
+                worker.start { try write.run(); try commit() }
+                write.pauseNanos = monotonicNanos() - started
+                metrics.checkpointPauses.record(nanos: write.pauseNanos)
                 return
             }
+            try write.run()
             try committer.commit(offsets: offsets)
-            let pause = monotonicNanos() - started
-            committedCheckpoint(written, startedAt: started, pauseNanos: pause)
-            metrics.checkpointPauses.record(nanos: pause)
+            write.pauseNanos = monotonicNanos() - started
+            committedCheckpoint(write)
+            metrics.checkpointPauses.record(nanos: write.pauseNanos)
         } catch let e as KafkaError {
             try handle(e)
         }
     }
 
-    private func committedCheckpoint(_ written: [TopicPartition: Committed], startedAt: UInt64, pauseNanos: UInt64) {
+    private func committedCheckpoint(_ write: CheckpointWrite) {
         try? txn.committed()
-        committed.merge(written) { $1 }
-        if let files, let id = written.values.map(\.marker.checkpointID).max() {
+        committed.merge(write.written.mapValues { Committed(marker: $0.marker, chunks: $0.chunks) }) { $1 }
+        if let files, !write.written.isEmpty {
             do {
-                try files.commit(id)
+                try files.commit(write.checkpointID)
             } catch {
                 logger.error("renaming committed part files failed", metadata: ["task": "\(transactionalID)", "error": "\(error)"])
                 fileFailure = error
                 stopFlag.set()
             }
         }
+        metrics.checkpointSnapshots.record(nanos: write.writeNanos)
         metrics.commits.add(1, ordering: .relaxed)
-        metrics.checkpointDurations.record(nanos: monotonicNanos() - startedAt)
-        let bytes = written.values.reduce(0) { $0 + $1.chunks.reduce(0) { $0 + $1.count } }
+        metrics.checkpointDurations.record(nanos: monotonicNanos() - write.startedNanos)
+        let bytes = write.written.values.reduce(0) { $0 + $1.chunks.reduce(0) { $0 + $1.count } }
         metrics.checkpointBytes.record(nanos: UInt64(bytes))
         let endMs = Int64(Date().timeIntervalSince1970 * 1000)
         metrics.record(checkpoint: CheckpointRecord(
-            id: written.values.first?.marker.checkpointID ?? 0, status: .completed,
-            triggerMs: endMs - Int64((monotonicNanos() - startedAt) / 1_000_000), endMs: endMs, stateBytes: bytes, partitions: written.count,
-            pauseMs: Double(pauseNanos) / 1_000_000))
+            id: write.checkpointID, status: .completed,
+            triggerMs: endMs - Int64((monotonicNanos() - write.startedNanos) / 1_000_000), endMs: endMs, stateBytes: bytes,
+            partitions: write.written.count, pauseMs: Double(write.pauseNanos) / 1_000_000))
     }
 
     /// Collects an overlapped commit (waiting for it, or only if it is done).
@@ -444,11 +436,11 @@ public final class StreamTask: @unchecked Sendable {
     /// transaction. Failure: handled like any error of the transaction.
     private func settleCommit(wait: Bool = true) throws {
         guard let worker, worker.busy, let outcome = wait ? worker.wait() : worker.poll() else { return }
-        let written = inFlight ?? [:]
+        let write = inFlight
         inFlight = nil
         switch outcome {
         case .success:
-            committedCheckpoint(written, startedAt: inFlightStarted, pauseNanos: inFlightPause)
+            if let write { committedCheckpoint(write) }
             guard let sink else { return }
             if !sink.held.isEmpty || processedWhileCommitting {
                 try beginTransaction()
@@ -475,13 +467,6 @@ public final class StreamTask: @unchecked Sendable {
         logger.info("savepoint written", metadata: ["task": "\(transactionalID)", "partitions": "\(parts.count)", "dir": "\(collector.directory)"])
     }
 
-    private func produce(_ topic: KafkaTopicHandle, _ partition: Int32, _ key: [UInt8], _ value: [UInt8]) throws {
-        guard let producer else { return }
-        try key.withUnsafeBytes { k in
-            try value.withUnsafeBytes { v in try producer.produce(topic, partition: partition, key: k, value: v) }
-        }
-    }
-
     /// Abortable: abort, put every partition's state and position back to its
     /// last committed checkpoint, go on. Fatal or fenced, or anything without a
     /// transaction to abort: the task ends and the job's restart strategy decides.
@@ -490,10 +475,10 @@ public final class StreamTask: @unchecked Sendable {
         // An overlapped commit still running ends first: if it succeeded, that checkpoint is
         // what the partitions go back to; if it failed for good, that is the error to act on.
         if let worker, worker.busy, let outcome = worker.wait() {
-            let written = inFlight ?? [:]
+            let write = inFlight
             inFlight = nil
             switch outcome {
-            case .success: committedCheckpoint(written, startedAt: inFlightStarted, pauseNanos: inFlightPause)
+            case .success: if let write { committedCheckpoint(write) }
             case .failure(let e):
                 if let k = e as? KafkaError, k.kind != .abortable { error = k }
             }
@@ -582,7 +567,7 @@ public final class StreamTask: @unchecked Sendable {
         case .lost(let parts):
             metrics.rebalancing.store(true, ordering: .relaxed)
             if let worker, worker.busy, let outcome = worker.wait() {
-                if case .success = outcome { committedCheckpoint(inFlight ?? [:], startedAt: inFlightStarted, pauseNanos: inFlightPause) }
+                if case .success = outcome, let write = inFlight { committedCheckpoint(write) }
                 inFlight = nil
             }
             sink?.discardHeld()

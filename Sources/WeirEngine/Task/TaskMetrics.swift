@@ -30,8 +30,10 @@ public final class TaskMetrics: Sendable {
 
     /// How long each checkpoint kept the task from processing records.
     public let checkpointPauses = PauseHistogram()
-    /// The part of each pause spent snapshotting state and handing it to the
-    /// producer (the rest is sending offsets and committing).
+    /// Serializing each checkpoint's state and handing it and the markers to
+    /// the producer: on the commit worker, outside the pause, when the
+    /// checkpoint is asynchronous (exactly-once, operators that copy their
+    /// state); inside it otherwise.
     public let checkpointSnapshots = PauseHistogram()
     /// From a checkpoint's start until it is durable (its commit acknowledged);
     /// longer than the pause when the commit overlaps processing.

@@ -347,6 +347,8 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
     public func windowCount(partition: Int) -> Int { entryCount(partition: partition) }
 
     /// A restored window gets its timer back: firing, or cleanup once fired.
+    public func captureState(partition: Int) -> StateCapture { captureKeyedState(partition: partition) }
+
     func restored(_ st: KeyedWindowState, entry id: Int32) {
         let w = st.windows[Int(id)]
         pushTimer(st, id, at: w.fired ? cleanupTime(w.end) : w.end - 1)
