@@ -401,7 +401,8 @@ public final class StreamTask: @unchecked Sendable {
             try committer.commit(offsets: offsets)
             write.pauseNanos = monotonicNanos() - started
             committedCheckpoint(write)
-            metrics.checkpointPauses.record(nanos: write.pauseNanos)
+            // Only periodic checkpoints pause processing; a revoke, stop or savepoint happens when nothing is processed.
+            if overlap { metrics.checkpointPauses.record(nanos: write.pauseNanos) }
         } catch let e as KafkaError {
             try handle(e)
         }

@@ -28,7 +28,9 @@ public final class TaskMetrics: Sendable {
     /// Monotonic nanoseconds of the first record processed (0 = none yet).
     public let firstRecordNanos = Atomic<UInt64>(0)
 
-    /// How long each checkpoint kept the task from processing records.
+    /// How long each periodic checkpoint kept the task from processing
+    /// records (the inline checkpoints of a revoke, a stop or a savepoint are
+    /// taken when nothing is processed, and are counted in `checkpointDurations`).
     public let checkpointPauses = PauseHistogram()
     /// Serializing each checkpoint's state and handing it and the markers to
     /// the producer: on the commit worker, outside the pause, when the
