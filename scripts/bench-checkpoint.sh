@@ -22,4 +22,4 @@ for _ in $(seq 50); do [ -s "$WORK/bs.txt" ] && break; sleep 0.1; done
 BS=$(head -1 "$WORK/bs.txt")
 "$W" generate --bootstrap "$BS" --topic $T-in --events "$N" --users "$U"
 WEIR_KAFKA_BOOTSTRAP_SERVERS="$BS" WEIR_INSTANCE_ID=bench "$W" run pipelines/bench-checkpoint.yaml --parallelism 1 \
-  --checkpoint-interval "$CP" --drain-idle-ms 3000 --log-level info 2>&1 | grep -E "input drained|checkpoints|state keys" || true
+  --checkpoint-interval "$CP" --drain-idle-ms 3000 --log-level info 2>&1 | { grep -E "input drained|checkpoints|state keys" || true; }
