@@ -45,7 +45,7 @@ smoke() {
   fi
 }
 
-smoke bench-checkpoint 90 'input drained' \
+smoke bench-checkpoint 90 'processed=20000 records_per_s=[0-9]+ && pause_p99_ms=[0-9.]+' \
   scripts/bench-checkpoint.sh 20000 2000 500
 smoke bench-flink 90 '^\| Weir \| 2000 \| [0-9.]+ && Weir allocations: [0-9]+ calls' \
   env FLINK=0 RUNS=1 SIZES=2000 QUIET_WAIT=0 scripts/bench-flink.sh
@@ -53,7 +53,7 @@ smoke bench-kafka-memory 90 '^weir +1 +[0-9.]+ +[0-9]+ && ^librdkafka +1 +[0-9.]
   scripts/bench-kafka-memory.sh 20000 1
 smoke bench-parquet 90 'rows per CPU-second: weir [0-9,]+, pyarrow [0-9,]+ && same rows in both files.*: yes' \
   scripts/bench-parquet.sh 20000 3 1
-smoke bench-pipe 90 'events/s' \
+smoke bench-pipe 90 '^PIPE .*=> [0-9]+ msgs/s && ^BENCH weir bench-filter-map .*=> [0-9]+ events/s && ^BENCH weir bench-windows .*=> [0-9]+ events/s' \
   scripts/bench-pipe.sh 20000
 smoke bench-rebalance 120 'kill to last: min [0-9.]+' \
   scripts/bench-rebalance.sh 1
