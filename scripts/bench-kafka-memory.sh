@@ -12,13 +12,17 @@
 # plus any given in VARIANTS="name:prop=value,prop=value ..." (e.g.
 # VARIANTS="q16:queued.max.messages.kbytes=16384").
 # Prints, per run: peak RSS (MiB), records/s from first to last record, CPU s.
+# WEIR=path uses that binary and skips the release build (tests/bench/smoke.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000000}"; ROUNDS="${2:-3}"
 P=$(( N / 20000 + 1 > 16 ? N / 20000 + 1 : 16 ))   # ~195 B per event, at most ~3.9 MB per partition
 WORK="$(mktemp -d)"; trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-swift build -c release --product weir >/dev/null
-W=.build/release/weir
+if [ -z "${WEIR:-}" ]; then
+  swift build -c release --product weir >/dev/null
+  WEIR=.build/release/weir
+fi
+W=$WEIR
 
 declare -a NAMES=(weir librdkafka)
 declare -A PROPS=(

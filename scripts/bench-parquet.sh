@@ -10,6 +10,8 @@
 # by half, and the least disturbed runs are the fairest pair.
 #
 #   scripts/bench-parquet.sh [rows=10000000] [zstd level=3] [runs=3]
+# PARQUET_BENCH=path uses that parquet-bench binary and skips the release build
+# (tests/bench/smoke.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-10000000}
@@ -17,10 +19,13 @@ level=${2:-3}
 runs=${3:-3}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-swift build -c release --product parquet-bench >/dev/null
+if [ -z "${PARQUET_BENCH:-}" ]; then
+  swift build -c release --product parquet-bench >/dev/null
+  PARQUET_BENCH=.build/release/parquet-bench
+fi
 echo "machine: $(nproc) cores, load $(uptime | sed 's/.*load average: //')"
 for _ in $(seq "$runs"); do
-  .build/release/parquet-bench clicks "$rows" "$dir/weir.parquet" zstd "$level" | tee -a "$dir/weir.jsonl"
+  "$PARQUET_BENCH" clicks "$rows" "$dir/weir.parquet" zstd "$level" | tee -a "$dir/weir.jsonl"
   python3 scripts/bench-parquet.py "$rows" "$dir/pyarrow.parquet" "$level" | tee -a "$dir/pyarrow.jsonl"
 done
 python3 - "$dir/weir.jsonl" "$dir/pyarrow.jsonl" "$dir/weir.parquet" "$dir/pyarrow.parquet" <<'PY'

@@ -8,15 +8,16 @@
 # SESSION_MS: session.timeout.ms values to run with (default: Weir's own, 6000 ms);
 # e.g. `scripts/bench-rebalance.sh 6 6000 10000`.
 # HEARTBEAT_MS=1000 sets heartbeat.interval.ms too (librdkafka's default: 3000).
-# WEIR=path uses that binary instead of building .build/release/weir.
+# WEIR=path uses that binary and skips the release build (tests/bench/smoke.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS="${1:-6}"; shift || true
 if [ -z "${WEIR:-}" ]; then
   swift build -c release --product weir >/dev/null
-  export WEIR=.build/release/weir
+  WEIR=.build/release/weir
 fi
-export WEIR
+# absolute: bench-rebalance.py starts weir serve in a temp dir
+WEIR=$(realpath "$WEIR"); export WEIR
 hb=(); [ -z "${HEARTBEAT_MS:-}" ] || hb=(--heartbeat-ms "$HEARTBEAT_MS")
 if [ $# -eq 0 ]; then
   python3 scripts/bench-rebalance.py --reps "$REPS" "${hb[@]}"

@@ -20,7 +20,7 @@
 # CONFIGS="1x2 2x2" leaves the control out (the first one is the base of the
 # ratios). A run with a rebalance during it (an instance that missed the first
 # group join) is flagged and left out of the medians.
-# WEIR=path uses that binary instead of building .build/release/weir.
+# WEIR=path uses that binary and skips the release build (tests/bench/smoke.sh).
 # The mock broker keeps at most 5 MiB per partition (~130 bytes an event): 1M
 # events need more than 16 partitions (with 16 the oldest records are dropped
 # and the run stalls); the default 2M on 128 is ~2 MiB each. Runs of 1M events

@@ -3,9 +3,10 @@
 # REST API against its OpenAPI document, the deployment artefacts checked
 # statically and the image's root filesystem run by chroot, then
 # the kill -9 crash tests (tests/crash, also the files sink's Parquet one), the scale-out tests with several
-# instances (tests/scaleout), the service tests of weir serve (tests/service)
-# and the web UI's browser tests (tests/ui).
-# Pass --quick to skip those four.
+# instances (tests/scaleout), the service tests of weir serve (tests/service),
+# the web UI's browser tests (tests/ui) and the benchmark scripts' smoke test
+# (tests/bench: each runs once on a small input; the benchmarks measure, CI does not).
+# Pass --quick to skip those five.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -41,5 +42,6 @@ run_scaleout tests/service/savepoints.sh           # savepoint, stop, restore ov
 run_scaleout tests/service/sigterm-restart.sh      # SIGTERM mid-stream exits 0, the restart resumes from the jobs topic (~40 s)
 run_scaleout tests/cep/pattern-on-kafka.sh         # a pattern step with a timedOut topic under weir run on weir broker (~10 s)
 run_scaleout tests/ui/run.sh                       # the web UI in headless Chromium against weir serve (~90 s)
+run_scaleout tests/bench/smoke.sh                  # every scripts/bench-*.sh once on a small input, debug build, Flink left out: runs to completion, prints its figures (~2.5 min)
 echo "end-to-end: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
