@@ -147,15 +147,24 @@ final class ByteTable {
         freeHead = -1; count = 0; liveBytes = 0; garbageBytes = 0
     }
 
-    /// Takes `other`'s entries and bytes, copied (not shared), for a snapshot
+    /// Takes `other`'s entries and bytes, copied into this table's own
+    /// storage (never shared with `other`), for a snapshot
     /// written on another thread (`KeyedWindowState.snapshotCopy`). Lookups
     /// by bytes are not rebuilt: only ids are read from such a copy.
     func copyContents(of other: ByteTable) {
-        arena = other.arena.copiedStorage()
-        entries = other.entries.copiedStorage()
+        arena.replaceContents(with: other.arena)
+        entries.replaceContents(with: other.entries)
         count = other.count
         liveBytes = other.liveBytes
         garbageBytes = other.garbageBytes
+    }
+
+    /// Room for `factor` times the entries and bytes, pages touched (a
+    /// snapshot copy's, off the task thread: `KeyedWindowState.prepareForNextCopy`).
+    func prefault(factor: Double) {
+        arena.prefault(capacity: Int(Double(arena.count) * factor), filler: 0)
+        entries.prefault(capacity: Int(Double(entries.count) * factor),
+                         filler: Entry(offset: 0, hash: 0, owner: 0, length: -1, nextInBucket: -1, link: -1, indexed: false))
     }
 
     var arenaBytes: Int { arena.count }

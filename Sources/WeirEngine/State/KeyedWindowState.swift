@@ -214,19 +214,41 @@ final class KeyedWindowState {
     /// A copy of what `StateSnapshot.write` reads (keys, windows, accumulators,
     /// side values), so that the snapshot can be written on another thread
     /// while this state goes on changing. The arrays are copied here, on the
-    /// task thread, so the checkpoint pause includes the copy (a memcpy) and
-    /// no deferred copy-on-write lands on a later record. Nil with custom
-    /// aggregates: their accumulators are user types that may share references.
-    /// The copy has no window index and no timers: it is written out, never updated.
+    /// task thread, so the checkpoint pause includes the copy and no deferred
+    /// copy-on-write lands on a later record; the copy of the previous
+    /// checkpoint is reused once its writer has let go of it, so the copy is a
+    /// memcpy into memory already mapped, not a page fault per 4 KiB (it keeps
+    /// a second copy of the state's arrays alive between checkpoints).
+    /// Nil with custom aggregates: their accumulators are user types that may
+    /// share references. The copy has no window index and no timers: it is
+    /// written out, never updated.
     func snapshotCopy() -> KeyedWindowState? {
         guard custom.isEmpty else { return nil }
-        let copy = KeyedWindowState(width: width, custom: [])
+        // Uniquely referenced: the last snapshot's writer is done with it.
+        if !isKnownUniquelyReferenced(&snapshotSpare) { snapshotSpare = KeyedWindowState(width: width, custom: []) }
+        guard let copy = snapshotSpare else { return nil }
         copy.keys.copyContents(of: keys)
         copy.aux.copyContents(of: aux)
-        copy.windows = windows.copiedStorage()
-        copy.acc = acc.copiedStorage()
+        copy.windows.replaceContents(with: windows)
+        copy.acc.replaceContents(with: acc)
         copy.windowCount = windowCount
         return copy
+    }
+
+    private var snapshotSpare: KeyedWindowState?
+
+    /// On a snapshot copy, after it was written (off the task thread): makes
+    /// room for the next copy of a state up to half as large again, with its
+    /// pages touched, so that a growing state's next copy is still a memcpy
+    /// and not page faults in the task's pause.
+    func prepareForNextCopy() {
+        let grow = { (n: Int) in n + n / 2 }
+        windows.prefault(capacity: grow(windows.count),
+                         filler: Window(start: 0, end: 0, keyId: -1, nextInBucket: -1, prevOfKey: -1, nextOfKey: -1,
+                                        generation: 0, live: false, fired: false))
+        acc.prefault(capacity: grow(acc.count), filler: 0)
+        keys.prefault(factor: 1.5)
+        aux.prefault(factor: 1.5)
     }
 
     /// Drops everything, keeping capacity.

@@ -51,7 +51,10 @@ extension PartitionedKeyedState {
         }
         // The aggregator is shared: writing reads only its configuration, never its per-record scratch.
         let aggs = self.aggs, kind = snapshotKind, layout = stateLayout.encoded
-        return StateCapture(deferred: { StateSnapshot.write(copy, aggs, kind: kind, layout: layout) })
+        return StateCapture(deferred: {
+            defer { copy.prepareForNextCopy() }
+            return StateSnapshot.write(copy, aggs, kind: kind, layout: layout)
+        })
     }
 
     public func restore(partition: Int, chunks: [[UInt8]]) throws(StateFormatError) {
