@@ -275,6 +275,11 @@ public final class CEPOperator: Operator {
         return (k, e)
     }
 
+    public var patternCounters: PatternCounters? {
+        PatternCounters(matches: Int(matchCount), timedOut: Int(timedOutCount),
+                        droppedPartialMatches: Int(droppedPartialMatchCount), lateRecords: Int(lateRecordCount))
+    }
+
     /// Records buffered for the watermark, over every partition (tests, metrics).
     public var bufferedRecordCount: Int {
         states.reduce(0) { acc, st in acc + (st?.keys.reduce(0) { $0 + ($1?.pending.count ?? 0) } ?? 0) }
@@ -324,8 +329,9 @@ public final class CEPOperator: Operator {
             guard n <= r.remaining else { throw StateFormatError("truncated CEP state") }
             var sig: [UInt8] = []
             for _ in 0..<n { sig.append(try r.u8()) }
-            guard String(decoding: sig, as: UTF8.self) == layoutSignature else {
-                throw StateFormatError("the saved state is of another pattern (stages \(nfa.stageNames) or their shape changed)")
+            let saved = String(decoding: sig, as: UTF8.self)
+            guard saved == layoutSignature else {
+                throw StateFormatError("the saved state is of another pattern: \(CEPLayoutChange.describe(saved: saved, current: layoutSignature))")
             }
             st.time = try r.i64()
             let keyCount = Int(try r.u32())
