@@ -16,7 +16,7 @@ final class PatternSavepointTests: XCTestCase {
         func late() throws {}
     }
 
-    func logins(fail: String = "timesOrMore: 3", successContiguity: String = "next", within: String = "5m",
+    func logins(fail: String = "timesOrMore: 3", failWhere: String = "not ok", successContiguity: String = "next", within: String = "5m",
                 failName: String = "fail", keyBy: String = "[user]", afterMatch: String = "skipPastLastEvent",
                 measures: String = "{failures: count(fail), first_failure: match_start(), success_at: match_end()}",
                 sink: String = "alerts") -> String {
@@ -30,7 +30,7 @@ final class PatternSavepointTests: XCTestCase {
           - keyBy: \(keyBy)
           - pattern:
               stages:
-                - {name: \(failName), where: "not ok", \(fail), consecutive: true}
+                - {name: \(failName), where: "\(failWhere)", \(fail), consecutive: true}
                 - {name: success, contiguity: \(successContiguity), where: "ok"}
               within: \(within)
               afterMatch: \(afterMatch)
@@ -71,8 +71,9 @@ final class PatternSavepointTests: XCTestCase {
         return chain
     }
 
-    func testPartialMatchesCarryOverAndAnAddedMeasureIsAccepted() throws {
-        let edited = logins(measures: "{failures: count(fail), first_failure: match_start(), success_at: match_end(), last_ts: last(success.ts)}",
+    func testPartialMatchesCarryOverAndAnEditedConditionAndMeasureAreAccepted() throws {
+        let edited = logins(failWhere: "not ok and user != 'nobody'",
+                            measures: "{failures: count(fail), first_failure: match_start(), success_at: match_end(), last_ts: last(success.ts)}",
                             sink: "alerts-v2")
         let job = try XCTUnwrap(load(edited)).job
         let sp = try savepoint(of: try before())
