@@ -23,6 +23,16 @@ public final class NFAState<Event> {
         context = PatternContext(stageNames: stageNames, buffer: b)
     }
 
+    /// An idle state (`isIdle`) made equal to `init(start:stageNames:)`'s, keeping
+    /// its arrays' capacity: the operator reuses the states of forgotten keys
+    /// instead of allocating a new one (and its arrays) for the next key.
+    func reset(start: Int) {
+        partial.removeAll()
+        partial.offer(.start(start, version: DeweyNumber(start: 1)))
+        completed.removeAll()
+        buffer.reset()
+    }
+
     /// Partial matches that have taken at least one event.
     public var partialMatchCount: Int { partial.elements.reduce(0) { $0 + ($1.startEvent == nil ? 0 : 1) } }
     /// Completed matches waiting for earlier partial matches (skip strategies).

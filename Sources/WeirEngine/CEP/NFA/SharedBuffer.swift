@@ -52,6 +52,13 @@ public final class SharedBuffer<Event> {
 
     var isEmpty: Bool { liveEvents == 0 && liveNodes == 0 }
 
+    /// Back to a new buffer's state, keeping the arrays' capacity (a pooled key state).
+    func reset() {
+        events.removeAll(keepingCapacity: true); freeEvents.removeAll(keepingCapacity: true)
+        nodes.removeAll(keepingCapacity: true); freeNodes.removeAll(keepingCapacity: true)
+        nextSeq = 0; liveEvents = 0; liveNodes = 0
+    }
+
     // MARK: events
 
     /// Registers an event with one reference (the NFA's, released after processing).
