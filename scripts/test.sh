@@ -27,7 +27,7 @@ run_crash 200000 20 2 5000
 run_crash 200000 20 1 200
 echo "== crash test, files sink (Parquet)"   # 20 kills while events arrive, renames delayed 300 ms so kills land between commit and rename; exactly once in the lake (~4 min)
 if WEIR=.build/debug/weir WEIR_FILES_SINK_TEST_RENAME_DELAY_MS=300 tests/crash/crash-test-parquet.sh 200000 20 2 1000; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-echo "== crash test, pattern step (CEP)"   # abandoned-carts (noSkip), 20 kills while events arrive, both topics exact against a file-job reference (~2.5-3 min)
+echo "== crash test, pattern step (CEP)"   # abandoned-carts (noSkip), 20 kills while events arrive, both topics exact against a file-job reference (127-165 s)
 if WEIR=.build/debug/weir tests/crash/crash-test-cep.sh 40000 20 1 1000; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 run_scaleout() {
   echo "== scale-out test: $*"
