@@ -41,6 +41,7 @@ run_scaleout tests/service/two-instances.sh        # weir serve: a job on two in
 run_scaleout tests/service/savepoints.sh           # savepoint, stop, restore over REST and with weir run --from-savepoint (~35 s)
 run_scaleout tests/service/sigterm-restart.sh      # SIGTERM mid-stream exits 0, the restart resumes from the jobs topic (~40 s)
 run_scaleout tests/cep/pattern-on-kafka.sh         # a pattern step with a timedOut topic under weir run on weir broker (~10 s)
+FLINK=0 QUIET_WAIT=0 SIZES="4000 16000" run_scaleout scripts/bench-cep.sh   # the CEP benchmark's Weir half runs to completion on a small input (~10 s; the Flink half and the release build are not run here)
 run_scaleout tests/ui/run.sh                       # the web UI in headless Chromium against weir serve (~90 s)
 echo "end-to-end: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
