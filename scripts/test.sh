@@ -2,7 +2,7 @@
 # All tests: the Swift test suites (unit, embedded-broker end-to-end, CLI), the
 # REST API against its OpenAPI document, the deployment artefacts checked
 # statically and the image's root filesystem run by chroot, then
-# the kill -9 crash tests (tests/crash, also the files sink's Parquet one), the scale-out tests with several
+# the kill -9 crash tests (tests/crash, also the files sink's Parquet one and the pattern step's), the scale-out tests with several
 # instances (tests/scaleout), the service tests of weir serve (tests/service),
 # the web UI's browser tests (tests/ui) and the benchmark scripts' smoke test
 # (tests/bench: each runs once on a small input; the benchmarks measure, CI does not).
@@ -29,6 +29,8 @@ run_crash 200000 20 1 200
 WEIR_CRASH_FLOWING=1 WEIR_CRASH_RUN_SECONDS="6 8" WEIR_CHECKPOINT_TEST_WRITE_DELAY_MS=3000 run_crash 200000 20 1 200   # input flowing, runs of 6-14 s (a restart waits out the killed member's session), each asynchronous write held 3 s: >= 2 of 20 kills must land mid-write (~4 min)
 echo "== crash test, files sink (Parquet)"   # 20 kills while events arrive, renames delayed 300 ms so kills land between commit and rename; exactly once in the lake (~4 min)
 if WEIR=.build/debug/weir WEIR_FILES_SINK_TEST_RENAME_DELAY_MS=300 tests/crash/crash-test-parquet.sh 200000 20 2 1000; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+echo "== crash test, pattern step (CEP)"   # abandoned-carts (noSkip), 20 kills while events arrive, both topics exact against a file-job reference (127-165 s)
+if WEIR=.build/debug/weir tests/crash/crash-test-cep.sh 40000 20 1 1000; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 run_scaleout() {
   echo "== scale-out test: $*"
   if WEIR=.build/debug/weir "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi

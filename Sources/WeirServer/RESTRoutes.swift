@@ -211,6 +211,11 @@ extension RESTRoutes {
             history: Array(entries.prefix(10)))
     }
 
+    /// A pattern counter summed over every task of the job.
+    static func patternSum(_ job: ManagedJob, _ counter: (TaskMetrics) -> Int) -> Int {
+        job.jobs.inOrder.reduce(0) { acc, stage in acc + stage.slotMetrics.reduce(0) { $0 + counter($1) } }
+    }
+
     /// Flink's job metrics by name; `get` absent lists the names (as Flink does).
     static func metrics(_ job: ManagedJob, _ get: String?) throws -> MetricsAnswer {
         let main = job.jobs.main.metrics
@@ -226,6 +231,12 @@ extension RESTRoutes {
             "numBytesOut": { "\(job.jobs.main.slotMetrics.reduce(0) { $0 + $1.bytesOut.load(ordering: .relaxed) })" },
             "records-lag-max": { "\(partitions(job).compactMap(\.status.lagRecords).max() ?? 0)" },
             "currentInputWatermark": { "\(partitions(job).compactMap(\.status.watermarkMs).min() ?? Int64.min)" },
+            // a pattern step's (docs/metrics.md, "Pattern steps"); 0 for other jobs
+            "patternPartialMatches": { "\(patternSum(job) { $0.patternPartialMatches.load(ordering: .relaxed) })" },
+            "patternPartialMatchesDropped": { "\(patternSum(job) { $0.patternDroppedPartialMatches.load(ordering: .relaxed) })" },
+            "patternMatches": { "\(patternSum(job) { $0.patternMatches.load(ordering: .relaxed) })" },
+            "patternTimedOut": { "\(patternSum(job) { $0.patternTimedOut.load(ordering: .relaxed) })" },
+            "patternLateRecords": { "\(patternSum(job) { $0.patternLateRecords.load(ordering: .relaxed) })" },
         ]
         guard let get else { return MetricsAnswer(values: available.keys.sorted().map { MetricValue(id: $0, value: nil) }) }
         let names = get.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

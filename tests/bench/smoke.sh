@@ -45,6 +45,8 @@ smoke() {
   fi
 }
 
+smoke bench-cep 90 '^\| Weir \| 16000 \| [0-9.]+ && steady state \(4000 -> 16000 events\): weir [0-9]+ k && allocation calls per record at steady state: [0-9.]+' \
+  env FLINK=0 QUIET_WAIT=0 SIZES="4000 16000" scripts/bench-cep.sh
 smoke bench-checkpoint 90 'processed=20000 records_per_s=[0-9]+ && pause_p99_ms=[0-9.]+' \
   scripts/bench-checkpoint.sh 20000 2000 500
 smoke bench-flink 90 '^\| Weir \| 2000 \| [0-9.]+ && Weir allocations: [0-9]+ calls' \

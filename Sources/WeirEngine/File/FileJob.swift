@@ -22,6 +22,10 @@ public final class FileJob: Service, @unchecked Sendable {
         public var seconds = 0.0
         /// The job was stopped before the end of its input (windows were not flushed).
         public var stopped = false
+        /// A pattern step's counters at the end, and the most partial matches
+        /// alive at once (sampled every 65,536 records and at the end of input).
+        public var pattern: PatternCounters?
+        public var peakPartialMatches = 0
     }
 
     public let spec: JobSpec
@@ -95,7 +99,7 @@ public final class FileJob: Service, @unchecked Sendable {
         var summary = Summary()
         // Loop state travels inout, not captured by `step`: captured vars are
         // boxed and every access to them was a dynamic exclusivity check.
-        struct Loop { var sinceReport = 0; var tooLong = 0 }
+        struct Loop { var sinceReport = 0; var tooLong = 0; var reports = 0 }
         var loop = Loop()
         /// One line of partition `p`; false at the end of its input.
         @inline(__always) func step(_ reader: LineReader, _ p: Int, _ loop: inout Loop, _ summary: inout Summary) throws -> Bool {
@@ -120,6 +124,9 @@ public final class FileJob: Service, @unchecked Sendable {
                 publish(chain.takeCounts(), refused: sink.takeRefused(), extraDead: loop.tooLong, into: &summary)
                 loop.tooLong = 0
                 loop.sinceReport = 0
+                loop.reports += 1
+                // counting partial matches walks every key: every 16th report only
+                if loop.reports & 15 == 0 { samplePattern(chain, into: &summary) }
                 if stopFlag.isSet { summary.stopped = true }
             }
             return true
@@ -136,7 +143,9 @@ public final class FileJob: Service, @unchecked Sendable {
                 }
             }
         }
+        samplePattern(chain, into: &summary)   // before the flush times every partial match out
         if !summary.stopped { try chain.flush(sink: sink) }
+        summary.pattern = chain.op?.patternCounters
         publish(chain.takeCounts(), refused: sink.takeRefused(), extraDead: loop.tooLong, into: &summary)
         try sink.flush()
         if let files {
@@ -147,6 +156,11 @@ public final class FileJob: Service, @unchecked Sendable {
         summary.seconds = Double(monotonicNanos() - start) / 1e9
         self.summary = summary
         return summary
+    }
+
+    private func samplePattern(_ chain: RecordChain, into s: inout Summary) {
+        guard let op = chain.op, op.patternCounters != nil else { return }
+        s.peakPartialMatches = max(s.peakPartialMatches, op.stateCounts.entries)
     }
 
     private func publish(_ c: RecordChain.Counts, refused: Int = 0, extraDead: Int, into s: inout Summary) {

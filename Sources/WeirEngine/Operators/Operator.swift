@@ -120,6 +120,8 @@ public protocol Operator: AnyObject {
 
     /// Keys and entries (windows, or running aggregates) held, over every partition.
     var stateCounts: (keys: Int, entries: Int) { get }
+    /// A pattern step's counters (nil for every other operator); cheap, read once per batch.
+    var patternCounters: PatternCounters? { get }
     /// The names of the fields the state is keyed by (empty: no keyed state to query).
     var keyFieldNames: [String] { get }
     /// One key's state (`StateQuery.keys`: its possible encodings), as rows
@@ -130,6 +132,7 @@ public protocol Operator: AnyObject {
 extension Operator {
     public var keyFieldNames: [String] { [] }
     public var stateCounts: (keys: Int, entries: Int) { (0, 0) }
+    public var patternCounters: PatternCounters? { nil }
     public func queryState(keys: [[UInt8]]) -> [StateEntry] { [] }
 
     /// A record whose partition's watermark is not known apart from the

@@ -110,6 +110,7 @@ public final class StreamTask: @unchecked Sendable {
             let counts = op.stateCounts
             metrics.stateKeys.store(counts.keys, ordering: .relaxed)
             metrics.stateEntries.store(counts.entries, ordering: .relaxed)
+            if op.patternCounters != nil { metrics.patternPartialMatches.store(counts.entries, ordering: .relaxed) }
         }
         let held = Set(assigned)
         metrics.stateBytes.store(committed.reduce(0) { $0 + (held.contains($1.key) ? $1.value.chunks.reduce(0) { $0 + $1.count } : 0) },
@@ -256,6 +257,7 @@ public final class StreamTask: @unchecked Sendable {
                 sink.fileRowsRefused = 0
             }
             metrics.add(counts)
+            if let c = chain.op?.patternCounters { metrics.publish(pattern: c) }
             if counts.late > 0 || lateReporter.isInPeriod { reportLate(counts) }
             if let e = failure { try handle(e as? KafkaError ?? KafkaError.local("\(e)")) }
             let mustWait = sink.held.byteCount > Self.maxHeldBytes
@@ -284,6 +286,7 @@ public final class StreamTask: @unchecked Sendable {
             if !txn.isOpen { try beginTransaction() }
             try chain.flush(sink: sink)
             metrics.add(chain.takeCounts())
+            if let c = chain.op?.patternCounters { metrics.publish(pattern: c) }
         }
         if let collector = stopSavepoint.withLock({ $0 }) {
             try writeSavepoint(collector)

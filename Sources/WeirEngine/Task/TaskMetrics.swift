@@ -47,6 +47,15 @@ public final class TaskMetrics: Sendable {
     /// Keys and windows (or running aggregates) in the task's state, published with its partitions.
     public let stateKeys = Atomic<Int>(0)
     public let stateEntries = Atomic<Int>(0)
+    /// A pattern step's counters (docs/metrics.md, "Pattern steps"): set once per
+    /// batch from the operator's own (`PatternCounters`), never per record.
+    /// Partial matches alive are published with the partitions (about once a second).
+    public let isPattern = Atomic<Bool>(false)
+    public let patternMatches = Atomic<Int>(0)
+    public let patternTimedOut = Atomic<Int>(0)
+    public let patternDroppedPartialMatches = Atomic<Int>(0)
+    public let patternLateRecords = Atomic<Int>(0)
+    public let patternPartialMatches = Atomic<Int>(0)
 
     /// Bytes of the records read (key and value) and written to the sink.
     public let bytesIn = Atomic<Int>(0)
@@ -88,6 +97,15 @@ public final class TaskMetrics: Sendable {
     }
 
     public var processed: Int { handled.load(ordering: .relaxed) }
+
+    /// Publishes a pattern operator's counters (once per batch; the operator's are cumulative).
+    public func publish(pattern c: PatternCounters) {
+        isPattern.store(true, ordering: .relaxed)
+        patternMatches.store(c.matches, ordering: .relaxed)
+        patternTimedOut.store(c.timedOut, ordering: .relaxed)
+        patternDroppedPartialMatches.store(c.droppedPartialMatches, ordering: .relaxed)
+        patternLateRecords.store(c.lateRecords, ordering: .relaxed)
+    }
 
     /// Publishes a chain's counts (once per batch).
     public func add(_ c: RecordChain.Counts) {

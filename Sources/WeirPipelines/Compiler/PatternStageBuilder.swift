@@ -29,10 +29,12 @@ enum PatternStageBuilder {
         let measures = pattern.measures.map(\.measure)
         let timedOut = pattern.definition.timedOutField?.value
         let routed = pattern.definition.timedOutDestination != nil
+        let cap = pattern.definition.maxPartialMatchesPerKey
         let domain: TimeDomain = extractor == nil ? .processingTime : .eventTime
         let makeOperator: () throws -> any Operator = {
             var config = CEPOperatorConfig(keyFields: keys, pattern: pattern.pattern(slotCount: slotCount), timeDomain: domain,
-                                           measures: measures, timedOutField: timedOut, inputSlotCount: slotCount)
+                                           measures: measures, maxPartialMatchesPerKey: cap, timedOutField: timedOut,
+                                           inputSlotCount: slotCount)
             config.routesTimedOut = routed
             return try CEPOperator(config)
         }

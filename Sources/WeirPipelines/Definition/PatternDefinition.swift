@@ -32,6 +32,8 @@ public struct PatternDefinition {
     public var timedOutField: Located<String>?
     /// `timedOut: {topic: …}` (or `{file: …}`): timed-out partial matches go there instead of being counted.
     public var timedOutDestination: DestinationDefinition?
+    /// The per-key cap on partial matches (docs/cep.md, "State, memory and limits").
+    public var maxPartialMatchesPerKey = CEPOperatorConfig.defaultMaxPartialMatchesPerKey
     /// Where `within`, `afterMatch` and the step itself were written.
     public var withinLocation: SourceLocation?
     public var skipLocation: SourceLocation?

@@ -15,7 +15,7 @@ import Yams
 ///     measures: {failures: count(fail), first_ip: first(fail.ip), from: match_start(), to: match_end()}
 /// ```
 enum PatternStep {
-    static let keys = ["stages", "within", "afterMatch", "measures", "timedOut"]
+    static let keys = ["stages", "within", "afterMatch", "measures", "timedOut", "maxPartialMatchesPerKey"]
     static let stageKeys = ["name", "contiguity", "where", "until", "times", "timesOrMore", "oneOrMore", "optional",
                             "greedy", "consecutive", "allowCombinations"]
     static let contiguities: [(String, Contiguity)] = [
@@ -81,10 +81,16 @@ enum PatternStep {
             case (nil, nil): break
             }
         }
+        var cap: Int?
+        if let c = m["maxPartialMatchesPerKey"] {
+            cap = reader.int(c, m.path("maxPartialMatchesPerKey"), in: 1...100_000_000)
+            if cap == nil { ok = false }
+        }
         guard ok else { return nil }
         var d = PatternDefinition(stages: stages, withinMs: within, skip: skip, measures: measures, timedOutField: timedOut,
                                   withinLocation: withinLocation, skipLocation: skipLocation, location: reader.location(field, node))
         d.timedOutDestination = timedOutDestination
+        if let cap { d.maxPartialMatchesPerKey = cap }
         return .pattern(d)
     }
 

@@ -61,6 +61,7 @@ final class PrometheusExporter: Sendable {
                             gauge(&s, &live, "weir_state_windows", t, "Open windows in the task (for a running aggregate: one per key)",
                                   Double(m.stateEntries.load(ordering: .relaxed)))
                         }
+                        if m.isPattern.load(ordering: .relaxed) { pattern(&s, &live, t, m) }
                         for p in m.partitions {
                             let tp = j + [("topic", p.topic), ("partition", "\(p.partition)")]
                             if let lag = p.lagRecords {
@@ -121,6 +122,20 @@ final class PrometheusExporter: Sendable {
             if v > series[i].last { series[i].counter.increment(by: v - series[i].last); series[i].last = v }
         }
         s.tasks[id] = series
+    }
+
+    /// A pattern step's task (docs/metrics.md, "Pattern steps").
+    private func pattern(_ s: inout State, _ live: inout Set<String>, _ t: [(String, String)], _ m: TaskMetrics) {
+        gauge(&s, &live, "weir_pattern_partial_matches", t, "Partial matches alive in the task's pattern state",
+              Double(m.patternPartialMatches.load(ordering: .relaxed)))
+        counter(&s, "weir_pattern_partial_matches_dropped_total", t, "Partial matches dropped by the per-key cap (maxPartialMatchesPerKey)",
+                Double(m.patternDroppedPartialMatches.load(ordering: .relaxed)))
+        counter(&s, "weir_pattern_matches_total", t, "Pattern matches emitted",
+                Double(m.patternMatches.load(ordering: .relaxed)))
+        counter(&s, "weir_pattern_timed_out_total", t, "Partial matches that within timed out (routed, flagged or only counted)",
+                Double(m.patternTimedOut.load(ordering: .relaxed)))
+        counter(&s, "weir_pattern_late_records_total", t, "Records behind the watermark, not matched (sent to late data)",
+                Double(m.patternLateRecords.load(ordering: .relaxed)))
     }
 
     private static func key(_ name: String, _ labels: [(String, String)]) -> String {

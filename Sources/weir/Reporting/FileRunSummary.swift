@@ -22,6 +22,9 @@ enum FileRunSummary {
             text += " · \(s.late) late"
             if let l = spec.stateful?.lateData?.file, s.late > 0 { text += " (to \(l))" }
         }
+        if let p = s.pattern {
+            text += " · pattern: \(p.matches) matches, \(p.timedOut) timed out, \(p.droppedPartialMatches) partial matches dropped by the cap, at most \(s.peakPartialMatches) partial matches alive (sampled)"
+        }
         if s.stopped { text += " · stopped before the end of the input" }
         return text
     }

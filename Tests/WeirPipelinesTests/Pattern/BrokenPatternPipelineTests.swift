@@ -28,6 +28,14 @@ final class BrokenPatternPipelineTests: XCTestCase {
         """, line: 11, column: 11, field: "steps[1].pattern.stages[1].contiguity", "notFollowedBy cannot end a pattern without within")
     }
 
+    func testPartialMatchCapBelowOne() {
+        refused("""
+              stages:
+                - name: a
+              maxPartialMatchesPerKey: 0
+        """, line: 10, column: 32, field: "steps[1].pattern.maxPartialMatchesPerKey", "expected an integer from 1 to 100000000, found 0")
+    }
+
     func testUntilOnASingleEventStage() {
         refused("""
               stages:

@@ -34,6 +34,9 @@ public final class NFA<Event> {
 
     public func makeState() -> NFAState<Event> { NFAState(start: graph.start, stageNames: stageNames) }
 
+    /// Makes an idle state (a forgotten key's) as `makeState()` makes a new one.
+    func reset(_ state: NFAState<Event>) { state.reset(start: graph.start) }
+
     /// The automaton's shape (states, kinds, transitions; not the conditions'
     /// code): a snapshot restores only into the same shape, since partial
     /// matches name automaton states by number.

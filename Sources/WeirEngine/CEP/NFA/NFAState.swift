@@ -1,26 +1,39 @@
 /// The NFA state of one key (Flink's `NFAState` plus its `SharedBuffer`): the
 /// partial matches, the completed matches held back by an after-match skip
 /// strategy until no earlier partial match is alive, and the shared events.
+/// Its fields (and the shared buffer's) are touched only on the task's thread,
+/// never in overlapping accesses: `@exclusivity(unchecked)` spares the dynamic
+/// checks class properties get, which were a few percent of a run.
 public final class NFAState<Event> {
     /// Partial matches, the start state (no event yet) among them.
-    var partial: PartialMatchQueue
+    @exclusivity(unchecked) var partial: PartialMatchQueue
     /// Completed, not yet emitted (skip strategies only).
-    var completed = PartialMatchQueue()
+    @exclusivity(unchecked) var completed = PartialMatchQueue()
     public let buffer: SharedBuffer<Event>
     let context: PatternContext<Event>
     // scratch, kept for their capacity (swapped in and out, never copied)
-    var sparePartial = PartialMatchQueue()
-    var sparePotential = PartialMatchQueue()
-    var scratchNext: [ComputationState] = []
-    var scratchRetain: [ComputationState] = []
-    var scratchEdges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
-    var scratchStack: [Int32] = []
+    @exclusivity(unchecked) var sparePartial = PartialMatchQueue()
+    @exclusivity(unchecked) var sparePotential = PartialMatchQueue()
+    @exclusivity(unchecked) var scratchNext: [ComputationState] = []
+    @exclusivity(unchecked) var scratchRetain: [ComputationState] = []
+    @exclusivity(unchecked) var scratchEdges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
+    @exclusivity(unchecked) var scratchStack: [Int32] = []
 
     init(start: Int, stageNames: [String]) {
         partial = PartialMatchQueue([.start(start, version: DeweyNumber(start: 1))])
         let b = SharedBuffer<Event>()
         buffer = b
         context = PatternContext(stageNames: stageNames, buffer: b)
+    }
+
+    /// An idle state (`isIdle`) made equal to `init(start:stageNames:)`'s, keeping
+    /// its arrays' capacity: the operator reuses the states of forgotten keys
+    /// instead of allocating a new one (and its arrays) for the next key.
+    func reset(start: Int) {
+        partial.removeAll()
+        partial.offer(.start(start, version: DeweyNumber(start: 1)))
+        completed.removeAll()
+        buffer.reset()
     }
 
     /// Partial matches that have taken at least one event.

@@ -38,19 +38,26 @@ public final class SharedBuffer<Event> {
     /// One step of an extracted path.
     struct Step { var stage: Int32; var event: Int32 }
 
-    private(set) var events: [EventEntry] = []
-    private var freeEvents: [Int32] = []
-    private(set) var nodes: [Node] = []
-    private var freeNodes: [Int32] = []
+    @exclusivity(unchecked) private(set) var events: [EventEntry] = []
+    @exclusivity(unchecked) private var freeEvents: [Int32] = []
+    @exclusivity(unchecked) private(set) var nodes: [Node] = []
+    @exclusivity(unchecked) private var freeNodes: [Int32] = []
     /// Orders events like Flink's `EventId` (timestamp, then arrival): events
     /// are registered in processing order, so a sequence number is enough.
-    var nextSeq: Int64 = 0
-    private(set) var liveEvents = 0
-    private(set) var liveNodes = 0
+    @exclusivity(unchecked) var nextSeq: Int64 = 0
+    @exclusivity(unchecked) private(set) var liveEvents = 0
+    @exclusivity(unchecked) private(set) var liveNodes = 0
 
     init() {}
 
     var isEmpty: Bool { liveEvents == 0 && liveNodes == 0 }
+
+    /// Back to a new buffer's state, keeping the arrays' capacity (a pooled key state).
+    func reset() {
+        events.removeAll(keepingCapacity: true); freeEvents.removeAll(keepingCapacity: true)
+        nodes.removeAll(keepingCapacity: true); freeNodes.removeAll(keepingCapacity: true)
+        nextSeq = 0; liveEvents = 0; liveNodes = 0
+    }
 
     // MARK: events
 

@@ -1,13 +1,14 @@
 /// What the CEP operator keeps for one key: its NFA state and, in event time,
 /// the records not yet passed by the watermark, sorted by (timestamp, arrival).
 final class CEPKeyState {
-    let key: [UInt8]
+    /// Set anew when the operator reuses a forgotten key's state (`CEPOperator.keyStatePool`).
+    @exclusivity(unchecked) var key: [UInt8]
     let nfa: NFAState<CEPEvent>
     /// Records waiting for the watermark, in processing order.
-    var pending: [(ts: Int64, event: CEPEvent)] = []
+    @exclusivity(unchecked) var pending: [(ts: Int64, event: CEPEvent)] = []
     /// The time this key's timer is set for (.max: none): the heap may hold
     /// older entries, which are skipped.
-    var scheduled: Int64 = .max
+    @exclusivity(unchecked) var scheduled: Int64 = .max
 
     init(key: [UInt8], nfa: NFAState<CEPEvent>) {
         self.key = key
@@ -70,12 +71,12 @@ struct CEPTimerHeap {
 
 /// The keys of one state partition.
 final class CEPPartitionState {
-    var index: [[UInt8]: Int32] = [:]
-    var keys: [CEPKeyState?] = []
-    var freeSlots: [Int32] = []
-    var timers = CEPTimerHeap()
+    @exclusivity(unchecked) var index: [[UInt8]: Int32] = [:]
+    @exclusivity(unchecked) var keys: [CEPKeyState?] = []
+    @exclusivity(unchecked) var freeSlots: [Int32] = []
+    @exclusivity(unchecked) var timers = CEPTimerHeap()
     /// The partition's watermark (or processing time) so far.
-    var time: Int64 = .min
+    @exclusivity(unchecked) var time: Int64 = .min
 
     var keyCount: Int { index.count }
 
@@ -88,10 +89,13 @@ final class CEPPartitionState {
         return s
     }
 
-    func remove(_ slot: Int32) {
-        guard let st = keys[Int(slot)] else { return }
+    /// Forgets the key in `slot`; returns its state (for the operator's pool).
+    @discardableResult
+    func remove(_ slot: Int32) -> CEPKeyState? {
+        guard let st = keys[Int(slot)] else { return nil }
         index[st.key] = nil
         keys[Int(slot)] = nil
         freeSlots.append(slot)
+        return st
     }
 }

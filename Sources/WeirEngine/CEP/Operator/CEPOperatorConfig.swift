@@ -8,6 +8,7 @@ public struct CEPOperatorConfig {
     /// dropped (and counted). Flink has no bound; without one a pattern like
     /// `a+` without `within` grows without end.
     public var maxPartialMatchesPerKey: Int
+    public static let defaultMaxPartialMatchesPerKey = 10_000
     /// When set, partial matches that `within` timed out are emitted too, with
     /// this boolean field true (false on matches) and measures over what they took.
     public var timedOutField: String?
@@ -21,7 +22,7 @@ public struct CEPOperatorConfig {
 
     public init(keyFields: [WindowOperatorConfig.KeyField], pattern: Pattern<CEPEvent>,
                 timeDomain: TimeDomain = .eventTime, measures: [CEPMeasure],
-                maxPartialMatchesPerKey: Int = 10_000, timedOutField: String? = nil, inputSlotCount: Int,
+                maxPartialMatchesPerKey: Int = defaultMaxPartialMatchesPerKey, timedOutField: String? = nil, inputSlotCount: Int,
                 inputFieldNames: [String]? = nil) {
         self.keyFields = keyFields; self.pattern = pattern; self.timeDomain = timeDomain
         self.measures = measures; self.maxPartialMatchesPerKey = maxPartialMatchesPerKey
