@@ -11,14 +11,63 @@ public struct FilesSinkSpec: Equatable {
     public struct Column: Equatable, Sendable {
         public var name: String
         public var type: ColumnType
-        public init(_ name: String, _ type: ColumnType) { self.name = name; self.type = type }
+        /// False for a field the Avro source schema says is never null: the
+        /// Parquet column is REQUIRED, and a row with a null there is refused.
+        public var nullable: Bool
+        public init(_ name: String, _ type: ColumnType, nullable: Bool = true) {
+            self.name = name; self.type = type; self.nullable = nullable
+        }
     }
 
-    /// The column types a pipeline can declare (`columns: {ts: timestamp-millis}`).
-    public enum ColumnType: String, CaseIterable, Sendable {
-        case string, int32, int64, float, double, boolean, date
-        case timestampMillis = "timestamp-millis"
-        case timestampMicros = "timestamp-micros"
+    /// The column types a pipeline can declare (`columns: {ts: timestamp-millis, price: decimal(10,2)}`).
+    public enum ColumnType: Equatable, Sendable {
+        case string, int32, int64, float, double, boolean, date, binary
+        case timestampMillis, timestampMicros
+        /// Written as Parquet DECIMAL (unscaled integer; precision 1–38, scale 0–precision).
+        case decimal(precision: Int, scale: Int)
+
+        /// The names a pipeline file may use, for messages and hints.
+        public static let names = ["string", "int32", "int64", "float", "double", "boolean", "date", "binary",
+                                   "timestamp-millis", "timestamp-micros", "decimal(P,S)"]
+
+        /// `decimal(10,2)` and the plain names; nil for anything else.
+        public init?(rawValue: String) {
+            switch rawValue {
+            case "string": self = .string
+            case "int32": self = .int32
+            case "int64": self = .int64
+            case "float": self = .float
+            case "double": self = .double
+            case "boolean": self = .boolean
+            case "date": self = .date
+            case "binary": self = .binary
+            case "timestamp-millis": self = .timestampMillis
+            case "timestamp-micros": self = .timestampMicros
+            default:
+                let t = rawValue.filter { $0 != " " }
+                guard t.hasPrefix("decimal("), t.hasSuffix(")") else { return nil }
+                let parts = t.dropFirst(8).dropLast().split(separator: ",", omittingEmptySubsequences: false)
+                guard parts.count == 2, let p = Int(parts[0]), let sc = Int(parts[1]),
+                      (1...38).contains(p), (0...p).contains(sc) else { return nil }
+                self = .decimal(precision: p, scale: sc)
+            }
+        }
+
+        public var rawValue: String {
+            switch self {
+            case .string: "string"
+            case .int32: "int32"
+            case .int64: "int64"
+            case .float: "float"
+            case .double: "double"
+            case .boolean: "boolean"
+            case .date: "date"
+            case .binary: "binary"
+            case .timestampMillis: "timestamp-millis"
+            case .timestampMicros: "timestamp-micros"
+            case .decimal(let p, let sc): "decimal(\(p),\(sc))"
+            }
+        }
 
         public var parquet: ParquetType {
             switch self {
@@ -31,6 +80,8 @@ public struct FilesSinkSpec: Equatable {
             case .date: .date
             case .timestampMillis: .timestamp(.millis)
             case .timestampMicros: .timestamp(.micros)
+            case .binary: .binary
+            case .decimal(let p, let sc): .decimal(precision: p, scale: sc)
             }
         }
     }
@@ -51,6 +102,10 @@ public struct FilesSinkSpec: Equatable {
     /// The row's columns (Parquet schema, and what partition expressions read).
     public var columns: [Column]
     public var partitionBy: [PartitionField]
+    /// Where each column's cell is in the row the pipeline hands the sink:
+    /// column `i` is slot `sourceSlots[i]` (a stateless pipeline's row, or a
+    /// window/reduce result row). Identity unless the compiler says otherwise.
+    public var sourceSlots: [Int]
     /// A part file is closed when it reaches this size (and at every checkpoint).
     public var rollBytes: Int64 = 128 << 20
     /// ... or this age (ms); nil: only size and checkpoints.
@@ -62,11 +117,12 @@ public struct FilesSinkSpec: Equatable {
 
     public init(path: String, format: Format, columns: [Column], partitionBy: [PartitionField] = []) {
         self.path = path; self.format = format; self.columns = columns; self.partitionBy = partitionBy
+        sourceSlots = Array(columns.indices)
     }
 
     /// Expressions compare by the names they fill (compiled nodes have no equality).
     public static func == (a: FilesSinkSpec, b: FilesSinkSpec) -> Bool {
-        a.path == b.path && a.format == b.format && a.columns == b.columns && a.partitionBy.map(\.name) == b.partitionBy.map(\.name)
+        a.path == b.path && a.format == b.format && a.columns == b.columns && a.partitionBy.map(\.name) == b.partitionBy.map(\.name) && a.sourceSlots == b.sourceSlots
             && a.rollBytes == b.rollBytes && a.rollIntervalMs == b.rollIntervalMs && a.rowGroupBytes == b.rowGroupBytes
             && a.compression == b.compression
     }
@@ -74,9 +130,10 @@ public struct FilesSinkSpec: Equatable {
     /// File name extension of the part files.
     public var fileExtension: String { format == .parquet ? "parquet" : "jsonl" }
 
-    /// The Parquet schema: every column nullable (a missing field is a null).
+    /// The Parquet schema: columns are nullable (a missing field is a null)
+    /// unless the Avro source schema says the field never is.
     public func parquetSchema() throws(ParquetError) -> ParquetSchema {
-        try ParquetSchema(columns.map { ParquetField($0.name, $0.type.parquet, nullable: true) })
+        try ParquetSchema(columns.map { ParquetField($0.name, $0.type.parquet, nullable: $0.nullable) })
     }
 
     public var parquetOptions: ParquetWriterOptions {
@@ -92,7 +149,7 @@ public struct FilesSinkSpec: Equatable {
 
     /// `{"columns":[{"name":"ts","type":"timestamp-millis"},…]}` (names are checked identifiers).
     static func schemaJSON(_ columns: [Column]) -> String {
-        "{\"columns\":[" + columns.map { "{\"name\":\"\($0.name)\",\"type\":\"\($0.type.rawValue)\"}" }.joined(separator: ",") + "]}"
+        "{\"columns\":[" + columns.map { "{\"name\":\"\($0.name)\",\"type\":\"\($0.type.rawValue)\"\($0.nullable ? "" : ",\"nullable\":false")}" }.joined(separator: ",") + "]}"
     }
 
     /// The column type a result field of a window/reduce stage is written as.
