@@ -8,8 +8,9 @@ import WeirPipelines
 /// An Avro source writing Parquet with no declared `columns`: the columns take
 /// the Avro source schema's types (long/int/double/float/boolean/string/enum,
 /// bytes and fixed as BINARY, date, timestamp-millis/micros, decimals narrow
-/// and wide, nullable unions as OPTIONAL, the rest REQUIRED; a record as JSON
-/// text), a computed field its expression's type. Kafka on the embedded
+/// and wide, nullable unions as OPTIONAL, the rest REQUIRED; records as
+/// groups, null ones included; a nullable record with no never-null field as
+/// JSON text), a computed field its expression's type. Kafka on the embedded
 /// broker, the real task loop; pyarrow and DuckDB read the types and values back.
 final class FilesSinkAvroColumnsTests: XCTestCase {
     static let schema = """
@@ -30,7 +31,10 @@ final class FilesSinkAvroColumnsTests: XCTestCase {
       {"name": "wide", "type": {"type": "bytes", "logicalType": "decimal", "precision": 30, "scale": 4}},
       {"name": "note", "type": ["null", "string"], "default": null},
       {"name": "score", "type": ["null", "long"], "default": null},
-      {"name": "page", "type": {"type": "record", "name": "Page", "fields": [{"name": "host", "type": "string"}]}}
+      {"name": "page", "type": {"type": "record", "name": "Page", "fields": [{"name": "host", "type": "string"}]}},
+      {"name": "ship", "type": ["null", {"type": "record", "name": "Ship", "fields": [
+        {"name": "city", "type": "string"}, {"name": "zip", "type": ["null", "string"]}]}]},
+      {"name": "meta", "type": ["null", {"type": "record", "name": "Meta", "fields": [{"name": "a", "type": ["int", "null"]}]}]}
     ]}
     """
 
@@ -69,11 +73,14 @@ final class FilesSinkAvroColumnsTests: XCTestCase {
         var job = try PipelineLoader.load(path: pipeline.path).job
         let spec = try XCTUnwrap(job.sink.files)
         XCTAssertEqual(spec.columns.map(\.name), ["id", "qty", "amount", "ratio", "paid", "user", "kind", "payload", "tag", "day",
-                                                  "ts", "tus", "price", "wide", "note", "score", "page", "total"])
+                                                  "ts", "tus", "price", "wide", "note", "score", "page.host", "ship.city", "ship.zip", "meta", "total"])
         XCTAssertEqual(spec.columns.map(\.type), [.int64, .int32, .double, .float, .boolean, .string, .string, .binary, .binary, .date,
                                                   .timestampMillis, .timestampMicros, .decimal(precision: 10, scale: 2),
-                                                  .decimal(precision: 30, scale: 4), .string, .int64, .string, .double])
-        XCTAssertEqual(spec.columns.map(\.nullable), Array(repeating: false, count: 14) + [true, true, false, true])
+                                                  .decimal(precision: 30, scale: 4), .string, .int64, .string, .string, .string, .string, .double])
+        XCTAssertEqual(spec.columns.map(\.nullable), Array(repeating: false, count: 14) + [true, true, false, false, true, true, true])
+        XCTAssertEqual(spec.columns[17].records, [FilesSinkSpec.Record("ship", nullable: true, indicator: 17)],
+                       "ship is null when its city (never null in a ship) is")
+        XCTAssertEqual(spec.columns[18].records, spec.columns[17].records)
 
         let registry = InMemorySchemaRegistry()
         let id = try registry.registerBlocking(subject: "sales-in-value", schema: Self.schema)
@@ -85,12 +92,13 @@ final class FilesSinkAvroColumnsTests: XCTestCase {
             {"id": 9223372036854775807, "qty": -2147483648, "amount": 0.5, "ratio": 1.5, "paid": true, "user": "héllo ✓",
              "kind": "A", "payload": \(try jsonString("\u{0}\u{ff}ab")), "tag": \(try jsonString("\u{1}\u{80}")), "day": 20000,
              "ts": 1796000000123, "tus": 1796000000123456, "price": \(try jsonString(decimalBytes(-1234567))),
-             "wide": \(try jsonString(decimalBytes(wide))), "note": "n", "score": -5, "page": {"host": "x.example"}}
+             "wide": \(try jsonString(decimalBytes(wide))), "note": "n", "score": -5, "page": {"host": "x.example"},
+             "ship": {"city": "Köln", "zip": null}, "meta": {"a": 1}}
             """,
             """
             {"id": -1, "qty": 3, "amount": 2.25, "ratio": -0.25, "paid": false, "user": "", "kind": "B", "payload": "",
              "tag": "zz", "day": -1, "ts": 0, "tus": -1, "price": \(try jsonString(decimalBytes(5))), "wide": \(try jsonString(decimalBytes(0))),
-             "note": null, "score": null, "page": {"host": ""}}
+             "note": null, "score": null, "page": {"host": ""}, "ship": null, "meta": null}
             """,
         ]
         let records = try rows.map { text -> (String, [UInt8]) in
@@ -113,8 +121,8 @@ final class FilesSinkAvroColumnsTests: XCTestCase {
 
         let expected = """
         [[9223372036854775807, -2147483648, 0.5, 1.5, true, "héllo ✓", "A", "00ff6162", "0180", "2024-10-04",
-          1796000000123000, 1796000000123456, "-12345.67", "-12345678901234567890123.4567", "n", -5, "{\\"host\\":\\"x.example\\"}", -1073741824.0],
-         [-1, 3, 2.25, -0.25, false, "", "B", "", "7a7a", "1969-12-31", 0, -1, "0.05", "0.0000", null, null, "{\\"host\\":\\"\\"}", 6.75]]
+          1796000000123000, 1796000000123456, "-12345.67", "-12345678901234567890123.4567", "n", -5, {"host": "x.example"}, {"city": "Köln", "zip": null}, "{\\"a\\":1}", -1073741824.0],
+         [-1, 3, 2.25, -0.25, false, "", "B", "", "7a7a", "1969-12-31", 0, -1, "0.05", "0.0000", null, null, {"host": ""}, null, null, 6.75]]
         """
         let script = #"""
         import datetime, decimal, glob, json, sys
@@ -150,7 +158,8 @@ final class FilesSinkAvroColumnsTests: XCTestCase {
         for column in ["id:int64:req", "qty:int32:req", "amount:double:req", "ratio:float:req", "paid:bool:req", "user:string:req",
                        "payload:binary:req", "tag:binary:req", "day:date32[day]:req", "ts:timestamp[ms, tz=UTC]:req",
                        "tus:timestamp[us, tz=UTC]:req", "price:decimal128(10, 2):req", "wide:decimal128(30, 4):req",
-                       "note:string:opt", "score:int64:opt", "page:string:req", "total:double:opt"] {
+                       "note:string:opt", "score:int64:opt", "page:struct<host: string not null>:req",
+                       "ship:struct<city: string not null, zip: string>:opt", "meta:string:opt", "total:double:opt"] {
             XCTAssertTrue(r.out.contains("'\(column)'"), "\(column) in \(r.out)")
         }
     }

@@ -9,13 +9,32 @@ public struct FilesSinkSpec: Equatable {
 
     /// A column of the written rows and the type it is stored as.
     public struct Column: Equatable, Sendable {
+        /// The field's name; for a leaf of a nested record, its path joined by dots (`page.host`).
         public var name: String
         public var type: ColumnType
         /// False for a field the Avro source schema says is never null: the
         /// Parquet column is REQUIRED, and a row with a null there is refused.
         public var nullable: Bool
-        public init(_ name: String, _ type: ColumnType, nullable: Bool = true) {
-            self.name = name; self.type = type; self.nullable = nullable
+        /// The records around a leaf (outermost first; empty for a top-level
+        /// column): written as Parquet groups.
+        public var records: [Record]
+        public init(_ name: String, _ type: ColumnType, nullable: Bool = true, records: [Record] = []) {
+            self.name = name; self.type = type; self.nullable = nullable; self.records = records
+        }
+
+        /// The path of names from the top-level field to this leaf.
+        public var path: [String] { records.map(\.name) + [String(name.split(separator: ".").last ?? "")] }
+    }
+
+    /// A record around leaf columns. A nullable record is null in a row when
+    /// its `indicator` column (a leaf that is never null while the record is
+    /// there) holds no value.
+    public struct Record: Equatable, Sendable {
+        public var name: String
+        public var nullable: Bool
+        public var indicator: Int?
+        public init(_ name: String, nullable: Bool, indicator: Int? = nil) {
+            self.name = name; self.nullable = nullable; self.indicator = indicator
         }
     }
 
@@ -133,7 +152,27 @@ public struct FilesSinkSpec: Equatable {
     /// The Parquet schema: columns are nullable (a missing field is a null)
     /// unless the Avro source schema says the field never is.
     public func parquetSchema() throws(ParquetError) -> ParquetSchema {
-        try ParquetSchema(columns.map { ParquetField($0.name, $0.type.parquet, nullable: $0.nullable) })
+        try ParquetSchema(Self.fields(columns[...], depth: 0))
+    }
+
+    /// Consecutive leaves of one record become one group (they are kept in schema order).
+    private static func fields(_ cols: ArraySlice<Column>, depth: Int) -> [ParquetField] {
+        var out: [ParquetField] = []
+        var i = cols.startIndex
+        while i < cols.endIndex {
+            let c = cols[i]
+            guard depth < c.records.count else {
+                out.append(ParquetField(c.path[depth], c.type.parquet, nullable: c.nullable))
+                i += 1
+                continue
+            }
+            let record = c.records[depth]
+            var j = i + 1
+            while j < cols.endIndex, cols[j].records.count > depth, cols[j].records[depth].name == record.name { j += 1 }
+            out.append(ParquetField(record.name, .group(fields(cols[i..<j], depth: depth + 1)), nullable: record.nullable))
+            i = j
+        }
+        return out
     }
 
     public var parquetOptions: ParquetWriterOptions {

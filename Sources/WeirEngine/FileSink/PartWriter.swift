@@ -26,6 +26,10 @@ final class ParquetPartWriter: PartWriter {
     private let types: [FilesSinkSpec.ColumnType]
     private let names: [String]
     private let nullable: [Bool]
+    /// Per column: (depth, indicator column) of each nullable record around it, outermost first.
+    private let nullChecks: [[(depth: Int, indicator: Int)]]
+    /// Per column, this row: the depth of the outermost null record around it, or -1.
+    private var nullDepth: [Int]
     private var digits: [UInt8] = []
     /// A binary cell's bytes, decoded from its JSON string (reused).
     private var bytes: [UInt8] = []
@@ -44,6 +48,10 @@ final class ParquetPartWriter: PartWriter {
         types = spec.columns.map(\.type)
         names = spec.columns.map(\.name)
         nullable = spec.columns.map(\.nullable)
+        nullChecks = spec.columns.map { c in
+            c.records.enumerated().compactMap { d, r in r.nullable ? r.indicator.map { (d, $0) } : nil }
+        }
+        nullDepth = Array(repeating: -1, count: spec.columns.count)
         digits.reserveCapacity(24)
         bytes.reserveCapacity(256)
     }
@@ -55,6 +63,15 @@ final class ParquetPartWriter: PartWriter {
         // loops: unoptimized builds heap-allocate generic iterators.)
         var i = 0
         while i < types.count {
+            // A leaf of a null record: a null at that record's level, whatever the leaf holds.
+            var depth = -1
+            var k = 0
+            while k < nullChecks[i].count {
+                if row.cells[nullChecks[i][k].indicator].isNullish { depth = nullChecks[i][k].depth; break }
+                k += 1
+            }
+            nullDepth[i] = depth
+            if depth >= 0 { i += 1; continue }
             if row.cells[i].isNullish {
                 if !nullable[i] { throw FileSinkError(.record, "column '\(names[i])' is required (the source schema has no null for it); the value is null") }
             } else if !CellFit.fits(row.cells[i], types[i], row, scratch: &bytes) {
@@ -63,7 +80,10 @@ final class ParquetPartWriter: PartWriter {
             i += 1
         }
         i = 0
-        while i < types.count { appendCell(row.cells[i], types[i], writer.columns[i], row); i += 1 }
+        while i < types.count {
+            if nullDepth[i] >= 0 { writer.columns[i].appendNull(depth: nullDepth[i]) } else { appendCell(row.cells[i], types[i], writer.columns[i], row) }
+            i += 1
+        }
         do { try writer.endRow() } catch { throw FileSinkError(.io, "writing \(path): \(error)") }
         rows += 1
     }

@@ -23,9 +23,66 @@ enum AvroColumnTypes {
         recordOf(schema.root)?.0.fields.map(\.name) ?? []
     }
 
+    /// The columns of an output field read as it is: one column, or for a
+    /// record (alone, or in a union with null) its leaves as a Parquet group
+    /// (depth first, named `page.host`, each read from its own input path).
+    /// A record stays one JSON-text column when it cannot be a group: a
+    /// nullable record with no field that is never null while it is there
+    /// (nothing would tell a null record from one of nulls), an empty or
+    /// recursive record. Arrays and maps are JSON text.
+    static func columns(_ name: String, input: FieldPath, _ type: AvroType, nullable: Bool,
+                        startingAt index: Int) -> [(column: FilesSinkSpec.Column, input: FieldPath)] {
+        var out: [(column: FilesSinkSpec.Column, input: FieldPath)] = []
+        if strictRecord(type) != nil,
+           leaves(type, nullable: nullable, name: name, input: input.components, records: [], index: index, into: &out) {
+            return out
+        }
+        let (t, n) = column(type, nullable: nullable)
+        return [(FilesSinkSpec.Column(name, t, nullable: n), input)]
+    }
+
+    private static func leaves(_ type: AvroType, nullable: Bool, name: String, input: [String], records: [FilesSinkSpec.Record],
+                               index: Int, into out: inout [(column: FilesSinkSpec.Column, input: FieldPath)]) -> Bool {
+        guard let (record, optional) = strictRecord(type) else {
+            let (t, n) = column(type, nullable: nullable)
+            let dotted = (records.map(\.name) + [name]).joined(separator: ".")
+            out.append((FilesSinkSpec.Column(dotted, t, nullable: n, records: records), FieldPath(input)))
+            return true
+        }
+        guard records.count < 8, !record.fields.isEmpty else { return false }   // recursive or empty
+        let depth = records.count
+        let here = FilesSinkSpec.Record(name, nullable: nullable || optional)
+        let start = out.count
+        for f in record.fields {
+            guard leaves(f.type, nullable: false, name: f.name, input: input + [f.name], records: records + [here],
+                         index: index, into: &out) else { return false }
+        }
+        if here.nullable {
+            // The indicator: a REQUIRED leaf with no nullable record between it and this one.
+            guard let k = (start..<out.count).first(where: { i in
+                !out[i].column.nullable && out[i].column.records[(depth + 1)...].allSatisfy { !$0.nullable }
+            }) else { return false }
+            for i in start..<out.count { out[i].column.records[depth].indicator = index + k }
+        }
+        return true
+    }
+
+    /// A record, or a union of exactly null and a record.
+    private static func strictRecord(_ t: AvroType) -> (AvroRecord, Bool)? {
+        switch t.underlying {
+        case .record(let r): return (r, false)
+        case .union(let branches) where branches.count == 2:
+            for (a, b) in [(branches[0], branches[1]), (branches[1], branches[0])] {
+                if case .null = a.underlying, case .record(let r) = b.underlying { return (r, true) }
+            }
+            return nil
+        default: return nil
+        }
+    }
+
     /// A column type and nullability: a union with `null` is nullable and typed
     /// by its one other branch; a union of several non-null branches, records,
-    /// arrays and maps are JSON text (docs/parquet.md: no nested columns yet).
+    /// arrays and maps are JSON text (records as groups: `columns`).
     static func column(_ t: AvroType, nullable outer: Bool = false) -> (FilesSinkSpec.ColumnType, nullable: Bool) {
         var t = t
         var nullable = outer

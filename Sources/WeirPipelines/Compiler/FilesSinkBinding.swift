@@ -141,25 +141,28 @@ enum FilesSinkBinding {
         var columns: [FilesSinkSpec.Column] = []
         var slots: [Int] = []
         for (name, binding) in fields {
-            let type: FilesSinkSpec.ColumnType
-            var nullable = true
             switch binding {
             case .input(let path):
-                if let (avro, optional) = AvroColumnTypes.fieldType(schema, path) {
-                    (type, nullable) = AvroColumnTypes.column(avro, nullable: optional)
-                } else {
-                    type = .string   // not in the schema: always null
+                guard let (avro, optional) = AvroColumnTypes.fieldType(schema, path) else {
+                    columns.append(FilesSinkSpec.Column(name, .string))   // not in the schema: always null
+                    slots.append(b.slot(for: binding))
+                    continue
                 }
                 // `source.required` makes a null a dead letter before the sink sees it.
+                for (column, input) in AvroColumnTypes.columns(name, input: path, avro, nullable: optional, startingAt: columns.count) {
+                    columns.append(column)
+                    slots.append(b.slot(for: .input(input)))
+                }
             case .computed(_, let t):
                 let k = t.nonNull
+                let type: FilesSinkSpec.ColumnType
                 if k == .int { type = .int64 }
                 else if !k.isEmpty && k.isSubset(of: .number) { type = .double }
                 else if k == .bool { type = .boolean }
                 else { type = .string }
+                columns.append(FilesSinkSpec.Column(name, type))
+                slots.append(b.slot(for: binding))
             }
-            columns.append(FilesSinkSpec.Column(name, type, nullable: nullable))
-            slots.append(b.slot(for: binding))
         }
         return (columns, slots)
     }
