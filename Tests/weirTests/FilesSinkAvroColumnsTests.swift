@@ -34,7 +34,10 @@ final class FilesSinkAvroColumnsTests: XCTestCase {
       {"name": "page", "type": {"type": "record", "name": "Page", "fields": [{"name": "host", "type": "string"}]}},
       {"name": "ship", "type": ["null", {"type": "record", "name": "Ship", "fields": [
         {"name": "city", "type": "string"}, {"name": "zip", "type": ["null", "string"]}]}]},
-      {"name": "meta", "type": ["null", {"type": "record", "name": "Meta", "fields": [{"name": "a", "type": ["int", "null"]}]}]}
+      {"name": "meta", "type": ["null", {"type": "record", "name": "Meta", "fields": [{"name": "a", "type": ["int", "null"]}]}]},
+      {"name": "tags", "type": {"type": "array", "items": "string"}},
+      {"name": "nums", "type": {"type": "array", "items": ["null", "long"]}},
+      {"name": "opt", "type": ["null", {"type": "array", "items": "double"}]}
     ]}
     """
 
@@ -73,11 +76,13 @@ final class FilesSinkAvroColumnsTests: XCTestCase {
         var job = try PipelineLoader.load(path: pipeline.path).job
         let spec = try XCTUnwrap(job.sink.files)
         XCTAssertEqual(spec.columns.map(\.name), ["id", "qty", "amount", "ratio", "paid", "user", "kind", "payload", "tag", "day",
-                                                  "ts", "tus", "price", "wide", "note", "score", "page.host", "ship.city", "ship.zip", "meta", "total"])
+                                                  "ts", "tus", "price", "wide", "note", "score", "page.host", "ship.city", "ship.zip", "meta", "tags", "nums", "opt", "total"])
         XCTAssertEqual(spec.columns.map(\.type), [.int64, .int32, .double, .float, .boolean, .string, .string, .binary, .binary, .date,
                                                   .timestampMillis, .timestampMicros, .decimal(precision: 10, scale: 2),
-                                                  .decimal(precision: 30, scale: 4), .string, .int64, .string, .string, .string, .string, .double])
-        XCTAssertEqual(spec.columns.map(\.nullable), Array(repeating: false, count: 14) + [true, true, false, false, true, true, true])
+                                                  .decimal(precision: 30, scale: 4), .string, .int64, .string, .string, .string, .string,
+                                                  .list(.string, elementNullable: false), .list(.int64, elementNullable: true),
+                                                  .list(.double, elementNullable: false), .double])
+        XCTAssertEqual(spec.columns.map(\.nullable), Array(repeating: false, count: 14) + [true, true, false, false, true, true, false, false, true, true])
         XCTAssertEqual(spec.columns[17].records, [FilesSinkSpec.Record("ship", nullable: true, indicator: 17)],
                        "ship is null when its city (never null in a ship) is")
         XCTAssertEqual(spec.columns[18].records, spec.columns[17].records)
@@ -93,12 +98,13 @@ final class FilesSinkAvroColumnsTests: XCTestCase {
              "kind": "A", "payload": \(try jsonString("\u{0}\u{ff}ab")), "tag": \(try jsonString("\u{1}\u{80}")), "day": 20000,
              "ts": 1796000000123, "tus": 1796000000123456, "price": \(try jsonString(decimalBytes(-1234567))),
              "wide": \(try jsonString(decimalBytes(wide))), "note": "n", "score": -5, "page": {"host": "x.example"},
-             "ship": {"city": "Köln", "zip": null}, "meta": {"a": 1}}
+             "ship": {"city": "Köln", "zip": null}, "meta": {"a": 1},
+             "tags": ["a", "b\\"c", "✓"], "nums": [1, null, -3], "opt": [0.5]}
             """,
             """
             {"id": -1, "qty": 3, "amount": 2.25, "ratio": -0.25, "paid": false, "user": "", "kind": "B", "payload": "",
              "tag": "zz", "day": -1, "ts": 0, "tus": -1, "price": \(try jsonString(decimalBytes(5))), "wide": \(try jsonString(decimalBytes(0))),
-             "note": null, "score": null, "page": {"host": ""}, "ship": null, "meta": null}
+             "note": null, "score": null, "page": {"host": ""}, "ship": null, "meta": null, "tags": [], "nums": [], "opt": null}
             """,
         ]
         let records = try rows.map { text -> (String, [UInt8]) in
@@ -121,8 +127,8 @@ final class FilesSinkAvroColumnsTests: XCTestCase {
 
         let expected = """
         [[9223372036854775807, -2147483648, 0.5, 1.5, true, "héllo ✓", "A", "00ff6162", "0180", "2024-10-04",
-          1796000000123000, 1796000000123456, "-12345.67", "-12345678901234567890123.4567", "n", -5, {"host": "x.example"}, {"city": "Köln", "zip": null}, "{\\"a\\":1}", -1073741824.0],
-         [-1, 3, 2.25, -0.25, false, "", "B", "", "7a7a", "1969-12-31", 0, -1, "0.05", "0.0000", null, null, {"host": ""}, null, null, 6.75]]
+          1796000000123000, 1796000000123456, "-12345.67", "-12345678901234567890123.4567", "n", -5, {"host": "x.example"}, {"city": "Köln", "zip": null}, "{\\"a\\":1}", ["a", "b\\"c", "✓"], [1, null, -3], [0.5], -1073741824.0],
+         [-1, 3, 2.25, -0.25, false, "", "B", "", "7a7a", "1969-12-31", 0, -1, "0.05", "0.0000", null, null, {"host": ""}, null, null, [], [], null, 6.75]]
         """
         let script = #"""
         import datetime, decimal, glob, json, sys
@@ -159,7 +165,8 @@ final class FilesSinkAvroColumnsTests: XCTestCase {
                        "payload:binary:req", "tag:binary:req", "day:date32[day]:req", "ts:timestamp[ms, tz=UTC]:req",
                        "tus:timestamp[us, tz=UTC]:req", "price:decimal128(10, 2):req", "wide:decimal128(30, 4):req",
                        "note:string:opt", "score:int64:opt", "page:struct<host: string not null>:req",
-                       "ship:struct<city: string not null, zip: string>:opt", "meta:string:opt", "total:double:opt"] {
+                       "ship:struct<city: string not null, zip: string>:opt", "meta:string:opt", "tags:list<element: string not null>:req",
+                       "nums:list<element: int64>:req", "opt:list<element: double not null>:opt", "total:double:opt"] {
             XCTAssertTrue(r.out.contains("'\(column)'"), "\(column) in \(r.out)")
         }
     }

@@ -39,11 +39,14 @@ public struct FilesSinkSpec: Equatable {
     }
 
     /// The column types a pipeline can declare (`columns: {ts: timestamp-millis, price: decimal(10,2)}`).
-    public enum ColumnType: Equatable, Sendable {
+    public indirect enum ColumnType: Equatable, Sendable {
         case string, int32, int64, float, double, boolean, date, binary
         case timestampMillis, timestampMicros
         /// Written as Parquet DECIMAL (unscaled integer; precision 1–38, scale 0–precision).
         case decimal(precision: Int, scale: Int)
+        /// A Parquet LIST (3-level) of a primitive type: an Avro array of primitives,
+        /// held in the row as its JSON text (not declarable in `columns`).
+        case list(ColumnType, elementNullable: Bool)
 
         /// The names a pipeline file may use, for messages and hints.
         public static let names = ["string", "int32", "int64", "float", "double", "boolean", "date", "binary",
@@ -85,6 +88,7 @@ public struct FilesSinkSpec: Equatable {
             case .timestampMillis: "timestamp-millis"
             case .timestampMicros: "timestamp-micros"
             case .decimal(let p, let sc): "decimal(\(p),\(sc))"
+            case .list(let e, let n): "list<\(e.rawValue)\(n ? "?" : "")>"
             }
         }
 
@@ -101,6 +105,7 @@ public struct FilesSinkSpec: Equatable {
             case .timestampMicros: .timestamp(.micros)
             case .binary: .binary
             case .decimal(let p, let sc): .decimal(precision: p, scale: sc)
+            case .list(let e, let n): .list(element: e.parquet, elementNullable: n)
             }
         }
     }

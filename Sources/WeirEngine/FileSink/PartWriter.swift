@@ -33,6 +33,9 @@ final class ParquetPartWriter: PartWriter {
     private var digits: [UInt8] = []
     /// A binary cell's bytes, decoded from its JSON string (reused).
     private var bytes: [UInt8] = []
+    /// One list cell's elements, parsed from its JSON text (reused), per list column.
+    private var elements: [Row]
+    private var numberScratch: [UInt8] = []
     private(set) var rows = 0
     private let path: String
 
@@ -52,6 +55,10 @@ final class ParquetPartWriter: PartWriter {
             c.records.enumerated().compactMap { d, r in r.nullable ? r.indicator.map { (d, $0) } : nil }
         }
         nullDepth = Array(repeating: -1, count: spec.columns.count)
+        elements = spec.columns.map { c in
+            if case .list = c.type { return Row(slotCount: 0, arenaCapacity: 256) }
+            return Row(slotCount: 0, arenaCapacity: 0)
+        }
         digits.reserveCapacity(24)
         bytes.reserveCapacity(256)
     }
@@ -72,7 +79,11 @@ final class ParquetPartWriter: PartWriter {
             }
             nullDepth[i] = depth
             if depth >= 0 { i += 1; continue }
-            if row.cells[i].isNullish {
+            if case .list(let element, let elementNullable) = types[i], !row.cells[i].isNullish {
+                if !listFits(row.cells[i], element, elementNullable, column: i, row) {
+                    throw FileSinkError(.record, "column '\(names[i])' is \(types[i].rawValue); the value does not fit (\(CellFit.describe(row.cells[i])))")
+                }
+            } else if row.cells[i].isNullish {
                 if !nullable[i] { throw FileSinkError(.record, "column '\(names[i])' is required (the source schema has no null for it); the value is null") }
             } else if !CellFit.fits(row.cells[i], types[i], row, scratch: &bytes) {
                 throw FileSinkError(.record, "column '\(names[i])' is \(types[i].rawValue); the value does not fit (\(CellFit.describe(row.cells[i])))")
@@ -81,11 +92,47 @@ final class ParquetPartWriter: PartWriter {
         }
         i = 0
         while i < types.count {
-            if nullDepth[i] >= 0 { writer.columns[i].appendNull(depth: nullDepth[i]) } else { appendCell(row.cells[i], types[i], writer.columns[i], row) }
+            if nullDepth[i] >= 0 {
+                writer.columns[i].appendNull(depth: nullDepth[i])
+            } else if case .list(let element, _) = types[i] {
+                appendList(row.cells[i], element, writer.columns[i], column: i)
+            } else {
+                appendCell(row.cells[i], types[i], writer.columns[i], row)
+            }
             i += 1
         }
         do { try writer.endRow() } catch { throw FileSinkError(.io, "writing \(path): \(error)") }
         rows += 1
+    }
+
+    /// Parses the list cell into `elements[column]` and checks every element.
+    private func listFits(_ cell: Cell, _ element: FilesSinkSpec.ColumnType, _ elementNullable: Bool, column: Int, _ row: Row) -> Bool {
+        guard case .json(let s) = cell else { return false }
+        let parsed = row.withBytes(s) { JSONArrayCells.parse($0, into: &elements[column], number: &numberScratch) }
+        guard parsed else { return false }
+        var k = 0
+        while k < elements[column].cells.count {
+            let e = elements[column].cells[k]
+            if e.isNullish {
+                if !elementNullable { return false }
+            } else if !CellFit.fits(e, element, elements[column], scratch: &bytes) {
+                return false
+            }
+            k += 1
+        }
+        return true
+    }
+
+    /// The list `listFits` parsed (or a null list).
+    private func appendList(_ cell: Cell, _ element: FilesSinkSpec.ColumnType, _ c: ColumnWriter, column: Int) {
+        if cell.isNullish { c.appendNullList(); return }
+        c.startList()
+        var k = 0
+        while k < elements[column].cells.count {
+            appendCell(elements[column].cells[k], element, c, elements[column])
+            k += 1
+        }
+        c.endList()
     }
 
     @inline(__always)
@@ -212,20 +259,21 @@ enum CellFit {
             return false
         case .json(let s):
             if type == .string { return true }
+            if case .list = type { return false }   // lists are checked by the part writer (`listFits`)
             // Avro `bytes`/`fixed` arrive as a JSON string of one code point per byte.
             return type == .binary && row.withBytes(s) { jsonByteString($0, into: &scratch) }
         case .int(let v):
             switch type {
             case .int32, .date: return v >= Int64(Int32.min) && v <= Int64(Int32.max)
             case .int64, .timestampMillis, .timestampMicros, .float, .double, .string: return true
-            case .boolean, .binary, .decimal: return false
+            case .boolean, .binary, .decimal, .list: return false
             }
         case .double(let d):
             switch type {
             case .float, .double, .string: return true
             case .int32, .date: return d.rounded(.towardZero) == d && d >= Double(Int32.min) && d <= Double(Int32.max)
             case .int64, .timestampMillis, .timestampMicros: return d.rounded(.towardZero) == d && abs(d) < 9.2e18
-            case .boolean, .binary, .decimal: return false
+            case .boolean, .binary, .decimal, .list: return false
             }
         }
     }

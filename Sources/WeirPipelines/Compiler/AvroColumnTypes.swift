@@ -82,7 +82,7 @@ enum AvroColumnTypes {
 
     /// A column type and nullability: a union with `null` is nullable and typed
     /// by its one other branch; a union of several non-null branches, records,
-    /// arrays and maps are JSON text (records as groups: `columns`).
+    /// arrays of primitives are LISTs; other arrays and maps are JSON text (records as groups: `columns`).
     static func column(_ t: AvroType, nullable outer: Bool = false) -> (FilesSinkSpec.ColumnType, nullable: Bool) {
         var t = t
         var nullable = outer
@@ -110,7 +110,24 @@ enum AvroColumnTypes {
         case .double: return (.double, nullable)
         case .string, .enumeration: return (.string, nullable)
         case .bytes, .fixed: return (.binary, nullable)
-        case .record, .array, .map, .union, .logical: return (.string, nullable)
+        case .array(let items):
+            // An array of primitives: a Parquet LIST (the row holds its JSON text; the sink parses it).
+            guard isPrimitive(items) else { return (.string, nullable) }
+            let (element, elementNullable) = column(items)
+            return (.list(element, elementNullable: elementNullable), nullable)
+        case .record, .map, .union, .logical: return (.string, nullable)
+        }
+    }
+
+    /// A type whose values render as JSON scalars (alone or in a union with null).
+    private static func isPrimitive(_ t: AvroType) -> Bool {
+        if case .union(let branches) = t.underlying {
+            let present = branches.filter { if case .null = $0.underlying { return false }; return true }
+            return present.count == 1 && isPrimitive(present[0])
+        }
+        switch t.underlying {
+        case .boolean, .int, .long, .float, .double, .string, .enumeration: return true
+        default: return false   // bytes/fixed render as strings of code points, records/arrays/maps as JSON
         }
     }
 

@@ -59,6 +59,27 @@ final class CellFitTests: XCTestCase {
         XCTAssertTrue(CellFit.fits(.json(s), .string, t, scratch: &scratch), "but is JSON text")
     }
 
+    /// An Avro array of primitives arrives as its JSON text; LIST columns parse it into cells.
+    func testJSONArraysOfScalars() {
+        var row = Row(slotCount: 0)
+        var scratch: [UInt8] = []
+        func parse(_ text: String) -> [Cell]? {
+            Array(text.utf8).withUnsafeBytes { JSONArrayCells.parse($0, into: &row, number: &scratch) } ? row.cells : nil
+        }
+        XCTAssertEqual(parse("[]"), [])
+        XCTAssertEqual(parse(" [ 1 , -2,null,true,false ] "), [.int(1), .int(-2), .null, .bool(true), .bool(false)])
+        XCTAssertEqual(parse("[1.5,-2e3,9223372036854775808]"), [.double(1.5), .double(-2000), .double(9_223_372_036_854_775_808)],
+                       "fractions, exponents and integers past Int64 are doubles")
+        XCTAssertEqual(parse("[-9223372036854775808]"), [.int(Int64.min)])
+        guard let cells = parse(#"["a\"b\\\/\n\u00e9\ud83d\ude00", "", "✓"]"#), cells.count == 3, case .string(let s0) = cells[0] else {
+            return XCTFail("strings")
+        }
+        XCTAssertEqual(row.string(s0), "a\"b\\/\né😀")
+        for bad in ["", "[", "[1,]", "[,1]", "[1 2]", "[{}]", "[[1]]", #"{"a":1}"#, "[nul]", #"["a]"#, #"["\ud800"]"#, "[1] x", "[--1]", "[1.2.3]"] {
+            XCTAssertNil(parse(bad), bad)
+        }
+    }
+
     func testColumnTypeNames() {
         XCTAssertEqual(FilesSinkSpec.ColumnType(rawValue: "decimal(10,2)"), .decimal(precision: 10, scale: 2))
         XCTAssertEqual(FilesSinkSpec.ColumnType(rawValue: "decimal(38, 0)"), .decimal(precision: 38, scale: 0))
