@@ -39,14 +39,49 @@ public struct FilesSinkSpec: Equatable {
     }
 
     /// The column types a pipeline can declare (`columns: {ts: timestamp-millis, price: decimal(10,2)}`).
-    public indirect enum ColumnType: Equatable, Sendable {
+    public enum ColumnType: Equatable, Sendable {
         case string, int32, int64, float, double, boolean, date, binary
         case timestampMillis, timestampMicros
         /// Written as Parquet DECIMAL (unscaled integer; precision 1–38, scale 0–precision).
         case decimal(precision: Int, scale: Int)
         /// A Parquet LIST (3-level) of a primitive type: an Avro array of primitives,
         /// held in the row as its JSON text (not declarable in `columns`).
-        case list(ColumnType, elementNullable: Bool)
+        case list(ListElement, elementNullable: Bool)
+
+        /// What a LIST column holds. Its own enum, not ColumnType: an indirect
+        /// ColumnType costs a retain/release on every copy in the per-row path.
+        public enum ListElement: Equatable, Sendable {
+            case string, int32, int64, float, double, boolean, date, timestampMillis, timestampMicros
+
+            public init?(_ t: ColumnType) {
+                switch t {
+                case .string: self = .string
+                case .int32: self = .int32
+                case .int64: self = .int64
+                case .float: self = .float
+                case .double: self = .double
+                case .boolean: self = .boolean
+                case .date: self = .date
+                case .timestampMillis: self = .timestampMillis
+                case .timestampMicros: self = .timestampMicros
+                default: return nil
+                }
+            }
+
+            public var column: ColumnType {
+                switch self {
+                case .string: .string
+                case .int32: .int32
+                case .int64: .int64
+                case .float: .float
+                case .double: .double
+                case .boolean: .boolean
+                case .date: .date
+                case .timestampMillis: .timestampMillis
+                case .timestampMicros: .timestampMicros
+                }
+            }
+        }
 
         /// The names a pipeline file may use, for messages and hints.
         public static let names = ["string", "int32", "int64", "float", "double", "boolean", "date", "binary",
@@ -88,7 +123,7 @@ public struct FilesSinkSpec: Equatable {
             case .timestampMillis: "timestamp-millis"
             case .timestampMicros: "timestamp-micros"
             case .decimal(let p, let sc): "decimal(\(p),\(sc))"
-            case .list(let e, let n): "list<\(e.rawValue)\(n ? "?" : "")>"
+            case .list(let e, let n): "list<\(e.column.rawValue)\(n ? "?" : "")>"
             }
         }
 
@@ -105,7 +140,7 @@ public struct FilesSinkSpec: Equatable {
             case .timestampMicros: .timestamp(.micros)
             case .binary: .binary
             case .decimal(let p, let sc): .decimal(precision: p, scale: sc)
-            case .list(let e, let n): .list(element: e.parquet, elementNullable: n)
+            case .list(let e, let n): .list(element: e.column.parquet, elementNullable: n)
             }
         }
     }

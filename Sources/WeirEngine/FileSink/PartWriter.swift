@@ -80,7 +80,7 @@ final class ParquetPartWriter: PartWriter {
             nullDepth[i] = depth
             if depth >= 0 { i += 1; continue }
             if case .list(let element, let elementNullable) = types[i], !row.cells[i].isNullish {
-                if !listFits(row.cells[i], element, elementNullable, column: i, row) {
+                if !listFits(row.cells[i], element.column, elementNullable, column: i, row) {
                     throw FileSinkError(.record, "column '\(names[i])' is \(types[i].rawValue); the value does not fit (\(CellFit.describe(row.cells[i])))")
                 }
             } else if row.cells[i].isNullish {
@@ -95,7 +95,7 @@ final class ParquetPartWriter: PartWriter {
             if nullDepth[i] >= 0 {
                 writer.columns[i].appendNull(depth: nullDepth[i])
             } else if case .list(let element, _) = types[i] {
-                appendList(row.cells[i], element, writer.columns[i], column: i)
+                appendList(row.cells[i], element.column, writer.columns[i], column: i)
             } else {
                 appendCell(row.cells[i], types[i], writer.columns[i], row)
             }

@@ -114,7 +114,8 @@ enum AvroColumnTypes {
             // An array of primitives: a Parquet LIST (the row holds its JSON text; the sink parses it).
             guard isPrimitive(items) else { return (.string, nullable) }
             let (element, elementNullable) = column(items)
-            return (.list(element, elementNullable: elementNullable), nullable)
+            guard let e = FilesSinkSpec.ColumnType.ListElement(element) else { return (.string, nullable) }
+            return (.list(e, elementNullable: elementNullable), nullable)
         case .record, .map, .union, .logical: return (.string, nullable)
         }
     }
