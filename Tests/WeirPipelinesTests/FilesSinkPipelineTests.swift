@@ -67,6 +67,34 @@ final class FilesSinkPipelineTests: XCTestCase {
         XCTAssertEqual(spec.columns, [.init("country", .string)], "only what partitionBy reads is decoded")
     }
 
+    /// Each column is read from the row the pipeline produced, where the steps left that field.
+    func testColumnsAreTheOutputRecordsFields() throws {
+        let p = try XCTUnwrap(load(kafka("""
+            path: lake/
+            columns: {ts: timestamp-millis, user: string, price: "decimal(10, 2)", raw: binary}
+        """, steps: "  - map: {user: \"lower(user_id)\", price: \"cents / 100\"}\n")))
+        let spec = try XCTUnwrap(p.job.sink.files)
+        XCTAssertEqual(spec.columns.map(\.type), [.timestampMillis, .string, .decimal(precision: 10, scale: 2), .binary])
+        let program = p.job.program
+        guard case .edited(_, let append) = program.output else { return XCTFail("\(program.output)") }
+        let computed = Dictionary(uniqueKeysWithValues: append.map { ($0.name, $0.slot) })
+        XCTAssertEqual(spec.sourceSlots[1], computed["user"], "a computed column is its step's slot")
+        XCTAssertEqual(spec.sourceSlots[2], computed["price"])
+        XCTAssertEqual(program.inputFields[spec.sourceSlots[0]], FieldPath(["ts"]), "a field passed through is decoded once, by the source")
+        XCTAssertEqual(program.inputFields[spec.sourceSlots[3]], FieldPath(["raw"]))
+    }
+
+    /// An Avro source with its schema: no `columns` needed, the schema gives the types.
+    func testAnAvroSourceSchemaGivesTheColumns() throws {
+        let schema = #"{"type":"record","name":"R","fields":[{"name":"id","type":"long"},{"name":"at","type":{"type":"long","logicalType":"timestamp-micros"}},{"name":"note","type":["null","string"]},{"name":"gone","type":"int"}]}"#
+        let yaml = "name: a\nsource:\n  kafka: {topic: in}\n  format: avro\n  schema: '\(schema)'\nsteps:\n  - drop: [gone]\n  - map: {big: \"id > 10\"}\nsink:\n  files: {path: lake/}\n"
+        let spec = try XCTUnwrap(load(yaml)?.job.sink.files)
+        XCTAssertEqual(spec.columns, [.init("id", .int64, nullable: false), .init("at", .timestampMicros, nullable: false),
+                                      .init("note", .string), .init("big", .boolean)])
+        let refused = "name: a\nsource:\n  kafka: {topic: in}\n  format: avro\nsink:\n  files: {path: lake/}\n"
+        assertRefused(refused, line: 6, column: 10, field: "sink.files", "or give the Avro source its schema (source.schema)", columnChecked: false)
+    }
+
     func testRefusals() {
         assertRefused(kafka("    path: lake/\n    format: parket\n"), line: 8, column: 13, field: "sink.files.format", "did you mean 'parquet'")
         assertRefused(kafka("    path: lake/\n    compression: lz4\n"), line: 8, column: 18, field: "sink.files.compression", "expected zstd, snappy or none")
@@ -80,6 +108,10 @@ final class FilesSinkPipelineTests: XCTestCase {
         assertRefused(kafka("    path: lake/\n    columns: {user: string}\n    partitionBy: [{\"../x\": user}]\n"),
                       line: 9, column: 20, field: "sink.files.partitionBy[0].../x", "is not a column name")
         assertRefused(kafka("    path: lake/\n"), line: 7, column: 5, field: "sink.files", "format parquet needs every column's type")
+        assertRefused(kafka("    path: lake/\n    columns: {user: string, nope: int64}\n"), line: 8, column: 29, field: "sink.files.columns.nope",
+                      "column 'nope' is not in the output record")
+        assertRefused(kafka("    path: lake/\n    columns: {user: \"decimal(40,2)\"}\n"), line: 8, column: 21, field: "sink.files.columns.user",
+                      "precision 1 ≤ P ≤ 38", columnChecked: false)
         assertRefused(kafka("    format: json\n"), line: 7, column: 5, field: "sink.files.path", "missing required key 'path'")
         assertRefused("name: t\nsource: {kafka: {topics: [a, b]}}\nsink: {files: {path: l/, format: json}}\n",
                       line: 2, column: 29, field: "source.kafka.topics[1]", "a files sink reads one Kafka topic", columnChecked: false)

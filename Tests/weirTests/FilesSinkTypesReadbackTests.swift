@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import WeirEngine
+import WeirFormats
 
 /// Every column type of the files sink, from the JSON cells a pipeline emits
 /// to what pyarrow and DuckDB read: nulls and missing fields, the widest
@@ -23,9 +24,13 @@ final class FilesSinkTypesReadbackTests: XCTestCase {
             #"{"s":{"a":[1,2]},"i64":-9223372036854775808,"d":1e300,"day":"1970-01-01"}"#,
             #"{"s":""}"#,
         ]
-        for r in rows {
+        for r in rows {   // each row as a JSON-decoding pipeline's row holds it
+            var row = Row(slotCount: spec.columns.count)
             var text = r
-            try text.withUTF8 { try w.write(UnsafeRawBufferPointer($0), partition: 0) }
+            try text.withUTF8 { bytes in
+                try JSONRowDecoder(fields: spec.columns.map { FieldPath([$0.name]) }).decode(UnsafeRawBufferPointer(bytes), into: &row)
+            }
+            try w.write(row: row, encoded: nil, partition: 0)
         }
         _ = try w.prepareCheckpoint(1)
         try w.commit(1)

@@ -1,3 +1,5 @@
+import WeirFormats
+
 /// The chain's sink in a file job: output lines to the sink file (or nowhere
 /// for `discard`), late records verbatim to the late-data file, dead letters
 /// as JSON objects describing the error around the original line.
@@ -25,15 +27,23 @@ final class FileChainSink: ChainSink {
     /// Output lines are values only.
     var wantsKeys: Bool { false }
 
+    var takesRows: Bool { files != nil }
+    var wantsEncodedRows: Bool { files?.spec.format == .json }
+
+    /// An output row for the files sink. One task reads every input file: all rows are partition 0's.
+    @inline(__always)
+    func emit(row: Row, encoded: UnsafeRawBufferPointer?) throws {
+        guard let files else { return }
+        do { try files.write(row: row, encoded: encoded, partition: 0) } catch let e as FileSinkError where e.kind == .record {
+            fileRowsRefused += 1
+            try deadLetter(ProcessingError(.encode, e.message))
+        }
+    }
+
     @inline(__always)
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
-        if let files {
-            // One task reads every input file: all rows are partition 0's.
-            do { try files.write(value, partition: 0) } catch let e as FileSinkError where e.kind == .record {
-                fileRowsRefused += 1
-                try deadLetter(ProcessingError(.encode, e.message))
-            }
-            return
+        if files != nil {   // the chain hands a files sink rows (`takesRows`), never bytes
+            throw FileSinkError(.io, "internal error: the files sink was given encoded bytes instead of a row")
         }
         try output?.writeLine(value)
     }

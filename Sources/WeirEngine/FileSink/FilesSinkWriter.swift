@@ -25,10 +25,11 @@ public final class FilesSinkWriter {
     public let spec: FilesSinkSpec
     public let names: PartFileNames
     private let schema: ParquetSchema?
-    private let decoder: JSONRowDecoder
+    /// The columns' cells in column order (slots `0..<columns.count`), copied
+    /// from the pipeline's row: what partition expressions and part writers read.
     @exclusivity(unchecked) private var row: Row
-    /// JSON lines without partitionBy need no decoded row.
-    private let decodes: Bool
+    /// Column `i` is slot `sourceSlots[i]` of the row the pipeline hands over.
+    private let sourceSlots: [Int]
     private let partitionNames: [[UInt8]]
     @exclusivity(unchecked) private var dirScratch: [UInt8] = []
     @exclusivity(unchecked) private var digits: [UInt8] = []
@@ -77,9 +78,8 @@ public final class FilesSinkWriter {
         } else {
             schema = nil
         }
-        decoder = JSONRowDecoder(fields: spec.columns.map { FieldPath([$0.name]) })
         row = Row(slotCount: spec.columns.count)
-        decodes = spec.format == .parquet || !spec.partitionBy.isEmpty
+        sourceSlots = spec.sourceSlots
         partitionNames = spec.partitionBy.map { Array($0.name.utf8) }
         self.run = run
         renameDelayMs = getenv("WEIR_FILES_SINK_TEST_RENAME_DELAY_MS").flatMap { UInt32(String(cString: $0)) } ?? 0
@@ -95,15 +95,24 @@ public final class FilesSinkWriter {
 
     // MARK: rows
 
-    /// One output row (as the pipeline encoded it, JSON) of input partition `partition`.
+    /// One output row of input partition `partition`, as the pipeline produced
+    /// it (its cells; `spec.sourceSlots` say which are the columns), and for
+    /// JSON lines its encoding. Nothing is parsed: cells are copied by value,
+    /// their bytes with the row's arena (spans stay valid), into reused storage.
     /// Throws `.record` for a row that cannot be written (dead-letter it), `.io` otherwise.
     @inline(__always)
-    public func write(_ value: UnsafeRawBufferPointer, partition: Int) throws(FileSinkError) {
-        if decodes {
-            do { try decoder.decode(value, into: &row) } catch {
-                throw FileSinkError(.record, "the output row is not a JSON object: \(error)")
+    public func write(row source: Row, encoded: UnsafeRawBufferPointer?, partition: Int) throws(FileSinkError) {
+        if !sourceSlots.isEmpty {
+            row.arena.removeAll(keepingCapacity: true)
+            row.arena.append(contentsOf: source.arena)
+            var i = 0
+            while i < sourceSlots.count {   // index loop: no iterator in unoptimised builds
+                let slot = sourceSlots[i]
+                row.cells[i] = slot < source.cells.count ? source.cells[slot] : .missing
+                i += 1
             }
         }
+        let value = encoded ?? UnsafeRawBufferPointer(start: nil, count: 0)
         try directory(into: &dirScratch)
         var found: OpenFile?
         var k = 0

@@ -22,6 +22,11 @@ final class EncodingOutput {
         mutating func emit(_ row: Row, kind: EmitKind, partition: Int) {
             guard error == nil else { return }
             do {
+                if sink.takesRows {   // the files sink: the row itself, encoded only for JSON lines
+                    try sink.emit(row: row, encoded: sink.wantsEncodedRows ? try owner.encoder.encode(row) : nil)
+                    emitted += 1
+                    return
+                }
                 let value = try owner.encoder.encode(row)
                 if sink.wantsKeys, owner.key.set(slots: owner.keySlots, in: row) {
                     try owner.key.bytes.withUnsafeBytes { try sink.emit(key: $0, value: value) }

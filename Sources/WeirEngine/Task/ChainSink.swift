@@ -1,3 +1,5 @@
+import WeirFormats
+
 /// Where a `RecordChain` sends what it produces for the record being
 /// processed: output records, the record itself as a dead letter, or the
 /// record itself as late data. A Kafka task's sink produces inside the task's
@@ -20,6 +22,15 @@ public protocol ChainSink: AnyObject {
     /// True when output must be told apart by partition (files sink): the
     /// end-of-input flush then fires each partition's windows on its own first.
     var splitsByPartition: Bool { get }
+    /// True when the sink takes output rows as the pipeline produced them
+    /// (`emit(row:encoded:)`), not encoded bytes: the files sink, which then
+    /// reads the cells it writes without parsing them back out of JSON.
+    var takesRows: Bool { get }
+    /// With `takesRows`: whether `emit(row:encoded:)` needs the row encoded too (JSON lines).
+    var wantsEncodedRows: Bool { get }
+    /// One output row (`takesRows`), with its encoding when `wantsEncodedRows`.
+    /// The row and bytes are valid only during the call.
+    func emit(row: Row, encoded: UnsafeRawBufferPointer?) throws
 }
 
 extension ChainSink {
@@ -28,4 +39,10 @@ extension ChainSink {
     public var wantsKeys: Bool { true }
     @inline(__always) public func outputPartition(_ partition: Int) {}
     public var splitsByPartition: Bool { false }
+    public var takesRows: Bool { false }
+    public var wantsEncodedRows: Bool { true }
+    /// Sinks of encoded bytes never get rows (`takesRows` is false).
+    public func emit(row: Row, encoded: UnsafeRawBufferPointer?) throws {
+        try emit(key: nil, value: encoded ?? UnsafeRawBufferPointer(start: nil, count: 0))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WeirFormats
 import WeirKafka
 
 /// The chain's sink inside a Kafka task: output, dead letters and late data
@@ -48,23 +49,31 @@ final class KafkaTaskSink: ChainSink {
     var splitsByPartition: Bool { files != nil }
     @inline(__always) func outputPartition(_ partition: Int) { self.partition = partition }
 
+    var takesRows: Bool { files != nil }
+    var wantsEncodedRows: Bool { files?.spec.format == .json }
+
+    /// An output row for the files sink. Not held while a commit is in flight:
+    /// new rows go to new in-progress files, which belong to the next checkpoint anyway.
+    @inline(__always)
+    func emit(row: Row, encoded: UnsafeRawBufferPointer?) throws {
+        guard let files else { return }
+        do {
+            guard partition >= 0 else {
+                throw FileSinkError(.io, "a files sink needs every row's input partition; this output has none (processing-time windows are not supported with it)")
+            }
+            try files.write(row: row, encoded: encoded, partition: partition)
+        } catch let e as FileSinkError where e.kind == .record {
+            fileRowsRefused += 1
+            try deadLetter(ProcessingError(.encode, e.message))
+            return
+        }
+        bytesOut &+= encoded?.count ?? 0
+    }
+
     @inline(__always)
     func emit(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
-        if let files {
-            // Not held while a commit is in flight: new rows go to new in-progress
-            // files, which belong to the next checkpoint anyway.
-            do {
-                guard partition >= 0 else {
-                    throw FileSinkError(.io, "a files sink needs every row's input partition; this output has none (processing-time windows are not supported with it)")
-                }
-                try files.write(value, partition: partition)
-            } catch let e as FileSinkError where e.kind == .record {
-                fileRowsRefused += 1
-                try deadLetter(ProcessingError(.encode, e.message))
-                return
-            }
-            bytesOut &+= value.count
-            return
+        if files != nil {   // the chain hands a files sink rows (`takesRows`), never bytes
+            throw FileSinkError(.io, "internal error: the files sink was given encoded bytes instead of a row")
         }
         guard let out else { return }
         let ts = keepsInputTimestamp ? current.map(\.timestamp) ?? -1 : -1

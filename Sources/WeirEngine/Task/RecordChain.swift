@@ -86,6 +86,19 @@ public final class RecordChain {
             if let op, let output {
                 try runOperator(op, output: output, kafkaTimestampMs: kafkaTimestampMs,
                                 partition: partition, nowMs: nowMs, sink: sink)
+            } else if sink.takesRows {
+                // The files sink reads the row's cells; JSON lines also get the encoding.
+                var encoded: UnsafeRawBufferPointer?
+                if sink.wantsEncodedRows {
+                    encoded = processor.withOutput(input: value ?? UnsafeRawBufferPointer(start: nil, count: 0), inputKey: nil) { _, v in v }
+                    if encoded == nil {
+                        try sink.deadLetter(processor.lastError)
+                        counts.deadLettered += 1
+                        return
+                    }
+                }
+                try processor.withRow { row in try sink.emit(row: row, encoded: encoded) }
+                counts.emitted += 1
             } else {
                 let produced: Void? = try processor.withOutput(
                     input: value ?? UnsafeRawBufferPointer(start: nil, count: 0), inputKey: key

@@ -1,9 +1,10 @@
 import WeirEngine
 import WeirFormats
 
-/// `sink.files` compiled against the pipeline: the columns (declared, or the
-/// window/reduce results' types) and the partition expressions, which read
-/// the output row's columns.
+/// `sink.files` compiled against the pipeline: the columns (declared, the
+/// window/reduce results' types, or the Avro source schema's types), where
+/// each column's cell is in the row the pipeline hands the sink, and the
+/// partition expressions, which read the columns.
 enum FilesSinkBinding {
     static func bind(_ f: FilesSinkDefinition, _ definition: PipelineDefinition, stage: JobSpec.StatefulStage?,
                      _ b: inout ProgramBuilder) -> FilesSinkSpec? {
@@ -15,29 +16,13 @@ enum FilesSinkBinding {
             b.error(f.location, "a files sink keeps each input partition's rows in its own files; processing-time windows fire for all partitions at once, so they cannot write to it yet: use event time (time: {field: …})")
             return nil
         }
-        var columns: [FilesSinkSpec.Column]
-        if let declared = f.columns {
-            columns = declared.map { FilesSinkSpec.Column($0.0.value, $0.1) }
-        } else if let stage, let op = try? stage.makeOperator() {
-            let types = stage.resultTypes ?? op.resultTypes(inputKinds: stage.inputKinds)
-            columns = op.outputLayout.enumerated().map { i, field in
-                FilesSinkSpec.Column(field.name, i < types.count ? FilesSinkSpec.columnType(for: types[i]) : .string)
-            }
-        } else if f.format == .json {
-            // JSON lines are written as encoded; only what partitionBy reads is decoded.
-            columns = []
-            for (_, e) in f.partitionBy {
-                for path in e.syntax.referencedFields {
-                    if let head = path.components.first, !columns.contains(where: { $0.name == head }) {
-                        columns.append(FilesSinkSpec.Column(head, .string))
-                    }
-                }
-            }
+        let bound: (columns: [FilesSinkSpec.Column], slots: [Int])?
+        if let stage {
+            bound = results(f, stage, &b)
         } else {
-            let types = FilesSinkSpec.ColumnType.allCases.map(\.rawValue).joined(separator: ", ")
-            b.error(f.location, "format parquet needs every column's type: declare them with 'columns: {name: type, …}' (types: \(types)); only window and reduce results have types the pipeline knows")
-            return nil
+            bound = records(f, definition, &b)
         }
+        guard let (columns, slots) = bound else { return nil }
         var parts: [FilesSinkSpec.PartitionField] = []
         for (name, e) in f.partitionBy {
             let cols = columns
@@ -55,10 +40,130 @@ enum FilesSinkBinding {
             }
         }
         var spec = FilesSinkSpec(path: f.path.value, format: f.format, columns: columns, partitionBy: parts)
+        spec.sourceSlots = slots
         spec.rollBytes = f.rollBytes
         spec.rollIntervalMs = f.rollIntervalMs
         spec.rowGroupBytes = f.rowGroupBytes
         spec.compression = f.compression
         return spec
+    }
+
+    /// JSON lines are written as encoded; only the columns partitionBy reads are needed.
+    private static func partitionColumns(_ f: FilesSinkDefinition) -> [(String, SourceLocation)] {
+        var names: [(String, SourceLocation)] = []
+        for (_, e) in f.partitionBy {
+            for path in e.syntax.referencedFields {
+                if let head = path.components.first, !names.contains(where: { $0.0 == head }) { names.append((head, e.location)) }
+            }
+        }
+        return names
+    }
+
+    /// A window/reduce/pattern stage: the sink gets the operator's result row.
+    private static func results(_ f: FilesSinkDefinition, _ stage: JobSpec.StatefulStage,
+                                _ b: inout ProgramBuilder) -> ([FilesSinkSpec.Column], [Int])? {
+        guard let op = try? stage.makeOperator() else {
+            b.error(f.location, "the files sink needs the stage's result fields, and the stage could not be built")
+            return nil
+        }
+        let layout = op.outputLayout
+        let known = layout.map(\.name).joined(separator: ", ")
+        func slot(_ name: String, _ at: SourceLocation) -> Int? {
+            if let field = layout.first(where: { $0.name == name }) { return field.slot }
+            b.error(at, "column '\(name)' is not one of the results' fields (\(known))")
+            return nil
+        }
+        if let declared = f.columns {
+            let slots = declared.map { slot($0.0.value, $0.0.location) }
+            if slots.contains(nil) { return nil }
+            return (declared.map { FilesSinkSpec.Column($0.0.value, $0.1) }, slots.map { $0! })
+        }
+        if f.format == .json {
+            let wanted = partitionColumns(f)
+            let slots = wanted.map { slot($0.0, $0.1) }
+            if slots.contains(nil) { return nil }
+            return (wanted.map { FilesSinkSpec.Column($0.0, .string) }, slots.map { $0! })
+        }
+        let types = stage.resultTypes ?? op.resultTypes(inputKinds: stage.inputKinds)
+        let columns = layout.enumerated().map { i, field in
+            FilesSinkSpec.Column(field.name, i < types.count ? FilesSinkSpec.columnType(for: types[i]) : .string)
+        }
+        return (columns, layout.map(\.slot))
+    }
+
+    /// A stateless pipeline: the sink gets the processed record's row; each
+    /// column is the output field of that name, as the steps left it.
+    private static func records(_ f: FilesSinkDefinition, _ definition: PipelineDefinition,
+                                _ b: inout ProgramBuilder) -> ([FilesSinkSpec.Column], [Int])? {
+        func slot(_ name: String, _ at: SourceLocation) -> Int? {
+            switch b.scope.resolve(FieldPath([name])) {
+            case .success(let binding): return b.slot(for: binding)
+            case .failure(let e):
+                b.error(at, "column '\(name)' is not in the output record: \(e.message)")
+                return nil
+            }
+        }
+        if let declared = f.columns {
+            let slots = declared.map { slot($0.0.value, $0.0.location) }
+            if slots.contains(nil) { return nil }
+            return (declared.map { FilesSinkSpec.Column($0.0.value, $0.1) }, slots.map { $0! })
+        }
+        if f.format == .json {
+            let wanted = partitionColumns(f)
+            let slots = wanted.map { slot($0.0, $0.1) }
+            if slots.contains(nil) { return nil }
+            return (wanted.map { FilesSinkSpec.Column($0.0, .string) }, slots.map { $0! })
+        }
+        if let schema = b.readerSchema {
+            return avroColumns(schema, &b)
+        }
+        let types = FilesSinkSpec.ColumnType.names.joined(separator: ", ")
+        let avro = definition.source.format == .avro ? "; or give the Avro source its schema (source.schema) and the columns take its types" : ""
+        b.error(f.location, "format parquet needs every column's type: declare them with 'columns: {name: type, …}' (types: \(types))\(avro); window and reduce results have types the pipeline knows")
+        return nil
+    }
+
+    /// The output record's fields, typed by the Avro source schema: fields read
+    /// as they are take their Avro type; computed ones their expression's type.
+    private static func avroColumns(_ schema: AvroSchema, _ b: inout ProgramBuilder) -> ([FilesSinkSpec.Column], [Int]) {
+        var fields: [(name: String, binding: FieldBinding)] = []
+        switch b.output.mode {
+        case .projected:
+            fields = b.output.fields
+        case .original, .edited:
+            // The original record's fields in schema order (minus what the steps
+            // removed), then what they appended: the order the JSON encoder writes.
+            for name in AvroColumnTypes.topLevelFields(schema) where !b.output.removed.contains(name) {
+                fields.append((name, .input(FieldPath([name]))))
+            }
+            fields += b.output.fields
+        }
+        var columns: [FilesSinkSpec.Column] = []
+        var slots: [Int] = []
+        for (name, binding) in fields {
+            switch binding {
+            case .input(let path):
+                guard let (avro, optional) = AvroColumnTypes.fieldType(schema, path) else {
+                    columns.append(FilesSinkSpec.Column(name, .string))   // not in the schema: always null
+                    slots.append(b.slot(for: binding))
+                    continue
+                }
+                // `source.required` makes a null a dead letter before the sink sees it.
+                for (column, input) in AvroColumnTypes.columns(name, input: path, avro, nullable: optional, startingAt: columns.count) {
+                    columns.append(column)
+                    slots.append(b.slot(for: .input(input)))
+                }
+            case .computed(_, let t):
+                let k = t.nonNull
+                let type: FilesSinkSpec.ColumnType
+                if k == .int { type = .int64 }
+                else if !k.isEmpty && k.isSubset(of: .number) { type = .double }
+                else if k == .bool { type = .boolean }
+                else { type = .string }
+                columns.append(FilesSinkSpec.Column(name, type))
+                slots.append(b.slot(for: binding))
+            }
+        }
+        return (columns, slots)
     }
 }

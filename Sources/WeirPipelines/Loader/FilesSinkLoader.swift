@@ -44,12 +44,16 @@ enum FilesSinkLoader {
         }
         if let c = m["columns"], let cols = reader.openMapping(c, m.path("columns"), expected: "a mapping of column name to type") {
             var list: [(Located<String>, FilesSinkSpec.ColumnType)] = []
-            let typeNames = FilesSinkSpec.ColumnType.allCases.map(\.rawValue)
+            let typeNames = FilesSinkSpec.ColumnType.names
             for e in cols.entries {
                 let at = cols.path(e.key)
                 if let why = columnNameProblem(e.key) { reader.error(at, e.keyNode, why); continue }
                 guard let t = reader.string(e.value, at, expected: "a column type (\(typeNames.joined(separator: ", ")))") else { continue }
                 guard let type = FilesSinkSpec.ColumnType(rawValue: t) else {
+                    if t.hasPrefix("decimal") {
+                        reader.error(at, e.value, "bad column type '\(t)': write decimal(P,S) with precision 1 ≤ P ≤ 38 and scale 0 ≤ S ≤ P, e.g. decimal(10,2)")
+                        continue
+                    }
                     reader.error(at, e.value, "unknown column type '\(t)': expected one of \(typeNames.joined(separator: ", "))\(ClosestMatch.hint(for: t, among: typeNames))")
                     continue
                 }
