@@ -7,14 +7,18 @@
 # what each extra row costs.
 #
 #   scripts/bench-files-sink.sh [rows=2000000] [heaptrack rows=200000]
+# WEIR=path uses that binary and skips the release build (tests/bench/smoke.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-2000000}
 small=${2:-200000}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-swift build -c release --product weir >/dev/null
-weir=.build/release/weir
+if [ -z "${WEIR:-}" ]; then
+  swift build -c release --product weir >/dev/null
+  WEIR=.build/release/weir
+fi
+weir=$WEIR
 echo "machine: $(nproc) cores, load $(uptime | sed 's/.*load average: //')"
 
 gen() {   # N rows of clicks as JSON lines (the generator is not timed)

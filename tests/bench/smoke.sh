@@ -49,6 +49,8 @@ smoke bench-cep 90 '^\| Weir \| 16000 \| [0-9.]+ && steady state \(4000 -> 16000
   env FLINK=0 QUIET_WAIT=0 SIZES="4000 16000" scripts/bench-cep.sh
 smoke bench-checkpoint 90 'processed=20000 records_per_s=[0-9]+ && pause_p99_ms=[0-9.]+' \
   scripts/bench-checkpoint.sh 20000 2000 500
+smoke bench-files-sink 90 '^run 1: 20,000 rows, .* rows/CPU-s && DuckDB reads 20,000 rows back && heaptrack: [0-9,]+ allocation calls' \
+  scripts/bench-files-sink.sh 20000 5000
 smoke bench-flink 90 '^\| Weir \| 2000 \| [0-9.]+ && Weir allocations: [0-9]+ calls' \
   env FLINK=0 RUNS=1 SIZES=2000 QUIET_WAIT=0 scripts/bench-flink.sh
 smoke bench-kafka-memory 90 '^weir +1 +[0-9.]+ +[0-9]+ && ^librdkafka +1 +[0-9.]+ +[0-9]+' \
