@@ -59,6 +59,31 @@ enum FilesSinkBinding {
         return names
     }
 
+    /// Columns the pipeline names itself: declared ones, or for JSON lines the
+    /// partition columns (the rows are written whole; only partitions need slots).
+    private enum NamedColumns {
+        case resolved([FilesSinkSpec.Column], [Int])
+        /// A name did not resolve; `slot` reported it.
+        case failed
+        /// Neither: the columns come from the row's types.
+        case notNamed
+    }
+
+    /// Resolves the named columns with `slot`, which reports what it cannot find.
+    private static func namedColumns(_ f: FilesSinkDefinition, slot: (String, SourceLocation) -> Int?) -> NamedColumns {
+        let named: [(column: FilesSinkSpec.Column, at: SourceLocation)]
+        if let declared = f.columns {
+            named = declared.map { (FilesSinkSpec.Column($0.0.value, $0.1), $0.0.location) }
+        } else if f.format == .json {
+            named = partitionColumns(f).map { (FilesSinkSpec.Column($0.0, .string), $0.1) }
+        } else {
+            return .notNamed
+        }
+        let slots = named.map { slot($0.column.name, $0.at) }   // every name, so every miss is reported
+        let found = slots.compactMap { $0 }
+        return found.count == slots.count ? .resolved(named.map(\.column), found) : .failed
+    }
+
     /// A window/reduce/pattern stage: the sink gets the operator's result row.
     private static func results(_ f: FilesSinkDefinition, _ stage: JobSpec.StatefulStage,
                                 _ b: inout ProgramBuilder) -> ([FilesSinkSpec.Column], [Int])? {
@@ -73,16 +98,10 @@ enum FilesSinkBinding {
             b.error(at, "column '\(name)' is not one of the results' fields (\(known))")
             return nil
         }
-        if let declared = f.columns {
-            let slots = declared.map { slot($0.0.value, $0.0.location) }
-            if slots.contains(nil) { return nil }
-            return (declared.map { FilesSinkSpec.Column($0.0.value, $0.1) }, slots.map { $0! })
-        }
-        if f.format == .json {
-            let wanted = partitionColumns(f)
-            let slots = wanted.map { slot($0.0, $0.1) }
-            if slots.contains(nil) { return nil }
-            return (wanted.map { FilesSinkSpec.Column($0.0, .string) }, slots.map { $0! })
+        switch namedColumns(f, slot: slot) {
+        case .resolved(let columns, let slots): return (columns, slots)
+        case .failed: return nil
+        case .notNamed: break
         }
         let types = stage.resultTypes ?? op.resultTypes(inputKinds: stage.inputKinds)
         let columns = layout.enumerated().map { i, field in
@@ -103,16 +122,10 @@ enum FilesSinkBinding {
                 return nil
             }
         }
-        if let declared = f.columns {
-            let slots = declared.map { slot($0.0.value, $0.0.location) }
-            if slots.contains(nil) { return nil }
-            return (declared.map { FilesSinkSpec.Column($0.0.value, $0.1) }, slots.map { $0! })
-        }
-        if f.format == .json {
-            let wanted = partitionColumns(f)
-            let slots = wanted.map { slot($0.0, $0.1) }
-            if slots.contains(nil) { return nil }
-            return (wanted.map { FilesSinkSpec.Column($0.0, .string) }, slots.map { $0! })
+        switch namedColumns(f, slot: slot) {
+        case .resolved(let columns, let slots): return (columns, slots)
+        case .failed: return nil
+        case .notNamed: break
         }
         if let schema = b.readerSchema {
             return avroColumns(schema, &b)
