@@ -56,9 +56,6 @@ final class CheckpointWrite: @unchecked Sendable {
         self.stateTopic = stateTopic; self.startedNanos = startedNanos; self.beforeMarkers = beforeMarkers
     }
 
-    /// Whether `run` has state to serialize (else it only produces bytes already written).
-    var serializes: Bool { partitions.contains { $0.state?.isDeferred ?? false } }
-
     func run() throws {
         let started = monotonicNanos()
         if delayBeforeMarkersMs > 0 { fputs("weir-test: checkpoint-write begin \(testTask) \(checkpointID)\n", stderr) }
