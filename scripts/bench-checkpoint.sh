@@ -10,8 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-800000}"; U="${2:-120000}"; CP="${3:-1000}"
 # The embedded broker keeps at most 5 MiB per partition (EmbeddedBrokerCapacity plans
-# 0.75 of it, ~195 bytes per event): 800k events need ~40; at least 64.
-P=$(( N * 195 / 3932160 + 1 )); [ "$P" -ge 64 ] || P=64
+# 0.75 of it, ~210 bytes per event): 800k events need ~43; at least 64.
+P=$(( N * 210 / 3932160 + 1 )); [ "$P" -ge 64 ] || P=64
 WORK="$(mktemp -d)"; trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 if [ -z "${WEIR:-}" ]; then
   swift build -c release --product weir >/dev/null

@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000000}"; ROUNDS="${2:-3}"
-P=$(( N / 20000 + 1 > 16 ? N / 20000 + 1 : 16 ))   # ~195 B per event, at most ~3.9 MB per partition
+P=$(( N / 20000 + 1 > 16 ? N / 20000 + 1 : 16 ))   # ~210 B per event, at most ~4.2 MB per partition
 WORK="$(mktemp -d)"; trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 if [ -z "${WEIR:-}" ]; then
   swift build -c release --product weir >/dev/null

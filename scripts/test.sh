@@ -36,7 +36,7 @@ run_scaleout() {
   if WEIR=.build/debug/weir "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
 DRAIN_MS="4000 8000" run_scaleout tests/scaleout/instances.sh  # 1, 2, 3 instances give identical windows; the first drains and leaves early (~75 s)
-run_scaleout tests/scaleout/handover.sh 400000     # two instances, one stopped right after it starts (~50 s)
+run_scaleout tests/scaleout/handover.sh 350000     # two instances, one stopped right after it starts (~50 s)
 run_scaleout tests/scaleout/rolling-restart.sh     # three instances SIGTERMed and restarted in turn (~70 s)
 run_scaleout tests/scaleout/chaos.sh 200000 20     # three instances, 20 SIGKILLs (+ a few SIGTERMs), 1-3 running, restarts (~2-2.7 min)
 run_scaleout tests/service/two-instances.sh        # weir serve: a job on two instances, one killed and restarted, cancel via the other (~65 s)

@@ -144,8 +144,8 @@ final class CommandLineTests: XCTestCase {
         let started = Date()
         let gen = try run(["generate", "--bootstrap", bs, "--topic", "small", "--events", "200000"])
         XCTAssertEqual(gen.status, 1, gen.out + gen.err)
-        XCTAssertTrue(gen.err.contains("need at least 10 partitions of small on the embedded broker, which keeps at most 5 MiB"), gen.err)
-        XCTAssertTrue(gen.err.contains("weir broker --topic small:10"), gen.err)
+        XCTAssertTrue(gen.err.contains("need at least 11 partitions of small on the embedded broker, which keeps at most 5 MiB"), gen.err)
+        XCTAssertTrue(gen.err.contains("weir broker --topic small:11"), gen.err)
         let bench = try run(["bench", "pipelines/bench-filter-map.yaml", "--bootstrap", bs, "--events", "1000000"])
         XCTAssertEqual(bench.status, 1, bench.out + bench.err)
         XCTAssertTrue(bench.err.contains("of bench-in on the embedded broker"), bench.err)
@@ -158,7 +158,7 @@ final class CommandLineTests: XCTestCase {
         // In-process, too few partitions given by hand are refused before anything starts.
         let dev = try run(["dev", "pipelines/clean-clicks.yaml", "--generate", "300000", "--partitions", "4"])
         XCTAssertEqual(dev.status, 1, dev.out + dev.err)
-        XCTAssertTrue(dev.err.contains("Leave out --partitions, give --partitions 15 or more"), dev.err)
+        XCTAssertTrue(dev.err.contains("Leave out --partitions, give --partitions 17 or more"), dev.err)
     }
 
     // MARK: file pipelines

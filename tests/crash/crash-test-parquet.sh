@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The kill -9 test of the files sink (docs/parquet.md, "Exactly once"):
 # `weir broker` in its own process, EVENTS click events, and
-# pipelines/clicks-to-lake.yaml (Kafka → Parquet partitioned by dt/hour) under
+# pipelines/clicks-to-lake.yaml (Kafka → Parquet partitioned by dt/country) under
 # `weir run`, killed with SIGKILL at random moments KILLS times and restarted
 # each time while the events arrive; a last run drains the input. Then the visible Parquet files, read
 # with DuckDB and pyarrow (tests/parquet/lake_readback.py), must hold every
@@ -69,7 +69,7 @@ with open(sys.argv[2], "w") as out:
             continue   # malformed on purpose: dead-lettered
         if not isinstance(e.get("duration_ms"), int) or e["duration_ms"] < 0:
             continue
-        out.write(json.dumps({"event": e["event"], "user_id": e["user_id"], "host": e["page"]["host"].lower(),
+        out.write(json.dumps({"event": e["event"], "user_id": e["user_id"], "country": e["country"], "host": e["page"]["host"].lower(),
                               "duration_ms": e["duration_ms"], "amount": e["amount"], "ts": e["ts"]}) + "\n")
         n += 1
 print(f"expected rows: {n}")

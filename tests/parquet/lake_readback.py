@@ -9,9 +9,11 @@ columns compared; timestamp columns as epoch milliseconds). The visible files
 hold exactly those rows, each exactly once (as a multiset), read with DuckDB
 (hive_partitioning) and, for Parquet, with pyarrow and fastparquet file by file. Hive
 partition columns `dt` and `hour`, when present, must be the UTC date and
-hour of the column `ts`. Exits non-zero with a diff summary otherwise.
+hour of the column `ts`; a directory `name=value` of a column the file holds
+too (`country=DE`) must equal that column in each of the file's rows (read by
+pyarrow). Exits non-zero with a diff summary otherwise.
 """
-import argparse, collections, datetime, glob, json, os, sys
+import argparse, collections, datetime, glob, json, os, sys, urllib.parse
 
 
 def key(row, cols):
@@ -64,7 +66,11 @@ def main():
         import pyarrow.parquet as pq
         arrow = collections.Counter()
         for f in files:
+            dirs = [c.split("=", 1) for c in os.path.relpath(os.path.dirname(f), a.lake).split(os.sep) if "=" in c]
             for r in pq.read_table(f).to_pylist():
+                for name, value in dirs:
+                    if name in r and str(r[name]) != urllib.parse.unquote(value):
+                        problems.append(f"{f}: {name}={value} but a row's {name} is {r[name]!r}")
                 for c in ts_cols:
                     if isinstance(r.get(c), datetime.datetime):
                         r[c] = int(r[c].timestamp() * 1000 + 0.5)

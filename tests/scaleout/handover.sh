@@ -7,7 +7,7 @@
 # window must still be exact and no record late.
 #   tests/scaleout/handover.sh [EVENTS] [SIGNAL]
 source "$(dirname "$0")/lib.sh"
-EVENTS="${1:-400000}"; SIG="${2:-TERM}"
+EVENTS="${1:-350000}"; SIG="${2:-TERM}"
 start_broker
 generate "$EVENTS"
 pipeline 1

@@ -35,5 +35,5 @@ enum SampleAvroWriter {
     }
 
     /// The sample's writer schema (the same as pipelines/schemas/click.avsc, kept here so the binary needs no file).
-    static let clickSchema = #"{"type":"record","name":"Click","namespace":"weir.examples","fields":[{"name":"event","type":"string"},{"name":"user_id","type":"string"},{"name":"page","type":{"type":"record","name":"Page","fields":[{"name":"url","type":"string"},{"name":"host","type":"string"}]}},{"name":"duration_ms","type":"long"},{"name":"amount","type":"double"},{"name":"ts","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"debug","type":["null",{"type":"record","name":"Debug","fields":[{"name":"trace","type":"string"}]}],"default":null}]}"#
+    static let clickSchema = #"{"type":"record","name":"Click","namespace":"weir.examples","fields":[{"name":"event","type":"string"},{"name":"user_id","type":"string"},{"name":"country","type":"string","default":""},{"name":"page","type":{"type":"record","name":"Page","fields":[{"name":"url","type":"string"},{"name":"host","type":"string"}]}},{"name":"duration_ms","type":"long"},{"name":"amount","type":"double"},{"name":"ts","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"debug","type":["null",{"type":"record","name":"Debug","fields":[{"name":"trace","type":"string"}]}],"default":null}]}"#
 }
