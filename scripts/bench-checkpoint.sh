@@ -5,6 +5,7 @@
 # task, release build, on the embedded broker in its own process.
 #   scripts/bench-checkpoint.sh [EVENTS] [USERS] [CHECKPOINT_MS]
 # 800,000 events (480,000 clicks) over 120,000 users leave ~118,000 keys in state.
+# EACH=1 also prints each periodic checkpoint's pause and state keys (debug log).
 # WEIR=path uses that binary and skips the release build (tests/bench/smoke.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +20,11 @@ if [ -z "${WEIR:-}" ]; then
 fi
 W=$WEIR
 T=bench-checkpoint
+LEVEL=info; [ -z "${EACH:-}" ] || LEVEL=debug
 "$W" broker --topic $T-in:$P --topic $T-out:$P --topic $T-dlq:$P --topic $T-late:$P > "$WORK/bs.txt" &
 for _ in $(seq 50); do [ -s "$WORK/bs.txt" ] && break; sleep 0.1; done
 BS=$(head -1 "$WORK/bs.txt")
 "$W" generate --bootstrap "$BS" --topic $T-in --events "$N" --users "$U"
 WEIR_KAFKA_BOOTSTRAP_SERVERS="$BS" WEIR_INSTANCE_ID=bench "$W" run pipelines/bench-checkpoint.yaml --parallelism 1 \
-  --checkpoint-interval "$CP" --drain-idle-ms 3000 --log-level info 2>&1 | { grep -E "input drained|checkpoints|state keys" || true; }
+  --checkpoint-interval "$CP" --drain-idle-ms 3000 --log-level "$LEVEL" 2>&1 |
+  { grep -E "input drained|checkpoints|state keys|checkpoint captured" || true; }

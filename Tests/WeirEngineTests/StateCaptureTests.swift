@@ -84,6 +84,44 @@ final class StateCaptureTests: XCTestCase {
         XCTAssertEqual(capture.chunks(maxChunkBytes: .max), [expected])
     }
 
+    /// Halfway to a checkpoint the copy's memory is mapped off the task thread
+    /// where it is short (a state's first copy: a spare per partition); captures
+    /// stay exact whether the warm-up ran before, runs during (the spare is then
+    /// not reused) or never runs.
+    func testWarmUpReadiesTheFirstCopyOnceAndCapturesStayExact() throws {
+        let o = try makeOp()
+        var c = Collector(o)
+        XCTAssertTrue(o.captureWarmUps().isEmpty, "no state yet: nothing to size a copy by")
+        feed(o, &c, count: 20_000, seed: 7, from: 1_000)
+        let warmUps = o.captureWarmUps()
+        XCTAssertEqual(warmUps.count, o.partitions.count, "one per partition's state")
+        XCTAssertTrue(o.captureWarmUps().isEmpty, "once: the spares exist now")
+        // The warm-up has not run yet and holds its spare: the capture must not use it.
+        var expected = o.partitions.map { o.snapshot(partition: $0) }
+        var captures = o.partitions.map { o.captureState(partition: $0) }
+        let done = DispatchSemaphore(value: 0)
+        Thread { for w in warmUps { w() }; done.signal() }.start()
+        feed(o, &c, count: 10_000, seed: 8, from: 30_000)
+        done.wait()
+        XCTAssertEqual(captures.map { $0.chunks(maxChunkBytes: .max) }, expected.map { [$0] })
+        // Warmed before the capture (a new operator, the usual order).
+        let w = try makeOp()
+        var cw = Collector(w)
+        feed(w, &cw, count: 20_000, seed: 9, from: 1_000)
+        for work in w.captureWarmUps() { work() }
+        XCTAssertTrue(w.captureWarmUps().isEmpty, "the spares have room for the state grown by half")
+        feed(w, &cw, count: 20_000, seed: 10, from: 1_000)
+        expected = w.partitions.map { w.snapshot(partition: $0) }
+        captures = w.partitions.map { w.captureState(partition: $0) }
+        feed(w, &cw, count: 10_000, seed: 11, from: 30_000)
+        XCTAssertEqual(captures.map { $0.chunks(maxChunkBytes: .max) }, expected.map { [$0] })
+        // Custom aggregates are written at the capture: no copy to warm.
+        let custom = try makeOp(custom: true)
+        var cc = Collector(custom)
+        feed(custom, &cc, count: 2_000, seed: 12, from: 1_000)
+        XCTAssertTrue(custom.captureWarmUps().isEmpty)
+    }
+
     /// A restore from what a capture wrote continues exactly as the operator it was taken from.
     func testRestoreFromACaptureContinuesAsTheOriginal() throws {
         let a = try makeOp(), b = try makeOp()

@@ -93,6 +93,7 @@ public final class KeyedReduceOperator: Operator, PartitionedKeyedState {
     }
 
     public func captureState(partition: Int) -> StateCapture { captureKeyedState(partition: partition) }
+    public func captureWarmUps() -> [() -> Void] { keyedCaptureWarmUps() }
 
     func restored(_ state: KeyedWindowState, entry id: Int32) {}
 }

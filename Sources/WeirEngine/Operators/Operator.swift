@@ -107,6 +107,9 @@ public protocol Operator: AnyObject {
     /// the task thread where the operator can copy its state cheaply, else
     /// the snapshot itself (the default).
     func captureState(partition: Int) -> StateCapture
+    /// Work that readies the memory of the next captures where it is short
+    /// (asked halfway to each periodic checkpoint, run off the task thread); none by default.
+    func captureWarmUps() -> [() -> Void]
     /// Replaces one partition's state with a snapshot (one or more chunks of it).
     func restore(partition: Int, chunks: [[UInt8]]) throws(StateFormatError)
     /// Forgets one partition's state (revoked on rebalance).
@@ -151,6 +154,8 @@ extension Operator {
     public func captureState(partition: Int) -> StateCapture {
         StateCapture(bytes: snapshot(partition: partition))
     }
+
+    public func captureWarmUps() -> [() -> Void] { [] }
 
     /// One partition's snapshot cut into chunks below `maxChunkBytes` (for the
     /// checkpoint's state topic; see docs/state-format.md).

@@ -167,7 +167,17 @@ final class ByteTable {
                          filler: Entry(offset: 0, hash: 0, owner: 0, length: -1, nextInBucket: -1, link: -1, indexed: false))
     }
 
+    /// Room for `entries` entries and `arenaBytes` bytes, pages touched (the
+    /// first snapshot copy's, before there is one to size it by).
+    func prefault(entries n: Int, arenaBytes: Int) {
+        arena.prefault(capacity: arenaBytes, filler: 0)
+        entries.prefault(capacity: n,
+                         filler: Entry(offset: 0, hash: 0, owner: 0, length: -1, nextInBucket: -1, link: -1, indexed: false))
+    }
+
     var arenaBytes: Int { arena.count }
+    var arenaCapacity: Int { arena.capacity }
+    var entryCapacity: Int { entries.capacity }
 
     // MARK: - internals
 

@@ -237,6 +237,40 @@ final class KeyedWindowState {
 
     private var snapshotSpare: KeyedWindowState?
 
+    /// Called on the task thread halfway to a periodic checkpoint: when the
+    /// next copy would not fit the spare's mapped memory, returns the work that
+    /// maps more (room for `factor` times the arrays' sizes now: the state is
+    /// still growing), to run on another thread. A state's first copy had no
+    /// spare and went into fresh memory: its page faults made that pause 3-4
+    /// times the later ones; a state that grew by more than half since the last
+    /// write outgrew what `prepareForNextCopy` mapped. Nil when the spare is
+    /// roomy enough (a quarter to spare), still being written (the writer holds
+    /// it), there is nothing to size it by, or custom aggregates (no copies).
+    /// Should the checkpoint come while the work runs, the spare is not
+    /// uniquely referenced and `snapshotCopy` takes a fresh one: correct, only slower.
+    func snapshotSpareWarmUp(factor: Double) -> (() -> Void)? {
+        guard custom.isEmpty, !windows.isEmpty else { return nil }
+        if snapshotSpare == nil { snapshotSpare = KeyedWindowState(width: width, custom: []) }
+        guard isKnownUniquelyReferenced(&snapshotSpare), let spare = snapshotSpare else { return nil }
+        let roomy = { (capacity: Int, count: Int) in capacity >= count + count / 4 }
+        if roomy(spare.windows.capacity, windows.count) && roomy(spare.acc.capacity, acc.count)
+            && roomy(spare.keys.entryCapacity, keys.entries.count) && roomy(spare.keys.arenaCapacity, keys.arenaBytes)
+            && roomy(spare.aux.entryCapacity, aux.entries.count) && roomy(spare.aux.arenaCapacity, aux.arenaBytes) {
+            return nil
+        }
+        let scaled = { (n: Int) in Int(Double(n) * factor) }
+        let w = scaled(windows.count), a = scaled(acc.count)
+        let ke = scaled(keys.entries.count), kb = scaled(keys.arenaBytes)
+        let xe = scaled(aux.entries.count), xb = scaled(aux.arenaBytes)
+        return {
+            spare.windows.prefault(capacity: w, filler: Window(start: 0, end: 0, keyId: -1, nextInBucket: -1, prevOfKey: -1,
+                                                              nextOfKey: -1, generation: 0, live: false, fired: false))
+            spare.acc.prefault(capacity: a, filler: 0)
+            spare.keys.prefault(entries: ke, arenaBytes: kb)
+            spare.aux.prefault(entries: xe, arenaBytes: xb)
+        }
+    }
+
     /// On a snapshot copy, after it was written (off the task thread): makes
     /// room for the next copy of a state up to half as large again, with its
     /// pages touched, so that a growing state's next copy is still a memcpy

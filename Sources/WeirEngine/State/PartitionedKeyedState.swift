@@ -57,6 +57,11 @@ extension PartitionedKeyedState {
         })
     }
 
+    /// `KeyedWindowState.snapshotSpareWarmUp` of every partition's state whose next copy would not fit.
+    func keyedCaptureWarmUps() -> [() -> Void] {
+        states.compactMap { $0?.snapshotSpareWarmUp(factor: 2) }
+    }
+
     public func restore(partition: Int, chunks: [[UInt8]]) throws(StateFormatError) {
         guard partition >= 0 && partition < 1 << 20 else { throw StateFormatError("invalid partition \(partition)") }
         let st = makeState(partition)

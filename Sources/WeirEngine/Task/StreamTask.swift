@@ -46,6 +46,10 @@ public final class StreamTask: @unchecked Sendable {
     private var inFlight: CheckpointWrite?
     /// Records were processed while a commit was in flight: the next transaction must cover them.
     private var processedWhileCommitting = false
+    /// Whether this transaction's halfway point asked the operator to ready its capture memory.
+    private var warmedUp = false
+    /// Runs those warm-ups: off the task thread, in order, rarely (a state's first checkpoint).
+    private let warmUpQueue = DispatchQueue(label: "weir.capture-warm-up", qos: .utility)
     /// Held output beyond this waits for the commit instead of growing further.
     private static let maxHeldBytes = 64 << 20
     private var ids = CheckpointIDs()
@@ -269,6 +273,7 @@ public final class StreamTask: @unchecked Sendable {
             if txn.commitDue(now: monotonicNanos()) || (txn.isOpen && checkpointNow.exchange(false, ordering: .acquiringAndReleasing)) {
                 try checkpoint(overlap: true)
             }
+            warmUpCaptureIfHalfway(chain.op)
             if let collector = savepointRequest.withLock({ r -> SavepointCollector? in defer { r = nil }; return r }) {
                 try writeSavepoint(collector)
             }
@@ -334,6 +339,18 @@ public final class StreamTask: @unchecked Sendable {
         guard let committer else { return }
         try committer.begin()
         try? txn.begin(now: monotonicNanos())
+        warmedUp = false
+    }
+
+    /// Halfway to a periodic checkpoint, once per transaction: where the
+    /// operator's next state copy would not fit memory already mapped (a
+    /// state's first copy; a state that grew fast), that memory is mapped off
+    /// the task thread, else the copy faults its pages in during the pause.
+    private func warmUpCaptureIfHalfway(_ op: (any Operator)?) {
+        guard !warmedUp, txn.isOpen, let op, monotonicNanos() &- txn.openedAt >= txn.intervalNanos / 2 else { return }
+        warmedUp = true
+        let work = op.captureWarmUps()
+        if !work.isEmpty { warmUpQueue.async { for w in work { w() } } }
     }
 
     /// Where input partition `tp` keeps its checkpoints: the state topic may have
@@ -398,6 +415,10 @@ public final class StreamTask: @unchecked Sendable {
                 worker.start { try write.run(); try commit() }
                 write.pauseNanos = monotonicNanos() - started
                 metrics.checkpointPauses.record(nanos: write.pauseNanos)
+                logger.debug("checkpoint captured", metadata: [
+                    "task": "\(transactionalID)", "checkpoint": "\(id)", "keys": "\(chain.op?.stateCounts.keys ?? 0)",
+                    "pause_ms": "\(String(format: "%.1f", Double(write.pauseNanos) / 1e6))",
+                ])
                 return
             }
             try write.run()

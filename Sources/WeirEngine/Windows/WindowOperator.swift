@@ -348,6 +348,7 @@ public final class WindowOperator: Operator, PartitionedKeyedState {
 
     /// A restored window gets its timer back: firing, or cleanup once fired.
     public func captureState(partition: Int) -> StateCapture { captureKeyedState(partition: partition) }
+    public func captureWarmUps() -> [() -> Void] { keyedCaptureWarmUps() }
 
     func restored(_ st: KeyedWindowState, entry id: Int32) {
         let w = st.windows[Int(id)]
