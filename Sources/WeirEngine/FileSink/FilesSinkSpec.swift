@@ -184,6 +184,8 @@ public struct FilesSinkSpec: Equatable {
     /// ... or this age (ms); nil: only size and checkpoints.
     public var rollIntervalMs: Int64?
     public var rowGroupBytes: Int = 64 << 20
+    /// Parquet data page size (uncompressed); not a pipeline setting (tests vary it).
+    public var pageBytes: Int = 1 << 20
     public var compression: Compression = .zstd
     /// Set when the columns are the Avro source schema's but only the schema
     /// registry knows it: the subject whose latest schema gives them at job
@@ -201,7 +203,7 @@ public struct FilesSinkSpec: Equatable {
     /// Expressions compare by the names they fill (compiled nodes have no equality).
     public static func == (a: FilesSinkSpec, b: FilesSinkSpec) -> Bool {
         a.path == b.path && a.format == b.format && a.columns == b.columns && a.partitionBy.map(\.name) == b.partitionBy.map(\.name) && a.sourceSlots == b.sourceSlots
-            && a.rollBytes == b.rollBytes && a.rollIntervalMs == b.rollIntervalMs && a.rowGroupBytes == b.rowGroupBytes
+            && a.rollBytes == b.rollBytes && a.rollIntervalMs == b.rollIntervalMs && a.rowGroupBytes == b.rowGroupBytes && a.pageBytes == b.pageBytes
             && a.compression == b.compression && a.columnsFromSubject == b.columnsFromSubject
     }
 
@@ -242,6 +244,7 @@ public struct FilesSinkSpec: Equatable {
         case .none: o.compression = .none
         }
         o.rowGroupBytes = rowGroupBytes
+        o.pageBytes = pageBytes
         return o
     }
 
