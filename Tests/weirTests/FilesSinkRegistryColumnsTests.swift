@@ -19,13 +19,13 @@ final class FilesSinkRegistryColumnsTests: XCTestCase {
     static let v1 = #"{"type":"record","name":"Click","namespace":"reg","fields":[{"name":"id","type":"long"},{"name":"user","type":["null","string"],"default":null},{"name":"tags","type":{"type":"map","values":"long"}}]}"#
     static let v2 = #"{"type":"record","name":"Click","namespace":"reg","fields":[{"name":"id","type":"long"},{"name":"user","type":["null","string"],"default":null},{"name":"tags","type":{"type":"map","values":"long"}},{"name":"extra","type":"string","default":"-"}]}"#
 
-    private func pipeline(_ lake: String, registry: String?) -> String {
+    private func pipeline(_ lake: String, registry: String?, registryExtra: String = "") -> String {
         """
         name: clicks-reg
         source: {kafka: {topic: clicks-reg, startFrom: earliest}, format: avro}
         sink:
           files: {path: \(lake), format: parquet}
-        \(registry.map { "schemaRegistry: {url: \"\($0)\"}" } ?? "")
+        \(registry.map { "schemaRegistry: {url: \"\($0)\"\(registryExtra)}" } ?? "")
         parallelism: 1
         """
     }
@@ -103,8 +103,9 @@ final class FilesSinkRegistryColumnsTests: XCTestCase {
         let broker = try EmbeddedBroker(brokers: 1)
         defer { broker.close() }
         let runtime = RuntimeConfig(kafka: KafkaConfig(bootstrapServers: broker.bootstrapServers), instanceID: "reg")
-        // A port nothing listens on (bound, then closed).
-        let p = try PipelineLoader.load(yaml: pipeline("/tmp/unused-lake", registry: "http://127.0.0.1:9"), file: "clicks.yaml")
+        // A port nothing listens on (discard, 9); no retries, so the refusal comes at once.
+        let p = try PipelineLoader.load(yaml: pipeline("/tmp/unused-lake", registry: "http://127.0.0.1:9", registryExtra: ", retries: 0, timeoutMs: 2000"),
+                                        file: "clicks.yaml")
         XCTAssertThrowsError(try PipelineJobs(pipeline: p, spec: p.job, runtime: runtime, createRepartitionTopic: false, logger: Logger(label: "t"))) { e in
             let m = "\(e)"
             XCTAssertTrue(m.contains("clicks-reg-value") && m.contains("could not be read") && m.contains("source.schema"), m)
