@@ -96,6 +96,8 @@ final class FilesSinkPipelineTests: XCTestCase {
         let pending = try XCTUnwrap(load(fromRegistry)?.job.sink.files)
         XCTAssertEqual(pending.columnsFromSubject, "in-value")
         XCTAssertEqual(pending.columns, [])
+        let notes = try XCTUnwrap(load(fromRegistry)?.notes)
+        XCTAssertTrue(notes.contains { $0.message.contains("subject 'in-value' when the job starts") && $0.severity == .info }, "\(notes)")
     }
 
     func testRefusals() {
