@@ -100,6 +100,58 @@ final class FilesSinkNestedAvroTests: XCTestCase {
         }
     }
 
+    /// A NaN inside a nested value: the Avro decoder renders it as JSON null (JSON
+    /// has no NaN), which a list of non-null doubles cannot hold: the record is
+    /// dead-lettered (class encode, the column and the reason); the others are written.
+    func testAValueThatDoesNotFitIsDeadLettered() async throws {
+        let schema = #"{"type":"record","name":"P","fields":[{"name":"id","type":"long"},{"name":"xs","type":{"type":"array","items":{"type":"array","items":"double"}}}]}"#
+        let dir = try temporaryDirectory("files-sink-nested-dlq", self)
+        let lake = dir.appendingPathComponent("lake").path
+        var job = try PipelineLoader.load(yaml: """
+            name: nan-to-lake
+            source: {kafka: {topic: nan-in, startFrom: earliest}, format: avro, schema: '\(schema)'}
+            sink:
+              files: {path: \(lake), format: parquet}
+            deadLetter: {topic: nan-dlq}
+            parallelism: 1
+            """, file: "nan.yaml").job
+        XCTAssertEqual(job.sink.files?.columns.map(\.typeText), ["int64", "list<list<double>>"])
+        let registry = InMemorySchemaRegistry()
+        let id = try registry.registerBlocking(subject: "nan-in-value", schema: schema)
+        job.formats.inProcessRegistry = registry
+        let good = try XCTUnwrap(AvroRowEncoder.encode(json: try JSONValue.parse(#"{"id": 1, "xs": [[1.5], []]}"#),
+                                                       schema: try AvroSchema(parsing: schema), schemaID: UInt32(id)))
+        // id 2, xs [[NaN]]: zigzag 2 = 4; one block of one array of one double; block ends.
+        let nan = ConfluentFrame.header(schemaID: UInt32(id)) + [4, 2, 2] + withUnsafeBytes(of: Double.nan.bitPattern.littleEndian) { Array($0) } + [0, 0]
+        let broker = try EmbeddedBroker(brokers: 1)
+        defer { broker.close() }
+        try broker.createTopic("nan-in", partitions: 1)
+        try broker.createTopic("nan-dlq", partitions: 1)
+        try produceAll([("k", good), ("k", nan)], topic: "nan-in", bootstrap: broker.bootstrapServers)
+        let running = Job(spec: job, runtime: RuntimeConfig(kafka: KafkaConfig(bootstrapServers: broker.bootstrapServers),
+                                                           instanceID: "nan", checkpointIntervalMs: 300))
+        let runner = Task { try await running.run() }
+        let deadline = Date().addingTimeInterval(60)
+        while running.metrics.processed + running.metrics.deadLettered < 2 && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        running.stop()
+        try await runner.value
+        XCTAssertEqual(running.metrics.deadLettered, 1)
+        let dead = try readAll(topic: "nan-dlq", bootstrap: broker.bootstrapServers, atLeast: 1)
+        XCTAssertEqual(dead.count, 1)
+        XCTAssertEqual(dead.first?.value, nan, "the record as it came")
+        XCTAssertEqual(dead.first?.headers["weir.error.class"], "encode")
+        let message = dead.first?.headers["weir.error.message"] ?? ""
+        XCTAssertTrue(message.contains("column 'xs' is list<list<double>>") && message.contains("a null where the schema has none"), message)
+        let r = try runPython(["-c", """
+            import glob, sys, pyarrow.parquet as pq
+            rows = [r for f in glob.glob(sys.argv[1] + "/*.parquet") for r in pq.read_table(f).to_pylist()]
+            assert rows == [{"id": 1, "xs": [[1.5], []]}], rows
+            print("ok", len(rows))
+            """, lake])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        XCTAssertTrue(r.out.contains("ok 1"), r.out + r.err)
+    }
+
     /// Reads every part file with pyarrow and DuckDB, turns maps into dicts and
     /// compares with the rows produced (bytes-holding `blobs` as JSON text).
     static let readback = #"""
