@@ -86,7 +86,7 @@ final class NestedStriper {
         _ = walk(0, value: 0, rep: 0, into: (columns, owner))
     }
 
-    /// A null or empty top-level value: one entry in every leaf.
+    /// A null value (the column is nullable): one entry below its level in every leaf.
     func writeNull(_ columns: ArraySlice<ColumnWriter>) {
         levels(0, def: nodes[0].def - 1, rep: 0, columns)
     }
