@@ -111,6 +111,6 @@ let package = Package(
         .testTarget(name: "WeirTestingTests", dependencies: ["WeirTesting", "WeirEngine", "WeirPipelines", "WeirFormats", "WeirKafka"]),
         .testTarget(name: "WeirParquetTests", dependencies: ["WeirParquet"]),
         .testTarget(name: "WeirServerTests", dependencies: ["WeirServer", "WeirJobs", "WeirEngine"]),
-        .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirKafka", "WeirFormats", "WeirSchemaRegistry"], exclude: ["reference", "interop"], swiftSettings: swift5),
+        .testTarget(name: "weirTests", dependencies: ["WeirPipelines", "WeirEngine", "WeirJobs", "WeirKafka", "WeirFormats", "WeirSchemaRegistry"], exclude: ["reference", "interop"], swiftSettings: swift5),
     ]
 )

@@ -52,8 +52,25 @@ import Testing
         #expect(throws: ParquetError.self) { try ParquetSchema([ParquetField("d", .decimal(precision: 39, scale: 0))]) }
         #expect(throws: ParquetError.self) { try ParquetSchema([ParquetField("g", .group([]))]) }
         #expect(throws: ParquetError.self) {
-            try ParquetSchema([ParquetField("l", .list(element: .list(element: .int32, elementNullable: false), elementNullable: false))])
+            try ParquetSchema([ParquetField("m", .map(key: .group([ParquetField("k", .string)]), value: .int32, valueNullable: false))])
         }
+    }
+
+    /// Maps and lists of lists/records get the levels of LogicalTypes.md's
+    /// MAP and 3-level LIST; the caller's striping API refuses levels outside them.
+    @Test func levelsOfMapsAndNestedLists() throws {
+        let s = try ParquetSchema([
+            ParquetField("m", .map(key: .string, value: .list(element: .int64, elementNullable: true), valueNullable: false), nullable: true),
+            ParquetField("l", .list(element: .group([ParquetField("a", .int32, nullable: true)]), elementNullable: true)),
+        ])
+        #expect(s.columns.map { $0.path.joined(separator: ".") } == ["m.key_value.key", "m.key_value.value.list.element", "l.list.element.a"])
+        #expect(s.columns.map(\.maxDefinitionLevel) == [2, 4, 3])
+        #expect(s.columns.map(\.maxRepetitionLevel) == [1, 2, 1])
+        let w = try ParquetWriter(schema: s, output: MemoryOutput())
+        w.column(2).appendLevels(definition: 3, repetition: 0)
+        w.column(0).appendLevels(definition: 1, repetition: 0)
+        w.column(1).appendLevels(definition: 1, repetition: 0)
+        #expect(throws: ParquetError.self) { try w.endRow() }   // definition 3 is a's value level, not an empty one
     }
 
     @Test func levelsOfNestedSchemas() throws {

@@ -91,8 +91,13 @@ final class FilesSinkPipelineTests: XCTestCase {
         let spec = try XCTUnwrap(load(yaml)?.job.sink.files)
         XCTAssertEqual(spec.columns, [.init("id", .int64, nullable: false), .init("at", .timestampMicros, nullable: false),
                                       .init("note", .string), .init("big", .boolean)])
-        let refused = "name: a\nsource:\n  kafka: {topic: in}\n  format: avro\nsink:\n  files: {path: lake/}\n"
-        assertRefused(refused, line: 6, column: 10, field: "sink.files", "or give the Avro source its schema (source.schema)", columnChecked: false)
+        // Without the schema, the columns come from the registry's subject at job start (RegistryColumns).
+        let fromRegistry = "name: a\nsource:\n  kafka: {topic: in}\n  format: avro\nsink:\n  files: {path: lake/}\n"
+        let pending = try XCTUnwrap(load(fromRegistry)?.job.sink.files)
+        XCTAssertEqual(pending.columnsFromSubject, "in-value")
+        XCTAssertEqual(pending.columns, [])
+        let notes = try XCTUnwrap(load(fromRegistry)?.notes)
+        XCTAssertTrue(notes.contains { $0.message.contains("subject 'in-value' when the job starts") && $0.severity == .info }, "\(notes)")
     }
 
     func testRefusals() {

@@ -18,9 +18,18 @@ public struct FilesSinkSpec: Equatable {
         /// The records around a leaf (outermost first; empty for a top-level
         /// column): written as Parquet groups.
         public var records: [Record]
-        public init(_ name: String, _ type: ColumnType, nullable: Bool = true, records: [Record] = []) {
-            self.name = name; self.type = type; self.nullable = nullable; self.records = records
+        /// For `.nested` columns: the value's shape (several Parquet leaves).
+        public var shape: NestedShape?
+        public init(_ name: String, _ type: ColumnType, nullable: Bool = true, records: [Record] = [], shape: NestedShape? = nil) {
+            self.name = name; self.type = type; self.nullable = nullable; self.records = records; self.shape = shape
         }
+
+        /// The Parquet type of this column's top node.
+        public var parquet: ParquetType { shape?.parquet ?? type.parquet }
+        /// How many Parquet leaf columns it writes.
+        public var leafCount: Int { shape?.leafCount ?? 1 }
+        /// The type as the schema metadata names it.
+        public var typeText: String { shape?.text ?? type.rawValue }
 
         /// The path of names from the top-level field to this leaf.
         public var path: [String] { records.map(\.name) + [String(name.split(separator: ".").last ?? "")] }
@@ -47,6 +56,9 @@ public struct FilesSinkSpec: Equatable {
         /// A Parquet LIST (3-level) of a primitive type: an Avro array of primitives,
         /// held in the row as its JSON text (not declarable in `columns`).
         case list(ListElement, elementNullable: Bool)
+        /// Lists of records or lists, maps: the shape is the column's `shape`
+        /// (no payload here: the per-row path copies column types).
+        case nested
 
         /// What a LIST column holds. Its own enum, not ColumnType: an indirect
         /// ColumnType costs a retain/release on every copy in the per-row path.
@@ -124,6 +136,7 @@ public struct FilesSinkSpec: Equatable {
             case .timestampMicros: "timestamp-micros"
             case .decimal(let p, let sc): "decimal(\(p),\(sc))"
             case .list(let e, let n): "list<\(e.column.rawValue)\(n ? "?" : "")>"
+            case .nested: "nested"
             }
         }
 
@@ -141,6 +154,7 @@ public struct FilesSinkSpec: Equatable {
             case .binary: .binary
             case .decimal(let p, let sc): .decimal(precision: p, scale: sc)
             case .list(let e, let n): .list(element: e.column.parquet, elementNullable: n)
+            case .nested: .string   // never used: a nested column's type is its shape's (`Column.parquet`)
             }
         }
     }
@@ -170,7 +184,14 @@ public struct FilesSinkSpec: Equatable {
     /// ... or this age (ms); nil: only size and checkpoints.
     public var rollIntervalMs: Int64?
     public var rowGroupBytes: Int = 64 << 20
+    /// Parquet data page size (uncompressed); not a pipeline setting (tests vary it).
+    public var pageBytes: Int = 1 << 20
     public var compression: Compression = .zstd
+    /// Set when the columns are the Avro source schema's but only the schema
+    /// registry knows it: the subject whose latest schema gives them at job
+    /// start (`RegistryColumns` in WeirJobs recompiles the pipeline with it).
+    /// `columns` are empty until then; a sink cannot start with it set.
+    public var columnsFromSubject: String?
     /// Written into each Parquet file's key-value metadata (`weir.schema`): the columns as JSON.
     public var schemaText: String { FilesSinkSpec.schemaJSON(columns) }
 
@@ -182,8 +203,8 @@ public struct FilesSinkSpec: Equatable {
     /// Expressions compare by the names they fill (compiled nodes have no equality).
     public static func == (a: FilesSinkSpec, b: FilesSinkSpec) -> Bool {
         a.path == b.path && a.format == b.format && a.columns == b.columns && a.partitionBy.map(\.name) == b.partitionBy.map(\.name) && a.sourceSlots == b.sourceSlots
-            && a.rollBytes == b.rollBytes && a.rollIntervalMs == b.rollIntervalMs && a.rowGroupBytes == b.rowGroupBytes
-            && a.compression == b.compression
+            && a.rollBytes == b.rollBytes && a.rollIntervalMs == b.rollIntervalMs && a.rowGroupBytes == b.rowGroupBytes && a.pageBytes == b.pageBytes
+            && a.compression == b.compression && a.columnsFromSubject == b.columnsFromSubject
     }
 
     /// File name extension of the part files.
@@ -202,7 +223,7 @@ public struct FilesSinkSpec: Equatable {
         while i < cols.endIndex {
             let c = cols[i]
             guard depth < c.records.count else {
-                out.append(ParquetField(c.path[depth], c.type.parquet, nullable: c.nullable))
+                out.append(ParquetField(c.path[depth], c.parquet, nullable: c.nullable))
                 i += 1
                 continue
             }
@@ -223,12 +244,13 @@ public struct FilesSinkSpec: Equatable {
         case .none: o.compression = .none
         }
         o.rowGroupBytes = rowGroupBytes
+        o.pageBytes = pageBytes
         return o
     }
 
     /// `{"columns":[{"name":"ts","type":"timestamp-millis"},…]}` (names are checked identifiers).
     static func schemaJSON(_ columns: [Column]) -> String {
-        "{\"columns\":[" + columns.map { "{\"name\":\"\($0.name)\",\"type\":\"\($0.type.rawValue)\"\($0.nullable ? "" : ",\"nullable\":false")}" }.joined(separator: ",") + "]}"
+        "{\"columns\":[" + columns.map { "{\"name\":\"\($0.name)\",\"type\":\"\($0.typeText)\"\($0.nullable ? "" : ",\"nullable\":false")}" }.joined(separator: ",") + "]}"
     }
 
     /// The column type a result field of a window/reduce stage is written as.

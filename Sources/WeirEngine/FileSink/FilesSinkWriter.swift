@@ -71,6 +71,9 @@ public final class FilesSinkWriter {
 
     public init(spec: FilesSinkSpec, job: String, instance: String, slot: Int,
                 run: UInt64 = CheckpointIDs.wallMicros()) throws(FileSinkError) {
+        if let subject = spec.columnsFromSubject {
+            throw FileSinkError(.io, "the files sink's columns come from the schema registry's subject \(subject), which was not read at job start (jobs started through WeirJobs' PipelineJobs read it)")
+        }
         self.spec = spec
         names = PartFileNames(base: spec.path, job: job, instance: instance, slot: slot, fileExtension: spec.fileExtension)
         if spec.format == .parquet {

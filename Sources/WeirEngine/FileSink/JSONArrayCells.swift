@@ -57,13 +57,13 @@ enum JSONArrayCells {
         return false
     }
 
-    private static func skipSpace(_ b: UnsafeRawBufferPointer, _ from: Int) -> Int {
+    static func skipSpace(_ b: UnsafeRawBufferPointer, _ from: Int) -> Int {
         var i = from
         while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
         return i
     }
 
-    private static func literal(_ b: UnsafeRawBufferPointer, _ i: Int, _ word: StaticString) -> Bool {
+    static func literal(_ b: UnsafeRawBufferPointer, _ i: Int, _ word: StaticString) -> Bool {
         let w = word.utf8Start
         guard i + word.utf8CodeUnitCount <= b.count else { return false }
         var k = 0
@@ -72,7 +72,7 @@ enum JSONArrayCells {
     }
 
     /// An integer (Int64), or a double (fractions, exponents, integers past Int64).
-    private static func number(_ b: UnsafeRawBufferPointer, _ from: Int, _ to: Int, integral: Bool, scratch: inout [UInt8]) -> Cell? {
+    static func number(_ b: UnsafeRawBufferPointer, _ from: Int, _ to: Int, integral: Bool, scratch: inout [UInt8]) -> Cell? {
         if integral {
             var k = from
             let negative = b[k] == UInt8(ascii: "-")
@@ -107,7 +107,7 @@ enum JSONArrayCells {
 
     /// A string's bytes, unescaped, after its opening quote at `from`; returns
     /// the index after the closing quote.
-    private static func string(_ b: UnsafeRawBufferPointer, _ from: Int, into out: inout [UInt8]) -> Int? {
+    static func string(_ b: UnsafeRawBufferPointer, _ from: Int, into out: inout [UInt8]) -> Int? {
         var i = from
         let n = b.count
         func hex4(_ at: Int) -> UInt32? {

@@ -25,6 +25,7 @@ final class ParquetPartWriter: PartWriter {
     private let output: FileDescriptorOutput
     private let types: [FilesSinkSpec.ColumnType]
     private let names: [String]
+    private let typeTexts: [String]
     private let nullable: [Bool]
     /// Per column: (depth, indicator column) of each nullable record around it, outermost first.
     private let nullChecks: [[(depth: Int, indicator: Int)]]
@@ -40,6 +41,10 @@ final class ParquetPartWriter: PartWriter {
     @exclusivity(unchecked) private var numberScratch: [UInt8] = []
     @exclusivity(unchecked) private(set) var rows = 0
     private let path: String
+    /// Per column: its first Parquet leaf (a nested column has several).
+    private let leafStart: [Int]
+    /// Per `.nested` column: what stripes its value into its leaves.
+    private let stripers: [NestedStriper?]
 
     init(path: String, spec: FilesSinkSpec, schema: ParquetSchema) throws(FileSinkError) {
         self.path = path
@@ -52,11 +57,17 @@ final class ParquetPartWriter: PartWriter {
         writer.keyValueMetadata = [("weir.schema", spec.schemaText)]
         types = spec.columns.map(\.type)
         names = spec.columns.map(\.name)
+        typeTexts = spec.columns.map(\.typeText)
         nullable = spec.columns.map(\.nullable)
         nullChecks = spec.columns.map { c in
             c.records.enumerated().compactMap { d, r in r.nullable ? r.indicator.map { (d, $0) } : nil }
         }
         nullDepth = Array(repeating: -1, count: spec.columns.count)
+        var start = 0
+        leafStart = spec.columns.map { c in defer { start += c.leafCount }; return start }
+        stripers = spec.columns.map { c in
+            c.shape.map { NestedStriper(shape: $0, nullable: c.nullable, baseDefinition: c.records.filter(\.nullable).count) }
+        }
         elements = spec.columns.map { c in
             if case .list = c.type { return Row(slotCount: 0, arenaCapacity: 256) }
             return Row(slotCount: 0, arenaCapacity: 0)
@@ -81,7 +92,13 @@ final class ParquetPartWriter: PartWriter {
             }
             nullDepth[i] = depth
             if depth >= 0 { i += 1; continue }
-            if case .list(let element, let elementNullable) = types[i], !row.cells[i].isNullish {
+            if case .nested = types[i], !row.cells[i].isNullish, let striper = stripers[i] {
+                guard case .json(let s) = row.cells[i], row.withBytes(s, { striper.fits($0) }) else {
+                    var why = CellFit.describe(row.cells[i])
+                    if case .json = row.cells[i] { why = "\(striper.problem)" }
+                    throw FileSinkError(.record, "column '\(names[i])' is \(typeTexts[i]); the value does not fit (\(why))")
+                }
+            } else if case .list(let element, let elementNullable) = types[i], !row.cells[i].isNullish {
                 if !listFits(row.cells[i], element.column, elementNullable, column: i, row) {
                     throw FileSinkError(.record, "column '\(names[i])' is \(types[i].rawValue); the value does not fit (\(CellFit.describe(row.cells[i])))")
                 }
@@ -94,12 +111,19 @@ final class ParquetPartWriter: PartWriter {
         }
         i = 0
         while i < types.count {
+            let leaf = leafStart[i]
             if nullDepth[i] >= 0 {
-                writer.columns[i].appendNull(depth: nullDepth[i])
+                let end = i + 1 < leafStart.count ? leafStart[i + 1] : writer.columns.count
+                var k = leaf
+                while k < end { writer.columns[k].appendNull(depth: nullDepth[i]); k += 1 }
+            } else if let striper = stripers[i] {
+                let end = i + 1 < leafStart.count ? leafStart[i + 1] : writer.columns.count
+                if row.cells[i].isNullish { striper.writeNull(writer.columns[leaf..<end]) }
+                else { striper.write(writer.columns[leaf..<end], by: self) }
             } else if case .list(let element, _) = types[i] {
-                appendList(row.cells[i], element.column, writer.columns[i], column: i)
+                appendList(row.cells[i], element.column, writer.columns[leaf], column: i)
             } else {
-                appendCell(row.cells[i], types[i], writer.columns[i], row)
+                appendCell(row.cells[i], types[i], writer.columns[leaf], row)
             }
             i += 1
         }
@@ -138,7 +162,7 @@ final class ParquetPartWriter: PartWriter {
     }
 
     @inline(__always)
-    private func appendCell(_ cell: Cell, _ type: FilesSinkSpec.ColumnType, _ c: ColumnWriter, _ row: Row) {
+    func appendCell(_ cell: Cell, _ type: FilesSinkSpec.ColumnType, _ c: ColumnWriter, _ row: Row) {
         switch (cell, type) {
         case (.missing, _), (.null, _): c.appendNull()
         case (.string(let s), .string), (.json(let s), .string): row.withBytes(s) { c.append(bytes: $0) }
@@ -262,20 +286,21 @@ enum CellFit {
         case .json(let s):
             if type == .string { return true }
             if case .list = type { return false }   // lists are checked by the part writer (`listFits`)
+            if case .nested = type { return false }   // and nested values (`NestedStriper.fits`)
             // Avro `bytes`/`fixed` arrive as a JSON string of one code point per byte.
             return type == .binary && row.withBytes(s) { jsonByteString($0, into: &scratch) }
         case .int(let v):
             switch type {
             case .int32, .date: return v >= Int64(Int32.min) && v <= Int64(Int32.max)
             case .int64, .timestampMillis, .timestampMicros, .float, .double, .string: return true
-            case .boolean, .binary, .decimal, .list: return false
+            case .boolean, .binary, .decimal, .list, .nested: return false
             }
         case .double(let d):
             switch type {
             case .float, .double, .string: return true
             case .int32, .date: return d.rounded(.towardZero) == d && d >= Double(Int32.min) && d <= Double(Int32.max)
             case .int64, .timestampMillis, .timestampMicros: return d.rounded(.towardZero) == d && abs(d) < 9.2e18
-            case .boolean, .binary, .decimal, .list: return false
+            case .boolean, .binary, .decimal, .list, .nested: return false
             }
         }
     }

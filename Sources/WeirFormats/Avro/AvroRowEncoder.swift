@@ -211,7 +211,8 @@ public final class AvroRowEncoder {
     static func encodeJSON(_ v: JSONValue, _ type: AvroType, _ w: inout AvroBinaryWriter) -> Bool {
         switch (type.underlying, v) {
         case (.union(let branches), _):
-            guard let i = branches.firstIndex(where: { AvroDefaults.matches(v, $0) }) else { return false }
+            // Nested unions of a value may take any branch (not a default's first).
+            guard let i = branches.firstIndex(where: { AvroDefaults.matches(v, $0, anyBranch: true) }) else { return false }
             w.long(Int64(i))
             return encodeJSON(v, branches[i], &w)
         case (.null, .null): return true

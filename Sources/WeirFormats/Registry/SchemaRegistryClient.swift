@@ -126,6 +126,11 @@ public final class SchemaRegistryClient: AvroSchemaSource, @unchecked Sendable {
         return r.id
     }
 
+    /// `GET /subjects/{subject}/versions/latest`, blocking (a job's start-up).
+    public func latestBlocking(subject: String) throws(SchemaRegistryError) -> RegisteredSchema {
+        try decode(try performBlocking(.GET, "/subjects/\(Self.escape(subject))/versions/latest", nil, "subject '\(subject)'"), "subject '\(subject)'")
+    }
+
     public func schemaBlocking(id: Int) throws(SchemaRegistryError) -> RegisteredSchema {
         if let s = cache.withLock({ $0.get(id) }) { return s }
         if cache.withLock({ $0.isKnownMissing(id, now: DispatchTime.now().uptimeNanoseconds) }) {

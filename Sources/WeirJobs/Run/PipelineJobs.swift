@@ -38,7 +38,8 @@ public struct PipelineJobs: Sendable {
         } else {
             feeder = nil
         }
-        main = Job(spec: spec, runtime: runtime, savepoint: savepoint, logger: logger)
+        // Columns from the registry's schema, when the pipeline takes them from there.
+        main = Job(spec: try RegistryColumns.resolve(pipeline, spec), runtime: runtime, savepoint: savepoint, logger: logger)
     }
 
     /// The jobs as services of one group: the main job ends the group when it

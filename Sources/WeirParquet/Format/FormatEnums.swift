@@ -15,6 +15,7 @@ public enum PhysicalType: Int32, Sendable {
 /// Legacy annotations, still written beside LogicalType for readers older than it.
 enum ConvertedType: Int32 {
     case utf8 = 0
+    case map = 1
     case list = 3
     case decimal = 5
     case date = 6

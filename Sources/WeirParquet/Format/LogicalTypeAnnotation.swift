@@ -1,6 +1,7 @@
 /// The LogicalType union of parquet.thrift, for the types Weir writes.
 enum LogicalTypeAnnotation: Equatable {
     case string
+    case map
     case list
     case decimal(precision: Int32, scale: Int32)
     case date
@@ -12,6 +13,7 @@ enum LogicalTypeAnnotation: Equatable {
     func write(to w: inout CompactWriter) {
         switch self {
         case .string: w.field(1) { _ in }
+        case .map: w.field(2) { _ in }
         case .list: w.field(3) { _ in }
         case .decimal(let precision, let scale):
             w.field(5) { w in

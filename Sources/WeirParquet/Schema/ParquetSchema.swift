@@ -48,17 +48,26 @@ public struct ParquetSchema: Sendable {
                 try flatten(c, path: myPath, def: myDef, rep: rep, defs: myDefs, listLevel: listLevel, into: &elements, &columns)
             }
         case .list(let element, let elementNullable):
-            switch element {
-            case .group, .list: throw .invalidSchema("list \(myPath.joined(separator: ".")): only lists of primitives are supported")
-            default: break
-            }
             // <optional|required> group name (LIST) { repeated group list { <opt|req> element; } }
             elements.append(SchemaElement(repetition: repetition, name: f.name, numChildren: 1,
                                           convertedType: .list, logicalType: .list))
             elements.append(SchemaElement(repetition: .repeated, name: "list", numChildren: 1))
             let inner = ParquetField("element", element, nullable: elementNullable)
+            // startList/endList serve a list of primitives outside any other list;
+            // deeper nesting is striped by the caller (appendLevels, nextRepetition).
+            let simple = element.isPrimitive && rep == 0
             try flatten(inner, path: myPath + ["list"], def: myDef + 1, rep: rep + 1, defs: myDefs + [myDef + 1],
-                        listLevel: myDef, into: &elements, &columns)
+                        listLevel: simple ? myDef : nil, into: &elements, &columns)
+        case .map(let key, let value, let valueNullable):
+            guard key.isPrimitive else { throw .invalidSchema("map \(myPath.joined(separator: ".")): keys must be primitives") }
+            // <optional|required> group name (MAP) { repeated group key_value { required key; <opt|req> value; } }
+            elements.append(SchemaElement(repetition: repetition, name: f.name, numChildren: 1,
+                                          convertedType: .map, logicalType: .map))
+            elements.append(SchemaElement(repetition: .repeated, name: "key_value", numChildren: 2))
+            for child in [ParquetField("key", key), ParquetField("value", value, nullable: valueNullable)] {
+                try flatten(child, path: myPath + ["key_value"], def: myDef + 1, rep: rep + 1, defs: myDefs + [myDef + 1],
+                            listLevel: nil, into: &elements, &columns)
+            }
         default:
             let leaf = try leafElement(f, repetition: repetition, path: myPath)
             elements.append(leaf.element)
@@ -102,7 +111,7 @@ public struct ParquetSchema: Sendable {
                                   scale: Int32(scale), precision: Int32(precision),
                                   logicalType: .decimal(precision: Int32(precision), scale: Int32(scale)))
             return (e, physical, .decimal(physical: physical, byteWidth: width, precision: precision))
-        case .group, .list:
+        case .group, .list, .map:
             throw .invalidSchema("\(path.joined(separator: ".")) is not a primitive")
         }
     }

@@ -18,8 +18,16 @@ public indirect enum ParquetType: Sendable, Equatable {
     case decimal(precision: Int, scale: Int)
     /// A nested record.
     case group([ParquetField])
-    /// An array, written with the 3-level LIST encoding. Elements are primitives.
+    /// An array, written with the 3-level LIST encoding. Elements may be
+    /// primitives, groups, lists or maps.
     case list(element: ParquetType, elementNullable: Bool)
+    /// A map, written as LogicalTypes.md's MAP: `group name (MAP) { repeated
+    /// group key_value { required key; <opt|req> value } }`. Keys are primitives.
+    case map(key: ParquetType, value: ParquetType, valueNullable: Bool)
+
+    public var isPrimitive: Bool {
+        switch self { case .group, .list, .map: false; default: true }
+    }
 
     public enum TimeUnit: Sendable, Equatable { case millis, micros }
 }

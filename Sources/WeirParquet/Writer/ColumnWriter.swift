@@ -34,6 +34,8 @@ public final class ColumnWriter {
     // List state (leaves inside a LIST).
     private var inList = false
     private var listElements = 0
+    /// The repetition level of the next value (nested striping; reset to 0 after use).
+    private var pendingRep: UInt8 = 0
 
     /// The first misuse since the last check (wrong kind, bad level, ...).
     var misuse: String?
@@ -233,6 +235,34 @@ public final class ColumnWriter {
         appendNull(depth: descriptor.path.count - 3)
     }
 
+    // MARK: nested values (Dremel striping by the caller)
+
+    /// The next value appended starts at repetition level `level` (0: a new row;
+    /// otherwise a further element of the repeated node at that level). For
+    /// lists of records, lists of lists and maps, whose levels the caller works
+    /// out from the schema; `startList`/`endList` cover lists of primitives.
+    public func nextRepetition(_ level: Int) {
+        guard level >= 0, level <= descriptor.maxRepetitionLevel, !inList else {
+            misuse = misuse ?? "\(name): repetition level \(level) outside 0...\(descriptor.maxRepetitionLevel)"
+            return
+        }
+        pendingRep = UInt8(level)
+    }
+
+    /// An entry without a value: a null or an empty repeated node somewhere on
+    /// the path, at definition level `definition` (< the column's maximum) and
+    /// repetition level `repetition`.
+    public func appendLevels(definition: Int, repetition: Int) {
+        guard definition >= 0, definition < descriptor.maxDefinitionLevel,
+              repetition >= 0, repetition <= descriptor.maxRepetitionLevel, !inList else {
+            misuse = misuse ?? "\(name): levels (definition \(definition), repetition \(repetition)) outside the column's \(descriptor.maxDefinitionLevel), \(descriptor.maxRepetitionLevel)"
+            return
+        }
+        appendLevels(def: UInt8(definition), rep: UInt8(repetition))
+        statistics.nullCount += 1   // every entry without a value, as parquet-mr and Arrow count
+        pendingRep = 0
+    }
+
     // MARK: internals
 
     var name: String { descriptor.path.joined(separator: ".") }
@@ -254,7 +284,8 @@ public final class ColumnWriter {
             appendLevels(def: maxDef, rep: listRep())
             listElements += 1
         } else {
-            appendLevels(def: maxDef, rep: 0)
+            appendLevels(def: maxDef, rep: pendingRep)
+            pendingRep = 0
         }
     }
 

@@ -72,11 +72,15 @@ public final class ParquetWriter {
     public func endRows(_ count: Int) throws(ParquetError) {
         try checkOpen()
         let expected = rowsInGroup + count
-        for c in columns {
+        // An index loop: unoptimized builds heap-allocate a for-in's iterator (per row).
+        var i = 0
+        while i < columns.count {
+            let c = columns[i]
             if let m = c.misuse { return try fail(.invalidUse(m)) }
             if c.rowCount != expected {
                 return try fail(.invalidUse("column \(c.name) has \(c.rowCount) rows in this row group, expected \(expected)"))
             }
+            i += 1
         }
         rowsInGroup = expected
         rowsTotal += Int64(count)
@@ -87,7 +91,11 @@ public final class ParquetWriter {
         }
     }
 
-    private var estimatedRowGroupBytes: Int { columns.reduce(0) { $0 + $1.bufferedBytes } }
+    private var estimatedRowGroupBytes: Int {
+        var sum = 0, i = 0   // an index loop: unoptimized builds allocate in a generic reduce
+        while i < columns.count { sum += columns[i].bufferedBytes; i += 1 }
+        return sum
+    }
 
     /// Writes the open row group out now (a sink may call it before a checkpoint).
     public func flushRowGroup() throws(ParquetError) {

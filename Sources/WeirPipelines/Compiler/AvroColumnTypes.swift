@@ -29,7 +29,7 @@ enum AvroColumnTypes {
     /// A record stays one JSON-text column when it cannot be a group: a
     /// nullable record with no field that is never null while it is there
     /// (nothing would tell a null record from one of nulls), an empty or
-    /// recursive record. Arrays and maps are JSON text.
+    /// recursive record. Arrays and maps: `column`.
     static func columns(_ name: String, input: FieldPath, _ type: AvroType, nullable: Bool,
                         startingAt index: Int) -> [(column: FilesSinkSpec.Column, input: FieldPath)] {
         var out: [(column: FilesSinkSpec.Column, input: FieldPath)] = []
@@ -37,16 +37,16 @@ enum AvroColumnTypes {
            leaves(type, nullable: nullable, name: name, input: input.components, records: [], index: index, into: &out) {
             return out
         }
-        let (t, n) = column(type, nullable: nullable)
-        return [(FilesSinkSpec.Column(name, t, nullable: n), input)]
+        let (t, n, shape) = column(type, nullable: nullable)
+        return [(FilesSinkSpec.Column(name, t, nullable: n, shape: shape), input)]
     }
 
     private static func leaves(_ type: AvroType, nullable: Bool, name: String, input: [String], records: [FilesSinkSpec.Record],
                                index: Int, into out: inout [(column: FilesSinkSpec.Column, input: FieldPath)]) -> Bool {
         guard let (record, optional) = strictRecord(type) else {
-            let (t, n) = column(type, nullable: nullable)
+            let (t, n, shape) = column(type, nullable: nullable)
             let dotted = (records.map(\.name) + [name]).joined(separator: ".")
-            out.append((FilesSinkSpec.Column(dotted, t, nullable: n, records: records), FieldPath(input)))
+            out.append((FilesSinkSpec.Column(dotted, t, nullable: n, records: records, shape: shape), FieldPath(input)))
             return true
         }
         guard records.count < 8, !record.fields.isEmpty else { return false }   // recursive or empty
@@ -81,42 +81,91 @@ enum AvroColumnTypes {
     }
 
     /// A column type and nullability: a union with `null` is nullable and typed
-    /// by its one other branch; a union of several non-null branches, records,
-    /// arrays of primitives are LISTs; other arrays and maps are JSON text (records as groups: `columns`).
-    static func column(_ t: AvroType, nullable outer: Bool = false) -> (FilesSinkSpec.ColumnType, nullable: Bool) {
+    /// by its one other branch; a union of several non-null branches is JSON
+    /// text; arrays of primitives are LISTs; arrays of records, arrays and maps
+    /// are `.nested` with their shape, or JSON text when a part of them has no
+    /// Parquet form here (`shape`); records as groups: `columns`.
+    static func column(_ t: AvroType, nullable outer: Bool = false) -> (FilesSinkSpec.ColumnType, nullable: Bool, shape: NestedShape?) {
         var t = t
         var nullable = outer
         if case .union(let branches) = t.underlying {
             let present = branches.filter { if case .null = $0.underlying { return false }; return true }
             nullable = nullable || present.count < branches.count
-            guard present.count == 1 else { return (.string, true) }
+            guard present.count == 1 else { return (.string, true, nil) }
             t = present[0]
         }
         switch t.logicalType {
-        case .date?: return (.date, nullable)
-        case .timestampMillis?: return (.timestampMillis, nullable)
-        case .timestampMicros?: return (.timestampMicros, nullable)
-        case .decimal(let p, let s)? where p >= 1 && p <= 38 && s >= 0 && s <= p: return (.decimal(precision: p, scale: s), nullable)
-        case .decimal(_, _)?: return (.string, nullable)   // wider than Parquet's 38 digits: the decimal text
+        case .date?: return (.date, nullable, nil)
+        case .timestampMillis?: return (.timestampMillis, nullable, nil)
+        case .timestampMicros?: return (.timestampMicros, nullable, nil)
+        case .decimal(let p, let s)? where p >= 1 && p <= 38 && s >= 0 && s <= p: return (.decimal(precision: p, scale: s), nullable, nil)
+        case .decimal(_, _)?: return (.string, nullable, nil)   // wider than Parquet's 38 digits: the decimal text
         // Local timestamps are not instants: Parquet's TIMESTAMP here is UTC, so they stay plain numbers.
         default: break
         }
         switch t.underlying {
-        case .null: return (.string, true)
-        case .boolean: return (.boolean, nullable)
-        case .int: return (.int32, nullable)
-        case .long: return (.int64, nullable)
-        case .float: return (.float, nullable)
-        case .double: return (.double, nullable)
-        case .string, .enumeration: return (.string, nullable)
-        case .bytes, .fixed: return (.binary, nullable)
+        case .null: return (.string, true, nil)
+        case .boolean: return (.boolean, nullable, nil)
+        case .int: return (.int32, nullable, nil)
+        case .long: return (.int64, nullable, nil)
+        case .float: return (.float, nullable, nil)
+        case .double: return (.double, nullable, nil)
+        case .string, .enumeration: return (.string, nullable, nil)
+        case .bytes, .fixed: return (.binary, nullable, nil)
         case .array(let items):
             // An array of primitives: a Parquet LIST (the row holds its JSON text; the sink parses it).
-            guard isPrimitive(items) else { return (.string, nullable) }
-            let (element, elementNullable) = column(items)
-            guard let e = FilesSinkSpec.ColumnType.ListElement(element) else { return (.string, nullable) }
-            return (.list(e, elementNullable: elementNullable), nullable)
-        case .record, .map, .union, .logical: return (.string, nullable)
+            if isPrimitive(items) {
+                let (element, elementNullable, _) = column(items)
+                guard let e = FilesSinkSpec.ColumnType.ListElement(element) else { return (.string, nullable, nil) }
+                return (.list(e, elementNullable: elementNullable), nullable, nil)
+            }
+            guard let s = shape(t, depth: 0)?.shape else { return (.string, nullable, nil) }
+            return (.nested, nullable, s)
+        case .map:
+            guard let s = shape(t, depth: 0)?.shape else { return (.string, nullable, nil) }
+            return (.nested, nullable, s)
+        case .record, .union, .logical: return (.string, nullable, nil)
+        }
+    }
+
+    /// How deep arrays, maps and records may nest inside one nested column
+    /// (a recursive schema has no bound: it stays JSON text).
+    static let maxNestedDepth = 8
+
+    /// The Parquet shape of a value inside a nested column, and whether it may
+    /// be null; nil when some part has no Parquet form here: bytes, fixed and
+    /// decimals inside lists and maps (the JSON renders them as text the striper
+    /// does not convert), unions of several types, empty records, recursion
+    /// past `maxNestedDepth`.
+    static func shape(_ type: AvroType, depth: Int) -> (shape: NestedShape, nullable: Bool)? {
+        guard depth <= maxNestedDepth else { return nil }
+        var t = type
+        var nullable = false
+        if case .union(let branches) = t.underlying {
+            let present = branches.filter { if case .null = $0.underlying { return false }; return true }
+            guard present.count == 1 else { return nil }
+            nullable = present.count < branches.count
+            t = present[0]
+        }
+        if case .decimal? = t.logicalType { return nil }
+        switch t.underlying {
+        case .boolean, .int, .long, .float, .double, .string, .enumeration:
+            return (.value(column(t).0), nullable)
+        case .array(let items):
+            guard let (e, n) = shape(items, depth: depth + 1) else { return nil }
+            return (.list(e, elementNullable: n), nullable)
+        case .map(let values):
+            guard let (v, n) = shape(values, depth: depth + 1) else { return nil }
+            return (.map(v, valueNullable: n), nullable)
+        case .record(let r):
+            guard !r.fields.isEmpty else { return nil }
+            var fields: [NestedShape.Field] = []
+            for f in r.fields {
+                guard let (s, n) = shape(f.type, depth: depth + 1) else { return nil }
+                fields.append(NestedShape.Field(f.name, s, nullable: n))
+            }
+            return (.record(fields), nullable)
+        case .null, .bytes, .fixed, .union, .logical: return nil
         }
     }
 

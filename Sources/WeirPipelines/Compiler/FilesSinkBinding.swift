@@ -16,6 +16,12 @@ enum FilesSinkBinding {
             b.error(f.location, "a files sink keeps each input partition's rows in its own files; processing-time windows fire for all partitions at once, so they cannot write to it yet: use event time (time: {field: …})")
             return nil
         }
+        if stage == nil, let subject = registrySubject(f, definition, b) {
+            // Compiled again at job start with the subject's latest schema (RegistryColumns).
+            var spec = FilesSinkSpec(path: f.path.value, format: f.format, columns: [])
+            spec.columnsFromSubject = subject
+            return spec
+        }
         let bound: (columns: [FilesSinkSpec.Column], slots: [Int])?
         if let stage {
             bound = results(f, stage, &b)
@@ -46,6 +52,15 @@ enum FilesSinkBinding {
         spec.rowGroupBytes = f.rowGroupBytes
         spec.compression = f.compression
         return spec
+    }
+
+    /// The registry subject whose schema gives a stateless pipeline's Parquet
+    /// columns at job start: an Avro Kafka source with no `source.schema`,
+    /// writing Parquet without declared `columns` (TopicNameStrategy: `<topic>-value`).
+    private static func registrySubject(_ f: FilesSinkDefinition, _ definition: PipelineDefinition, _ b: ProgramBuilder) -> String? {
+        guard f.format == .parquet, f.columns == nil, b.readerSchema == nil, definition.source.format == .avro,
+              case .kafka(let k) = definition.source.kind, let topic = k.topics.first else { return nil }
+        return topic.value + "-value"
     }
 
     /// JSON lines are written as encoded; only the columns partitionBy reads are needed.

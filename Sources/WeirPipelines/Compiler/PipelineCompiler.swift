@@ -30,7 +30,7 @@ public enum PipelineCompiler {
         // The whole pipeline as one job first: every check runs against the file as written.
         let (job, keyBindings) = try compileJob(definition, defaultParallelism: defaultParallelism)
         guard let shuffle = Repartitioning.plan(definition, keyBindings: keyBindings) else {
-            return CompiledPipeline(job: job)
+            return CompiledPipeline(job: job, notes: registryColumnsNote(job, definition))
         }
         let clashes = shuffle.collisions(definition)
         if !clashes.isEmpty { throw PipelineError(clashes) }
@@ -53,6 +53,14 @@ public enum PipelineCompiler {
         }
         return CompiledPipeline(job: second, repartition: RepartitionStage(topic: shuffle.topic, job: first),
                                 notes: [shuffle.note(definition)])
+    }
+
+    /// The info line of a files sink whose columns come from the registry at job start.
+    private static func registryColumnsNote(_ job: JobSpec, _ d: PipelineDefinition) -> [Diagnostic] {
+        guard let subject = job.sink.files?.columnsFromSubject, case .files(let f) = d.sink.kind else { return [] }
+        return [f.location.diagnostic(
+            "the Parquet columns come from the latest schema of the registry's subject '\(subject)' when the job starts (declare columns or source.schema to fix them here)",
+            severity: .info)]
     }
 
     /// One job. `repartitionBy`: compile these key entries (and check the event
