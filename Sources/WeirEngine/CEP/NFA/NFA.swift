@@ -21,6 +21,10 @@ public final class NFA<Event> {
     public let windowMs: Int64
     public let skipStrategy: AfterMatchSkipStrategy
     private let skipStage: Int32
+    /// Entries arrays of matches handed back (`recycle`). The NFA runs on one
+    /// task's thread only (one per operator), never in overlapping accesses.
+    @exclusivity(unchecked) private var entryPool: [[Match<Event>.Entry]] = []
+    static var entryPoolLimit: Int { 256 }
 
     public init(_ pattern: Pattern<Event>) throws(PatternError) {
         graph = try NFACompiler.compile(pattern)
@@ -76,8 +80,12 @@ public final class NFA<Event> {
         swap(&potential, &state.sparePotential)
         newPartial.removeAll()
         potential.removeAll()
-        var next = state.scratchNext
-        var retain = state.scratchRetain
+        // scratch swapped out of the state (not copied): a copy would make the
+        // first mutation below allocate, per partial match and event
+        var next: [ComputationState] = []
+        var retain: [ComputationState] = []
+        swap(&next, &state.scratchNext)
+        swap(&retain, &state.scratchRetain)
         for cs in state.partial.elements {   // array order, as Java iterates a PriorityQueue
             next.removeAll(keepingCapacity: true)
             computeNextStates(cs, slot, event, timestamp, state, &next)
@@ -103,7 +111,7 @@ public final class NFA<Event> {
             emitAccordingToSkipStrategy(state, potential, &newPartial, &matches)
         } else {
             for m in potential.elements {
-                if let path = buffer.extractFirstPath(node: m.previous, version: m.version) { matches.append(materialize(path, buffer)) }
+                if buffer.extractFirstPath(node: m.previous, version: m.version) { matches.append(materialize(0, buffer)) }
                 buffer.releaseNode(m.previous, version: m.version)
             }
         }
@@ -122,7 +130,8 @@ public final class NFA<Event> {
         let buffer = state.buffer
         let ctx = state.context
         ctx.reset(node: cs.previous, version: cs.version, timestamp: timestamp)
-        var edges = state.scratchEdges
+        var edges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
+        swap(&edges, &state.scratchEdges)
         edges.removeAll(keepingCapacity: true)
         decisionGraph(Int(cs.state), event, ctx, &state.scratchStack, &edges)
         var totalTake = 0, totalIgnore = 0
@@ -231,28 +240,41 @@ public final class NFA<Event> {
                             timedOut: inout [TimedOutMatch<Event>]) {
         guard windowMs > 0 || !state.completed.isEmpty else { return }
         let buffer = state.buffer
-        var newPartial = PartialMatchQueue()
         var potential = PartialMatchQueue()
-        var changed = false
+        swap(&potential, &state.sparePotential)
+        potential.removeAll()
+        defer { swap(&potential, &state.sparePotential) }
+        // most calls time nothing out: then the queue stays as it is (rebuilding
+        // it in array order would give the same heap) and nothing is allocated
+        guard windowMs > 0, state.partial.elements.contains(where: { timesOut($0, timestamp) }) else {
+            if !state.completed.isEmpty { emitAccordingToSkipStrategy(state, potential, &state.partial, &matches) }
+            return
+        }
+        var newPartial = PartialMatchQueue()
+        swap(&newPartial, &state.sparePartial)
+        newPartial.removeAll()
         for cs in state.partial.elements {
-            if !graph.isStart(Int(cs.state)) && windowMs > 0 && timestamp &- cs.startTimestamp >= windowMs {
-                changed = true
+            if timesOut(cs, timestamp) {
                 if graph.states[Int(cs.state)].kind == .pending {
                     potential.offer(cs)   // released once emitted (or pruned)
                     continue
                 }
-                if let path = buffer.extractFirstPath(node: cs.previous, version: cs.version) {
-                    timedOut.append(TimedOutMatch(match: materialize(path, buffer), timeoutTimestamp: cs.startTimestamp + windowMs))
+                if buffer.extractFirstPath(node: cs.previous, version: cs.version) {
+                    timedOut.append(TimedOutMatch(match: materialize(0, buffer), timeoutTimestamp: cs.startTimestamp + windowMs))
                 }
                 buffer.releaseNode(cs.previous, version: cs.version)
             } else {
                 newPartial.offer(cs)
             }
         }
-        guard changed || !state.completed.isEmpty else { return }
         // a timed-out partial match may free completed matches it held back
         emitAccordingToSkipStrategy(state, potential, &newPartial, &matches)
-        state.partial = newPartial
+        swap(&newPartial, &state.partial)   // the old queue becomes the spare
+        state.sparePartial = newPartial
+    }
+
+    @inline(__always) private func timesOut(_ cs: ComputationState, _ timestamp: Int64) -> Bool {
+        !graph.isStart(Int(cs.state)) && timestamp &- cs.startTimestamp >= windowMs
     }
 
     // MARK: matches
@@ -268,22 +290,24 @@ public final class NFA<Event> {
             if let p = partial.peek, PartialMatchQueue.compare(earliest, p) > 0 { break }
             _ = state.completed.poll()
             let paths = buffer.extractPaths(node: earliest.previous, version: earliest.version)
+            // pruning releases nodes but leaves the extracted paths (`buffer.pathSteps`) alone
             if let pruningID = pruningID(paths, buffer) {
                 prune(&partial, pruningID, buffer)
                 prune(&state.completed, pruningID, buffer)
             }
-            if let first = paths.first { matches.append(materialize(first, buffer)) }
+            if paths > 0 { matches.append(materialize(0, buffer)) }
             buffer.releaseNode(earliest.previous, version: earliest.version)
         }
     }
 
     /// The event partial matches are pruned against, over every path of the
     /// match (Flink's `getPruningId`); nil: nothing to prune.
-    private func pruningID(_ paths: [[SharedBuffer<Event>.Step]], _ buffer: SharedBuffer<Event>) -> EventID? {
+    private func pruningID(_ paths: Int, _ buffer: SharedBuffer<Event>) -> EventID? {
         var id: EventID?
         func keepMin(_ x: EventID) { if let c = id, c <= x { return }; id = x }
         func keepMax(_ x: EventID) { if let c = id, x <= c { return }; id = x }
-        for path in paths {
+        for k in 0..<paths {
+            let path = buffer.path(k)
             switch skipStrategy {
             case .noSkip: return nil
             case .skipToNext:
@@ -311,13 +335,39 @@ public final class NFA<Event> {
         queue.removeAll(where: drop)
     }
 
-    private func materialize(_ path: [SharedBuffer<Event>.Step], _ buffer: SharedBuffer<Event>) -> Match<Event> {
-        var entries: [Match<Event>.Entry] = []
-        entries.reserveCapacity(path.count)
-        for step in path {
+    /// Path k of the buffer's last extraction as a match. Its entries array
+    /// comes from `entryPool` (matches are handed back through `recycle`), so
+    /// a match allocates only until the pool holds enough.
+    private func materialize(_ k: Int, _ buffer: SharedBuffer<Event>) -> Match<Event> {
+        var entries = entryPool.popLast() ?? []
+        entries.removeAll(keepingCapacity: true)
+        for step in buffer.path(k) {
             guard let e = buffer.event(step.event) else { continue }
             entries.append(Match.Entry(stage: stageNames[Int(step.stage)], event: e, timestamp: buffer.timestamp(step.event)))
         }
         return Match(entries: entries)
+    }
+
+    /// Takes back emitted matches' storage for the next ones (their events
+    /// are let go of at once); leaves `matches` empty.
+    public func recycle(_ matches: inout [Match<Event>]) {
+        for i in matches.indices where entryPool.count < Self.entryPoolLimit {
+            var e: [Match<Event>.Entry] = []
+            swap(&e, &matches[i].entries)
+            e.removeAll(keepingCapacity: true)
+            entryPool.append(e)
+        }
+        matches.removeAll(keepingCapacity: true)
+    }
+
+    /// As `recycle(_ matches:)`, for timed-out matches.
+    public func recycle(_ timedOut: inout [TimedOutMatch<Event>]) {
+        for i in timedOut.indices where entryPool.count < Self.entryPoolLimit {
+            var e: [Match<Event>.Entry] = []
+            swap(&e, &timedOut[i].match.entries)
+            e.removeAll(keepingCapacity: true)
+            entryPool.append(e)
+        }
+        timedOut.removeAll(keepingCapacity: true)
     }
 }

@@ -13,6 +13,7 @@ final class CEPKeyState {
     init(key: [UInt8], nfa: NFAState<CEPEvent>) {
         self.key = key
         self.nfa = nfa
+        nfa.buffer.keepsFreedEvents = true   // the operator reuses their storage (`CEPOperator.reclaimEvents`)
     }
 
     /// Inserts after every record with a timestamp ≤ `ts` (ties keep arrival order).
@@ -85,7 +86,9 @@ final class CEPPartitionState {
         let st = make()
         let s: Int32
         if let f = freeSlots.popLast() { keys[Int(f)] = st; s = f } else { keys.append(st); s = Int32(keys.count - 1) }
-        index[key] = s
+        // keyed by the state's own copy: keying by `key` (the operator's reused
+        // encoding buffer) made that buffer's next write copy it, per new key
+        index[st.key] = s
         return s
     }
 

@@ -14,8 +14,9 @@ import WeirFormats
 ///
 /// Output: one row per match — the key fields, then the measures (and the
 /// timed-out flag when configured). Per record, buffering copies the record's
-/// values once (`CEPEvent`); the NFA allocates for new partial matches and
-/// for each match it emits.
+/// values once (`CEPEvent`), into the storage of an event the NFA let go of
+/// (`eventPool`); the NFA's slabs, versions and match storage are reused too,
+/// so steady state allocates nothing per record.
 public final class CEPOperator: Operator {
     public let config: CEPOperatorConfig
     public let outputLayout: [(name: String, slot: Int)]
@@ -43,6 +44,10 @@ public final class CEPOperator: Operator {
     /// them every such record allocated a key state, an NFA state and their arrays.
     @exclusivity(unchecked) private var keyStatePool: [CEPKeyState] = []
     static let keyStatePoolLimit = 4096
+    /// Events the key states' shared buffers let go of: their values arrays
+    /// take the next records' values (one array per record otherwise).
+    @exclusivity(unchecked) private var eventPool: [CEPEvent] = []
+    static let eventPoolLimit = 4096
     private let names: CEPFieldNames?
     private let measureSlot: Int
     private let timedOutSlot: Int?
@@ -91,7 +96,7 @@ public final class CEPOperator: Operator {
             if now > st.time { st.time = now }
             let slot = keySlot(st)
             guard let ks = st.keys[Int(slot)] else { return }
-            let event = CEPEvent(row: row, slotCount: config.inputSlotCount, names: names)
+            let event = makeEvent(row)
             let ts = st.time
             nfa.advanceTime(ts, state: ks.nfa, matches: &matches, timedOut: &timedOut)
             nfa.process(event, timestamp: ts, state: ks.nfa, matches: &matches)
@@ -113,10 +118,24 @@ public final class CEPOperator: Operator {
         }
         let slot = keySlot(st)
         guard let ks = st.keys[Int(slot)] else { return }
-        ks.buffer(CEPEvent(row: row, slotCount: config.inputSlotCount, names: names), at: timestampMs)
+        ks.buffer(makeEvent(row), at: timestampMs)
         schedule(st, slot, ks)
         // the record's own watermark takes effect with the next onWatermark
         if watermarkMs > st.time { st.time = watermarkMs }
+    }
+
+    private func makeEvent(_ row: Row) -> CEPEvent {
+        guard var e = eventPool.popLast() else { return CEPEvent(row: row, slotCount: config.inputSlotCount, names: names) }
+        e.refill(row: row, slotCount: config.inputSlotCount)
+        return e
+    }
+
+    /// Moves the events the key's buffer let go of into the pool.
+    private func reclaimEvents(_ ks: CEPKeyState) {
+        let b = ks.nfa.buffer
+        guard !b.freedEvents.isEmpty else { return }
+        for e in b.freedEvents where eventPool.count < Self.eventPoolLimit { eventPool.append(e) }
+        b.freedEvents.removeAll(keepingCapacity: true)
     }
 
     private func partitionState(_ p: Int) -> CEPPartitionState {
@@ -224,6 +243,7 @@ public final class CEPOperator: Operator {
                                              _ partition: Int, _ output: inout O) {
         emitCollected(ks, partition, &output)
         enforceCap(ks)
+        reclaimEvents(ks)
         if ks.pending.isEmpty && ks.nfa.isIdle {
             if let gone = st.remove(slot), keyStatePool.count < Self.keyStatePoolLimit {
                 nfa.reset(gone.nfa)
@@ -243,12 +263,12 @@ public final class CEPOperator: Operator {
     private func emitCollected<O: OperatorOutput>(_ ks: CEPKeyState, _ partition: Int, _ output: inout O) {
         for m in matches { emitRow(ks, m, timedOut: false, partition, &output) }
         matchCount += Int64(matches.count)
-        matches.removeAll(keepingCapacity: true)
+        nfa.recycle(&matches)
         timedOutCount += Int64(timedOut.count)
         if timedOutSlot != nil || config.routesTimedOut {
             for t in timedOut { emitRow(ks, t.match, timedOut: true, partition, &output) }
         }
-        timedOut.removeAll(keepingCapacity: true)
+        nfa.recycle(&timedOut)
     }
 
     private func emitRow<O: OperatorOutput>(_ ks: CEPKeyState, _ m: Match<CEPEvent>, timedOut: Bool, _ partition: Int,
