@@ -25,6 +25,17 @@ public final class NFA<Event> {
     /// task's thread only (one per operator), never in overlapping accesses.
     @exclusivity(unchecked) private var entryPool: [[Match<Event>.Entry]] = []
     static var entryPoolLimit: Int { 256 }
+    // Scratch of `process` and `advanceTime`, kept for its capacity (swapped in
+    // and out, never copied). One set per NFA, not per key: a key's state then
+    // holds fewer arrays, and these stay in cache across keys.
+    @exclusivity(unchecked) private var sparePartial = PartialMatchQueue()
+    @exclusivity(unchecked) private var sparePotential = PartialMatchQueue()
+    @exclusivity(unchecked) private var scratchNext: [ComputationState] = []
+    @exclusivity(unchecked) private var scratchRetain: [ComputationState] = []
+    @exclusivity(unchecked) private var scratchEdges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
+    @exclusivity(unchecked) private var scratchStack: [Int32] = []
+    /// The shared buffers' scratch, shared by every key's buffer.
+    let bufferScratch = SharedBufferScratch<Event>()
 
     public init(_ pattern: Pattern<Event>) throws(PatternError) {
         graph = try NFACompiler.compile(pattern)
@@ -36,7 +47,7 @@ public final class NFA<Event> {
         skipStage = Int32(pattern.skipStrategy.stageName.flatMap { n in pattern.stages.firstIndex { $0.name == n } } ?? -1)
     }
 
-    public func makeState() -> NFAState<Event> { NFAState(start: graph.start, stageNames: stageNames) }
+    public func makeState() -> NFAState<Event> { NFAState(start: graph.start, stageNames: stageNames, scratch: bufferScratch) }
 
     /// Makes an idle state (a forgotten key's) as `makeState()` makes a new one.
     func reset(_ state: NFAState<Event>) { state.reset(start: graph.start) }
@@ -76,16 +87,16 @@ public final class NFA<Event> {
         let slot = buffer.register(event, timestamp: timestamp)
         var newPartial = PartialMatchQueue()
         var potential = PartialMatchQueue()
-        swap(&newPartial, &state.sparePartial)
-        swap(&potential, &state.sparePotential)
+        swap(&newPartial, &sparePartial)
+        swap(&potential, &sparePotential)
         newPartial.removeAll()
         potential.removeAll()
-        // scratch swapped out of the state (not copied): a copy would make the
-        // first mutation below allocate, per partial match and event
+        // scratch swapped out (not copied): a copy would make the first
+        // mutation below allocate, per partial match and event
         var next: [ComputationState] = []
         var retain: [ComputationState] = []
-        swap(&next, &state.scratchNext)
-        swap(&retain, &state.scratchRetain)
+        swap(&next, &scratchNext)
+        swap(&retain, &scratchRetain)
         for cs in state.partial.elements {   // array order, as Java iterates a PriorityQueue
             next.removeAll(keepingCapacity: true)
             computeNextStates(cs, slot, event, timestamp, state, &next)
@@ -116,10 +127,10 @@ public final class NFA<Event> {
             }
         }
         swap(&newPartial, &state.partial)   // newPartial now holds the old queue: kept as the spare
-        state.sparePartial = newPartial
-        state.sparePotential = potential
-        state.scratchNext = next
-        state.scratchRetain = retain
+        sparePartial = newPartial
+        sparePotential = potential
+        scratchNext = next
+        scratchRetain = retain
         buffer.releaseEvent(slot)
     }
 
@@ -131,9 +142,9 @@ public final class NFA<Event> {
         let ctx = state.context
         ctx.reset(node: cs.previous, version: cs.version, timestamp: timestamp)
         var edges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
-        swap(&edges, &state.scratchEdges)
+        swap(&edges, &scratchEdges)
         edges.removeAll(keepingCapacity: true)
-        decisionGraph(Int(cs.state), event, ctx, &state.scratchStack, &edges)
+        decisionGraph(Int(cs.state), event, ctx, &scratchStack, &edges)
         var totalTake = 0, totalIgnore = 0
         for e in edges where !(e.action == .ignore && e.target == cs.state) {
             if e.action == .take { totalTake += 1 } else if e.action == .ignore { totalIgnore += 1 }
@@ -169,7 +180,7 @@ public final class NFA<Event> {
                 add(&out, buffer, ComputationState(state: edge.target, previous: entry, version: nextVersion,
                                                    startTimestamp: startTs, previousTimestamp: timestamp, startEvent: startID))
                 // the state taken into may complete the match by PROCEED alone (optional rest)
-                if let final = finalAfterProceed(Int(edge.target), event, ctx, &state.scratchStack) {
+                if let final = finalAfterProceed(Int(edge.target), event, ctx, &scratchStack) {
                     add(&out, buffer, ComputationState(state: Int32(final), previous: entry, version: nextVersion,
                                                        startTimestamp: startTs, previousTimestamp: timestamp, startEvent: startID))
                 }
@@ -181,7 +192,7 @@ public final class NFA<Event> {
             out.append(.start(Int(cs.state), version: cs.version.increased(Self.selfIncrease(totalIgnore, totalTake))))
         }
         if cs.previous >= 0 { buffer.releaseNode(cs.previous, version: cs.version) }
-        state.scratchEdges = edges
+        scratchEdges = edges
     }
 
     @inline(__always)
@@ -241,9 +252,9 @@ public final class NFA<Event> {
         guard windowMs > 0 || !state.completed.isEmpty else { return }
         let buffer = state.buffer
         var potential = PartialMatchQueue()
-        swap(&potential, &state.sparePotential)
+        swap(&potential, &sparePotential)
         potential.removeAll()
-        defer { swap(&potential, &state.sparePotential) }
+        defer { swap(&potential, &sparePotential) }
         // most calls time nothing out: then the queue stays as it is (rebuilding
         // it in array order would give the same heap) and nothing is allocated
         guard windowMs > 0, state.partial.elements.contains(where: { timesOut($0, timestamp) }) else {
@@ -251,7 +262,7 @@ public final class NFA<Event> {
             return
         }
         var newPartial = PartialMatchQueue()
-        swap(&newPartial, &state.sparePartial)
+        swap(&newPartial, &sparePartial)
         newPartial.removeAll()
         for cs in state.partial.elements {
             if timesOut(cs, timestamp) {
@@ -270,7 +281,7 @@ public final class NFA<Event> {
         // a timed-out partial match may free completed matches it held back
         emitAccordingToSkipStrategy(state, potential, &newPartial, &matches)
         swap(&newPartial, &state.partial)   // the old queue becomes the spare
-        state.sparePartial = newPartial
+        sparePartial = newPartial
     }
 
     @inline(__always) private func timesOut(_ cs: ComputationState, _ timestamp: Int64) -> Bool {

@@ -11,17 +11,10 @@ public final class NFAState<Event> {
     @exclusivity(unchecked) var completed = PartialMatchQueue()
     public let buffer: SharedBuffer<Event>
     let context: PatternContext<Event>
-    // scratch, kept for their capacity (swapped in and out, never copied)
-    @exclusivity(unchecked) var sparePartial = PartialMatchQueue()
-    @exclusivity(unchecked) var sparePotential = PartialMatchQueue()
-    @exclusivity(unchecked) var scratchNext: [ComputationState] = []
-    @exclusivity(unchecked) var scratchRetain: [ComputationState] = []
-    @exclusivity(unchecked) var scratchEdges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
-    @exclusivity(unchecked) var scratchStack: [Int32] = []
 
-    init(start: Int, stageNames: [String]) {
+    init(start: Int, stageNames: [String], scratch: SharedBufferScratch<Event>) {
         partial = PartialMatchQueue([.start(start, version: DeweyNumber(start: 1))])
-        let b = SharedBuffer<Event>()
+        let b = SharedBuffer<Event>(scratch: scratch)
         buffer = b
         context = PatternContext(stageNames: stageNames, buffer: b)
     }

@@ -11,16 +11,18 @@
 /// by its nodes (and by the NFA while it is being processed).
 ///
 /// Storage is three slabs with free lists, reused in steady state: events,
-/// nodes, and edges. An event's nodes and a node's edges are linked lists
-/// through the slabs (not an array per event and per node, which allocated
-/// for every event taken); extracted paths go to reused scratch arrays.
+/// nodes, and edges. An event's nodes, a node's edges and the free slots are
+/// linked lists through the slabs (not an array per event and per node, which
+/// allocated for every event taken); extracted paths go to scratch shared by
+/// every buffer of the NFA (`SharedBufferScratch`).
 public final class SharedBuffer<Event> {
     struct EventEntry {
         var event: Event?
         var timestamp: Int64
         var seq: Int64
         var refs: Int32
-        /// First of this event's nodes (linked by `Node.nextOfEvent`, in creation order); -1: none.
+        /// First of this event's nodes (linked by `Node.nextOfEvent`, in creation
+        /// order); -1: none. In a free slot: the next free slot.
         var firstNode: Int32
     }
 
@@ -41,6 +43,7 @@ public final class SharedBuffer<Event> {
         /// The node's edges, oldest first (-1: none).
         var firstEdge: Int32
         var lastEdge: Int32
+        /// The event's next node; in a free slot: the next free slot.
         var nextOfEvent: Int32
     }
 
@@ -48,9 +51,9 @@ public final class SharedBuffer<Event> {
     struct Step { var stage: Int32; var event: Int32 }
 
     @exclusivity(unchecked) private(set) var events: [EventEntry] = []
-    @exclusivity(unchecked) private var freeEvents: [Int32] = []
+    @exclusivity(unchecked) private var freeEvent: Int32 = -1
     @exclusivity(unchecked) private(set) var nodes: [Node] = []
-    @exclusivity(unchecked) private var freeNodes: [Int32] = []
+    @exclusivity(unchecked) private var freeNode: Int32 = -1
     @exclusivity(unchecked) private var edges: [Edge] = []
     @exclusivity(unchecked) private var freeEdge: Int32 = -1
     /// Orders events like Flink's `EventId` (timestamp, then arrival): events
@@ -58,25 +61,26 @@ public final class SharedBuffer<Event> {
     @exclusivity(unchecked) var nextSeq: Int64 = 0
     @exclusivity(unchecked) private(set) var liveEvents = 0
     @exclusivity(unchecked) private(set) var liveNodes = 0
-    /// Events this buffer let go of, when `keepsFreedEvents` (the keyed operator
-    /// reuses their storage for the next records); the owner empties it.
-    @exclusivity(unchecked) var freedEvents: [Event] = []
-    @exclusivity(unchecked) var keepsFreedEvents = false
-    // scratch, kept for its capacity
-    @exclusivity(unchecked) private var releaseStack: [(node: Int32, version: DeweyNumber)] = []
-    @exclusivity(unchecked) private var searchPath: [Step] = []
-    /// The last extraction's result: path k is `pathSteps[k == 0 ? 0 : pathEnds[k - 1] ..< pathEnds[k]]`, first event first.
-    @exclusivity(unchecked) private(set) var pathSteps: [Step] = []
-    @exclusivity(unchecked) private(set) var pathEnds: [Int] = []
+    let scratch: SharedBufferScratch<Event>
 
-    init() {}
+    init(scratch: SharedBufferScratch<Event>) { self.scratch = scratch }
+
+    /// Events let go of (by any buffer of the NFA), when `keepsFreedEvents`.
+    var freedEvents: [Event] {
+        get { scratch.freedEvents }
+        set { scratch.freedEvents = newValue }
+    }
+    var keepsFreedEvents: Bool {
+        get { scratch.keepsFreedEvents }
+        set { scratch.keepsFreedEvents = newValue }
+    }
 
     var isEmpty: Bool { liveEvents == 0 && liveNodes == 0 }
 
     /// Back to a new buffer's state, keeping the arrays' capacity (a pooled key state).
     func reset() {
-        events.removeAll(keepingCapacity: true); freeEvents.removeAll(keepingCapacity: true)
-        nodes.removeAll(keepingCapacity: true); freeNodes.removeAll(keepingCapacity: true)
+        events.removeAll(keepingCapacity: true); freeEvent = -1
+        nodes.removeAll(keepingCapacity: true); freeNode = -1
         edges.removeAll(keepingCapacity: true); freeEdge = -1
         nextSeq = 0; liveEvents = 0; liveNodes = 0
     }
@@ -88,7 +92,9 @@ public final class SharedBuffer<Event> {
         let entry = EventEntry(event: event, timestamp: timestamp, seq: nextSeq, refs: 1, firstNode: -1)
         nextSeq += 1
         liveEvents += 1
-        if let slot = freeEvents.popLast() {
+        if freeEvent >= 0 {
+            let slot = freeEvent
+            freeEvent = events[Int(slot)].firstNode
             events[Int(slot)] = entry
             return slot
         }
@@ -107,10 +113,10 @@ public final class SharedBuffer<Event> {
         guard events[i].event != nil else { return }
         if events[i].refs > 0 { events[i].refs -= 1 }
         if events[i].refs == 0 {
-            if keepsFreedEvents, let e = events[i].event { freedEvents.append(e) }
+            if scratch.keepsFreedEvents, let e = events[i].event { scratch.freedEvents.append(e) }
             events[i].event = nil
-            events[i].firstNode = -1
-            freeEvents.append(slot)
+            events[i].firstNode = freeEvent
+            freeEvent = slot
             liveEvents -= 1
         }
     }
@@ -133,9 +139,10 @@ public final class SharedBuffer<Event> {
         while node >= 0 && nodes[Int(node)].stage != stage { tail = node; node = nodes[Int(node)].nextOfEvent }
         if node < 0 {
             let fresh = Node(event: event, stage: stage, refs: 0, live: true, firstEdge: -1, lastEdge: -1, nextOfEvent: -1)
-            if let slot = freeNodes.popLast() {
-                nodes[Int(slot)] = fresh
-                node = slot
+            if freeNode >= 0 {
+                node = freeNode
+                freeNode = nodes[Int(node)].nextOfEvent
+                nodes[Int(node)] = fresh
             } else {
                 nodes.append(fresh)
                 node = Int32(nodes.count - 1)
@@ -198,7 +205,7 @@ public final class SharedBuffer<Event> {
     func releaseNode(_ node: Int32, version: DeweyNumber) {
         guard node >= 0 else { return }
         var stack: [(node: Int32, version: DeweyNumber)] = []
-        swap(&stack, &releaseStack)
+        swap(&stack, &scratch.releaseStack)
         stack.removeAll(keepingCapacity: true)
         stack.append((node, version))
         while let (n, v) = stack.popLast() {
@@ -220,7 +227,7 @@ public final class SharedBuffer<Event> {
             if nodes[i].refs > 0 { nodes[i].refs -= 1 }
             if nodes[i].refs == 0 { removeNode(n) }
         }
-        swap(&stack, &releaseStack)
+        swap(&stack, &scratch.releaseStack)
     }
 
     private func removeNode(_ n: Int32) {
@@ -230,14 +237,16 @@ public final class SharedBuffer<Event> {
         while e >= 0 { let next = edges[Int(e)].next; unlinkEdge(n, e); e = next }
         nodes[i].live = false
         liveNodes -= 1
-        freeNodes.append(n)
-        // unlink from the event's node list
-        var prev: Int32 = -1, k = events[Int(ev)].firstNode
-        while k >= 0 && k != n { prev = k; k = nodes[Int(k)].nextOfEvent }
+        // unlink from the event's node list (walked only while the event is
+        // live: a free slot's link is the free list, and a restored snapshot's
+        // counts are checked only in part)
+        var prev: Int32 = -1, k = events[Int(ev)].event == nil ? -1 : events[Int(ev)].firstNode
+        while k >= 0 && Int(k) < nodes.count && k != n { prev = k; k = nodes[Int(k)].nextOfEvent }
         if k == n {
             if prev < 0 { events[Int(ev)].firstNode = nodes[i].nextOfEvent } else { nodes[Int(prev)].nextOfEvent = nodes[i].nextOfEvent }
         }
-        nodes[i].nextOfEvent = -1
+        nodes[i].nextOfEvent = freeNode
+        freeNode = n
         releaseEvent(ev)
     }
 
@@ -258,54 +267,55 @@ public final class SharedBuffer<Event> {
         for (i, s) in saved.enumerated() {
             events.append(EventEntry(event: s.event, timestamp: s.timestamp, seq: s.seq, refs: s.refs, firstNode: s.nodes.first ?? -1))
             for k in s.nodes.indices.dropLast() { nodes[Int(s.nodes[k])].nextOfEvent = s.nodes[k + 1] }
-            if s.event == nil { freeEvents.append(Int32(i)) }
         }
+        // free slots linked so that the highest is reused first, as a stack of them in index order was
+        for i in events.indices where events[i].event == nil { events[i].firstNode = freeEvent; freeEvent = Int32(i) }
+        for i in nodes.indices where !nodes[i].live { nodes[i].nextOfEvent = freeNode; freeNode = Int32(i) }
         self.nextSeq = nextSeq
-        freeNodes = nodes.indices.filter { !nodes[$0].live }.map { Int32($0) }
-        liveEvents = events.count - freeEvents.count
-        liveNodes = nodes.count - freeNodes.count
+        liveEvents = events.reduce(0) { $0 + ($1.event == nil ? 0 : 1) }
+        liveNodes = nodes.reduce(0) { $0 + ($1.live ? 1 : 0) }
     }
 
     // MARK: extraction
 
     /// The events of the partial match of `version` ending at `node`, first to
-    /// last, into `pathSteps` (valid until the next extraction): the first path
+    /// last, into the scratch's `pathSteps` (valid until the next extraction; read it with `path(0)`): the first path
     /// a depth-first search finds, taking the most recent compatible edge first
     /// (Flink takes the first path its search finds; for a valid version there
     /// is exactly one). False: no path.
     func extractFirstPath(node: Int32, version: DeweyNumber) -> Bool {
-        pathSteps.removeAll(keepingCapacity: true)
-        pathEnds.removeAll(keepingCapacity: true)
+        scratch.pathSteps.removeAll(keepingCapacity: true)
+        scratch.pathEnds.removeAll(keepingCapacity: true)
         guard node >= 0, nodes[Int(node)].live else { return false }
         var path: [Step] = []
-        swap(&path, &searchPath)
+        swap(&path, &scratch.searchPath)
         path.removeAll(keepingCapacity: true)
         let found = search(node, version, &path)
         if found {
-            pathSteps.append(contentsOf: path.reversed())
-            pathEnds.append(pathSteps.count)
+            scratch.pathSteps.append(contentsOf: path.reversed())
+            scratch.pathEnds.append(scratch.pathSteps.count)
         }
-        swap(&path, &searchPath)
+        swap(&path, &scratch.searchPath)
         return found
     }
 
     /// Every path of the partial match (Flink's `extractPatterns`), in the
     /// order Flink's depth-first search finds them (normally exactly one),
-    /// into `pathSteps` and `pathEnds`; returns how many.
+    /// into the scratch's `pathSteps` and `pathEnds` (read them with `path(k)`); returns how many.
     func extractPaths(node: Int32, version: DeweyNumber) -> Int {
-        pathSteps.removeAll(keepingCapacity: true)
-        pathEnds.removeAll(keepingCapacity: true)
+        scratch.pathSteps.removeAll(keepingCapacity: true)
+        scratch.pathEnds.removeAll(keepingCapacity: true)
         guard node >= 0, nodes[Int(node)].live else { return 0 }
         var path: [Step] = []
-        swap(&path, &searchPath)
+        swap(&path, &scratch.searchPath)
         path.removeAll(keepingCapacity: true)
         collect(node, version, &path)
-        swap(&path, &searchPath)
-        return pathEnds.count
+        swap(&path, &scratch.searchPath)
+        return scratch.pathEnds.count
     }
 
     /// Path k of the last extraction's, first event first.
-    func path(_ k: Int) -> ArraySlice<Step> { pathSteps[(k == 0 ? 0 : pathEnds[k - 1])..<pathEnds[k]] }
+    func path(_ k: Int) -> ArraySlice<Step> { scratch.pathSteps[(k == 0 ? 0 : scratch.pathEnds[k - 1])..<scratch.pathEnds[k]] }
 
     private func collect(_ n: Int32, _ v: DeweyNumber, _ path: inout [Step]) {
         path.append(Step(stage: nodes[Int(n)].stage, event: nodes[Int(n)].event))
@@ -314,8 +324,8 @@ public final class SharedBuffer<Event> {
             let edge = edges[Int(e)]
             if v.isCompatible(with: edge.version) {
                 if edge.target < 0 {
-                    pathSteps.append(contentsOf: path.reversed())
-                    pathEnds.append(pathSteps.count)
+                    scratch.pathSteps.append(contentsOf: path.reversed())
+                    scratch.pathEnds.append(scratch.pathSteps.count)
                 } else if nodes[Int(edge.target)].live {
                     collect(edge.target, edge.version, &path)
                 }

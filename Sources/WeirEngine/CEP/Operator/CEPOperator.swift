@@ -39,11 +39,16 @@ public final class CEPOperator: Operator {
     @exclusivity(unchecked) private var out: Row
     @exclusivity(unchecked) private var matches: [Match<CEPEvent>] = []
     @exclusivity(unchecked) private var timedOut: [TimedOutMatch<CEPEvent>] = []
-    /// States of forgotten keys, reset, for the next new key: a key is forgotten
-    /// whenever it holds nothing, and comes back with its next record, so without
-    /// them every such record allocated a key state, an NFA state and their arrays.
+    /// States of forgotten keys, reset, for the next new key (else each new key
+    /// allocates a key state, an NFA state and their arrays).
     @exclusivity(unchecked) private var keyStatePool: [CEPKeyState] = []
     static let keyStatePoolLimit = 4096
+    /// A key that holds nothing stays indexed, idle, until more than this many
+    /// are idle over all partitions; then the oldest idle key of the partition
+    /// at hand is forgotten (into the pool). Most keys go idle between their
+    /// records (a partial match ends with the next event that breaks it).
+    @exclusivity(unchecked) private(set) var idleKeyCount = 0
+    static let idleKeyLimit = 16_384
     /// Events the key states' shared buffers let go of: their values arrays
     /// take the next records' values (one array per record otherwise).
     @exclusivity(unchecked) private var eventPool: [CEPEvent] = []
@@ -96,6 +101,7 @@ public final class CEPOperator: Operator {
             if now > st.time { st.time = now }
             let slot = keySlot(st)
             guard let ks = st.keys[Int(slot)] else { return }
+            wake(st, slot, ks)
             let event = makeEvent(row)
             let ts = st.time
             nfa.advanceTime(ts, state: ks.nfa, matches: &matches, timedOut: &timedOut)
@@ -118,6 +124,7 @@ public final class CEPOperator: Operator {
         }
         let slot = keySlot(st)
         guard let ks = st.keys[Int(slot)] else { return }
+        wake(st, slot, ks)
         ks.buffer(makeEvent(row), at: timestampMs)
         schedule(st, slot, ks)
         // the record's own watermark takes effect with the next onWatermark
@@ -130,12 +137,13 @@ public final class CEPOperator: Operator {
         return e
     }
 
-    /// Moves the events the key's buffer let go of into the pool.
-    private func reclaimEvents(_ ks: CEPKeyState) {
-        let b = ks.nfa.buffer
-        guard !b.freedEvents.isEmpty else { return }
-        for e in b.freedEvents where eventPool.count < Self.eventPoolLimit { eventPool.append(e) }
-        b.freedEvents.removeAll(keepingCapacity: true)
+    /// Moves the events the key states' buffers let go of into the pool (the
+    /// NFA's buffer scratch collects them, for every key).
+    private func reclaimEvents() {
+        let scratch = nfa.bufferScratch
+        guard !scratch.freedEvents.isEmpty else { return }
+        for e in scratch.freedEvents where eventPool.count < Self.eventPoolLimit { eventPool.append(e) }
+        scratch.freedEvents.removeAll(keepingCapacity: true)
     }
 
     private func partitionState(_ p: Int) -> CEPPartitionState {
@@ -153,6 +161,12 @@ public final class CEPOperator: Operator {
             ks.key.append(contentsOf: keyBuffer)
             return ks
         }
+    }
+
+    @inline(__always) private func wake(_ st: CEPPartitionState, _ slot: Int32, _ ks: CEPKeyState) {
+        guard ks.idle else { return }
+        st.wake(slot)
+        idleKeyCount -= 1
     }
 
     private func schedule(_ st: CEPPartitionState, _ slot: Int32, _ ks: CEPKeyState) {
@@ -243,12 +257,17 @@ public final class CEPOperator: Operator {
                                              _ partition: Int, _ output: inout O) {
         emitCollected(ks, partition, &output)
         enforceCap(ks)
-        reclaimEvents(ks)
+        reclaimEvents()
         if ks.pending.isEmpty && ks.nfa.isIdle {
-            if let gone = st.remove(slot), keyStatePool.count < Self.keyStatePoolLimit {
-                nfa.reset(gone.nfa)
-                gone.scheduled = .max
-                keyStatePool.append(gone)
+            nfa.reset(ks.nfa)
+            ks.scheduled = .max
+            if !ks.idle {
+                st.markIdle(slot)
+                idleKeyCount += 1
+            }
+            if idleKeyCount > Self.idleKeyLimit, let gone = st.removeOldestIdle() {
+                idleKeyCount -= 1
+                if keyStatePool.count < Self.keyStatePoolLimit { keyStatePool.append(gone) }
             }
         } else {
             schedule(st, slot, ks)
@@ -295,6 +314,7 @@ public final class CEPOperator: Operator {
 
     public func dropPartition(_ partition: Int) {
         guard partition >= 0 && partition < states.count else { return }
+        idleKeyCount -= states[partition]?.idleCount ?? 0
         states[partition] = nil
     }
 
@@ -341,7 +361,7 @@ public final class CEPOperator: Operator {
             return w.bytes
         }
         w.i64(st.time)
-        let live = st.keys.compactMap { $0 }
+        let live = st.keys.compactMap { $0 }.filter { !$0.idle }   // idle keys hold nothing: as if forgotten
         w.u32(UInt32(live.count))
         for ks in live {
             w.u32(UInt32(ks.key.count))
@@ -397,6 +417,7 @@ public final class CEPOperator: Operator {
             throw StateFormatError("truncated CEP state")
         }
         if partition >= states.count { states.append(contentsOf: repeatElement(nil, count: partition + 1 - states.count)) }
+        idleKeyCount -= states[partition]?.idleCount ?? 0
         states[partition] = st
     }
 }
