@@ -49,7 +49,7 @@ public final class NFA<Event> {
 
     public func makeState() -> NFAState<Event> { NFAState(start: graph.start, stageNames: stageNames, scratch: bufferScratch) }
 
-    /// Makes an idle state (a forgotten key's) as `makeState()` makes a new one.
+    /// Makes an idle state (a key's going idle) as `makeState()` makes a new one.
     func reset(_ state: NFAState<Event>) { state.reset(start: graph.start) }
 
     /// The automaton's shape (states, kinds, transitions; not the conditions'

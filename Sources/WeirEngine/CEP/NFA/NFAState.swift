@@ -19,9 +19,10 @@ public final class NFAState<Event> {
         context = PatternContext(stageNames: stageNames, buffer: b)
     }
 
-    /// An idle state (`isIdle`) made equal to `init(start:stageNames:)`'s, keeping
-    /// its arrays' capacity: the operator reuses the states of forgotten keys
-    /// instead of allocating a new one (and its arrays) for the next key.
+    /// An idle state (`isIdle`) made equal to `init(start:stageNames:scratch:)`'s,
+    /// keeping its arrays' capacity: the operator resets the state of a key
+    /// going idle and keeps it (and reuses forgotten keys' states) instead of
+    /// allocating a new one, and its arrays, when the key comes back.
     func reset(start: Int) {
         partial.removeAll()
         partial.offer(.start(start, version: DeweyNumber(start: 1)))

@@ -28,11 +28,17 @@ final class CEPKeyState {
         pending.insert((ts, event), at: i)
     }
 
+    /// When the earliest partial match times out (.max: none), as of the key's
+    /// last run (`refreshTimeout`): only a run changes it, and reading it from
+    /// here spares a record that is only buffered a look at the NFA state.
+    @exclusivity(unchecked) private(set) var timeoutAt: Int64 = .max
+
+    /// Call after the NFA state changed (a run, a reset, a restore).
+    func refreshTimeout(windowMs: Int64) {
+        if windowMs > 0, let s = nfa.earliestStart { timeoutAt = s &+ windowMs } else { timeoutAt = .max }
+    }
+
     /// When this key next has work: its earliest buffered record, or the time
     /// its earliest partial match times out.
-    func due(windowMs: Int64) -> Int64 {
-        var t = pending.first?.ts ?? .max
-        if windowMs > 0, let s = nfa.earliestStart, s &+ windowMs < t { t = s &+ windowMs }
-        return t
-    }
+    func due() -> Int64 { min(pending.first?.ts ?? .max, timeoutAt) }
 }

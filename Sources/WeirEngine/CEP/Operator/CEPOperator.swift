@@ -170,7 +170,7 @@ public final class CEPOperator: Operator {
     }
 
     private func schedule(_ st: CEPPartitionState, _ slot: Int32, _ ks: CEPKeyState) {
-        let due = ks.due(windowMs: nfa.windowMs)
+        let due = ks.due()
         if due < ks.scheduled {
             ks.scheduled = due
             st.timers.push(due, slot)
@@ -260,6 +260,7 @@ public final class CEPOperator: Operator {
         reclaimEvents()
         if ks.pending.isEmpty && ks.nfa.isIdle {
             nfa.reset(ks.nfa)
+            ks.refreshTimeout(windowMs: 0)   // none
             ks.scheduled = .max
             if !ks.idle {
                 st.markIdle(slot)
@@ -270,6 +271,7 @@ public final class CEPOperator: Operator {
                 if keyStatePool.count < Self.keyStatePoolLimit { keyStatePool.append(gone) }
             }
         } else {
+            ks.refreshTimeout(windowMs: nfa.windowMs)
             schedule(st, slot, ks)
         }
     }
@@ -407,6 +409,7 @@ public final class CEPOperator: Operator {
                 try NFAStateCodec.read(&r, into: ks.nfa, stateCount: nfa.graph.states.count,
                                        stageCount: nfa.stageNames.count) { r in try CEPEvent.read(&r, names: names) }
                 let slot = st.slot(for: key) { ks }
+                ks.refreshTimeout(windowMs: nfa.windowMs)
                 schedule(st, slot, ks)
             }
         } catch let e as StateFormatError {
