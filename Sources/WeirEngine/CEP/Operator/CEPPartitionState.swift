@@ -7,7 +7,7 @@
 /// idle keys are linked oldest first so the operator can forget the oldest
 /// when there are too many.
 final class CEPPartitionState {
-    @exclusivity(unchecked) private var index = CEPKeyIndex()
+    @exclusivity(unchecked) var index: [[UInt8]: Int32] = [:]
     @exclusivity(unchecked) var keys: [CEPKeyState?] = []
     @exclusivity(unchecked) var freeSlots: [Int32] = []
     @exclusivity(unchecked) var timers = CEPTimerHeap()
@@ -21,12 +21,13 @@ final class CEPPartitionState {
     var keyCount: Int { index.count - idleCount }
 
     func slot(for key: [UInt8], make: () -> CEPKeyState) -> Int32 {
-        let found = key.withUnsafeBytes { b in index.find(b) { keys[Int($0)]?.key } }
-        if let s = found { return s }
+        if let s = index[key] { return s }
         let st = make()
         let s: Int32
         if let f = freeSlots.popLast() { keys[Int(f)] = st; s = f } else { keys.append(st); s = Int32(keys.count - 1) }
-        st.key.withUnsafeBytes { index.insert($0, slot: s) }
+        // keyed by the state's own copy: keying by `key` (the operator's reused
+        // encoding buffer) made that buffer's next write copy it, per new key
+        index[st.key] = s
         return s
     }
 
@@ -35,7 +36,7 @@ final class CEPPartitionState {
     func remove(_ slot: Int32) -> CEPKeyState? {
         guard let st = keys[Int(slot)] else { return nil }
         if st.idle { wake(slot) }
-        st.key.withUnsafeBytes { b in _ = index.remove(b) { keys[Int($0)]?.key } }
+        index[st.key] = nil
         keys[Int(slot)] = nil
         freeSlots.append(slot)
         return st
