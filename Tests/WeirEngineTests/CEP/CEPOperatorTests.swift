@@ -141,6 +141,34 @@ final class CEPOperatorTests: XCTestCase {
         XCTAssertEqual(out.take().count, 1)
     }
 
+    func testIdleKeysStayIndexedUpToALimitAndHoldNothing() throws {
+        let p = Pattern<CEPEvent>.begin("a", skip: .skipPastLastEvent).where(isKind("a")).next("b").where(isKind("b"))
+        let o = try op(p)
+        var out = Collector(o)
+        let n = CEPOperator.idleKeyLimit + 50
+        for i in 0..<n { try o.feed(["u\(i)", "x", 0], ts: Int64(i), &out) }   // x starts nothing: every key goes idle
+        o.onWatermark(Int64(n), partition: 0, output: &out)
+        XCTAssertEqual(o.idleKeyCount, CEPOperator.idleKeyLimit, "the oldest idle keys are forgotten past the limit")
+        XCTAssertEqual(o.stateCounts.keys, 0, "idle keys are not counted")
+        XCTAssertEqual(o.bufferedRecordCount, 0)
+        // an idle key (u(n-1)), a forgotten one (u0) and a new one match as before
+        for (i, k) in [("u\(n - 1)", "a"), ("u0", "a"), ("new", "a"), ("u\(n - 1)", "b"), ("u0", "b"), ("new", "b")].enumerated() {
+            try o.feed([k.0, k.1, 0], ts: Int64(n + 1 + i), &out)
+        }
+        o.onWatermark(Int64(n + 10), partition: 0, output: &out)
+        XCTAssertEqual(out.take().compactMap { $0["user"] }.sorted(), ["\"new\"", "\"u0\"", "\"u\(n - 1)\""])
+        XCTAssertLessThanOrEqual(o.idleKeyCount, CEPOperator.idleKeyLimit)
+        // a snapshot leaves idle keys out, as if forgotten
+        let fresh = try op(p)
+        try fresh.restore(partition: 0, bytes: o.snapshot(partition: 0))
+        XCTAssertEqual(fresh.snapshot(partition: 0), o.snapshot(partition: 0))
+        XCTAssertEqual(fresh.stateCounts.keys, 0)
+        try o.feed(["u100", "a", 0], ts: Int64(n + 20), &out)   // wakes an idle key
+        XCTAssertEqual(o.stateCounts.keys, 1)
+        o.dropPartition(0)
+        XCTAssertEqual(o.idleKeyCount, 0)
+    }
+
     // MARK: snapshots
 
     private let script: [(String, String, Int64)] = [

@@ -21,6 +21,21 @@ public final class NFA<Event> {
     public let windowMs: Int64
     public let skipStrategy: AfterMatchSkipStrategy
     private let skipStage: Int32
+    /// Entries arrays of matches handed back (`recycle`). The NFA runs on one
+    /// task's thread only (one per operator), never in overlapping accesses.
+    @exclusivity(unchecked) private var entryPool: [[Match<Event>.Entry]] = []
+    static var entryPoolLimit: Int { 256 }
+    // Scratch of `process` and `advanceTime`, kept for its capacity (swapped in
+    // and out, never copied). One set per NFA, not per key: a key's state then
+    // holds fewer arrays, and these stay in cache across keys.
+    @exclusivity(unchecked) private var sparePartial = PartialMatchQueue()
+    @exclusivity(unchecked) private var sparePotential = PartialMatchQueue()
+    @exclusivity(unchecked) private var scratchNext: [ComputationState] = []
+    @exclusivity(unchecked) private var scratchRetain: [ComputationState] = []
+    @exclusivity(unchecked) private var scratchEdges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
+    @exclusivity(unchecked) private var scratchStack: [Int32] = []
+    /// The shared buffers' scratch, shared by every key's buffer.
+    let bufferScratch = SharedBufferScratch<Event>()
 
     public init(_ pattern: Pattern<Event>) throws(PatternError) {
         graph = try NFACompiler.compile(pattern)
@@ -32,9 +47,9 @@ public final class NFA<Event> {
         skipStage = Int32(pattern.skipStrategy.stageName.flatMap { n in pattern.stages.firstIndex { $0.name == n } } ?? -1)
     }
 
-    public func makeState() -> NFAState<Event> { NFAState(start: graph.start, stageNames: stageNames) }
+    public func makeState() -> NFAState<Event> { NFAState(start: graph.start, stageNames: stageNames, scratch: bufferScratch) }
 
-    /// Makes an idle state (a forgotten key's) as `makeState()` makes a new one.
+    /// Makes an idle state (a key's going idle) as `makeState()` makes a new one.
     func reset(_ state: NFAState<Event>) { state.reset(start: graph.start) }
 
     /// The automaton's shape (states, kinds, transitions; not the conditions'
@@ -72,12 +87,16 @@ public final class NFA<Event> {
         let slot = buffer.register(event, timestamp: timestamp)
         var newPartial = PartialMatchQueue()
         var potential = PartialMatchQueue()
-        swap(&newPartial, &state.sparePartial)
-        swap(&potential, &state.sparePotential)
+        swap(&newPartial, &sparePartial)
+        swap(&potential, &sparePotential)
         newPartial.removeAll()
         potential.removeAll()
-        var next = state.scratchNext
-        var retain = state.scratchRetain
+        // scratch swapped out (not copied): a copy would make the first
+        // mutation below allocate, per partial match and event
+        var next: [ComputationState] = []
+        var retain: [ComputationState] = []
+        swap(&next, &scratchNext)
+        swap(&retain, &scratchRetain)
         for cs in state.partial.elements {   // array order, as Java iterates a PriorityQueue
             next.removeAll(keepingCapacity: true)
             computeNextStates(cs, slot, event, timestamp, state, &next)
@@ -103,15 +122,15 @@ public final class NFA<Event> {
             emitAccordingToSkipStrategy(state, potential, &newPartial, &matches)
         } else {
             for m in potential.elements {
-                if let path = buffer.extractFirstPath(node: m.previous, version: m.version) { matches.append(materialize(path, buffer)) }
+                if buffer.extractFirstPath(node: m.previous, version: m.version) { matches.append(materialize(0, buffer)) }
                 buffer.releaseNode(m.previous, version: m.version)
             }
         }
         swap(&newPartial, &state.partial)   // newPartial now holds the old queue: kept as the spare
-        state.sparePartial = newPartial
-        state.sparePotential = potential
-        state.scratchNext = next
-        state.scratchRetain = retain
+        sparePartial = newPartial
+        sparePotential = potential
+        scratchNext = next
+        scratchRetain = retain
         buffer.releaseEvent(slot)
     }
 
@@ -122,9 +141,10 @@ public final class NFA<Event> {
         let buffer = state.buffer
         let ctx = state.context
         ctx.reset(node: cs.previous, version: cs.version, timestamp: timestamp)
-        var edges = state.scratchEdges
+        var edges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
+        swap(&edges, &scratchEdges)
         edges.removeAll(keepingCapacity: true)
-        decisionGraph(Int(cs.state), event, ctx, &state.scratchStack, &edges)
+        decisionGraph(Int(cs.state), event, ctx, &scratchStack, &edges)
         var totalTake = 0, totalIgnore = 0
         for e in edges where !(e.action == .ignore && e.target == cs.state) {
             if e.action == .take { totalTake += 1 } else if e.action == .ignore { totalIgnore += 1 }
@@ -160,7 +180,7 @@ public final class NFA<Event> {
                 add(&out, buffer, ComputationState(state: edge.target, previous: entry, version: nextVersion,
                                                    startTimestamp: startTs, previousTimestamp: timestamp, startEvent: startID))
                 // the state taken into may complete the match by PROCEED alone (optional rest)
-                if let final = finalAfterProceed(Int(edge.target), event, ctx, &state.scratchStack) {
+                if let final = finalAfterProceed(Int(edge.target), event, ctx, &scratchStack) {
                     add(&out, buffer, ComputationState(state: Int32(final), previous: entry, version: nextVersion,
                                                        startTimestamp: startTs, previousTimestamp: timestamp, startEvent: startID))
                 }
@@ -172,7 +192,7 @@ public final class NFA<Event> {
             out.append(.start(Int(cs.state), version: cs.version.increased(Self.selfIncrease(totalIgnore, totalTake))))
         }
         if cs.previous >= 0 { buffer.releaseNode(cs.previous, version: cs.version) }
-        state.scratchEdges = edges
+        scratchEdges = edges
     }
 
     @inline(__always)
@@ -231,28 +251,41 @@ public final class NFA<Event> {
                             timedOut: inout [TimedOutMatch<Event>]) {
         guard windowMs > 0 || !state.completed.isEmpty else { return }
         let buffer = state.buffer
-        var newPartial = PartialMatchQueue()
         var potential = PartialMatchQueue()
-        var changed = false
+        swap(&potential, &sparePotential)
+        potential.removeAll()
+        defer { swap(&potential, &sparePotential) }
+        // most calls time nothing out: then the queue stays as it is (rebuilding
+        // it in array order would give the same heap) and nothing is allocated
+        guard windowMs > 0, state.partial.elements.contains(where: { timesOut($0, timestamp) }) else {
+            if !state.completed.isEmpty { emitAccordingToSkipStrategy(state, potential, &state.partial, &matches) }
+            return
+        }
+        var newPartial = PartialMatchQueue()
+        swap(&newPartial, &sparePartial)
+        newPartial.removeAll()
         for cs in state.partial.elements {
-            if !graph.isStart(Int(cs.state)) && windowMs > 0 && timestamp &- cs.startTimestamp >= windowMs {
-                changed = true
+            if timesOut(cs, timestamp) {
                 if graph.states[Int(cs.state)].kind == .pending {
                     potential.offer(cs)   // released once emitted (or pruned)
                     continue
                 }
-                if let path = buffer.extractFirstPath(node: cs.previous, version: cs.version) {
-                    timedOut.append(TimedOutMatch(match: materialize(path, buffer), timeoutTimestamp: cs.startTimestamp + windowMs))
+                if buffer.extractFirstPath(node: cs.previous, version: cs.version) {
+                    timedOut.append(TimedOutMatch(match: materialize(0, buffer), timeoutTimestamp: cs.startTimestamp + windowMs))
                 }
                 buffer.releaseNode(cs.previous, version: cs.version)
             } else {
                 newPartial.offer(cs)
             }
         }
-        guard changed || !state.completed.isEmpty else { return }
         // a timed-out partial match may free completed matches it held back
         emitAccordingToSkipStrategy(state, potential, &newPartial, &matches)
-        state.partial = newPartial
+        swap(&newPartial, &state.partial)   // the old queue becomes the spare
+        sparePartial = newPartial
+    }
+
+    @inline(__always) private func timesOut(_ cs: ComputationState, _ timestamp: Int64) -> Bool {
+        !graph.isStart(Int(cs.state)) && timestamp &- cs.startTimestamp >= windowMs
     }
 
     // MARK: matches
@@ -268,22 +301,24 @@ public final class NFA<Event> {
             if let p = partial.peek, PartialMatchQueue.compare(earliest, p) > 0 { break }
             _ = state.completed.poll()
             let paths = buffer.extractPaths(node: earliest.previous, version: earliest.version)
+            // pruning releases nodes but leaves the extracted paths (`buffer.pathSteps`) alone
             if let pruningID = pruningID(paths, buffer) {
                 prune(&partial, pruningID, buffer)
                 prune(&state.completed, pruningID, buffer)
             }
-            if let first = paths.first { matches.append(materialize(first, buffer)) }
+            if paths > 0 { matches.append(materialize(0, buffer)) }
             buffer.releaseNode(earliest.previous, version: earliest.version)
         }
     }
 
     /// The event partial matches are pruned against, over every path of the
     /// match (Flink's `getPruningId`); nil: nothing to prune.
-    private func pruningID(_ paths: [[SharedBuffer<Event>.Step]], _ buffer: SharedBuffer<Event>) -> EventID? {
+    private func pruningID(_ paths: Int, _ buffer: SharedBuffer<Event>) -> EventID? {
         var id: EventID?
         func keepMin(_ x: EventID) { if let c = id, c <= x { return }; id = x }
         func keepMax(_ x: EventID) { if let c = id, x <= c { return }; id = x }
-        for path in paths {
+        for k in 0..<paths {
+            let path = buffer.path(k)
             switch skipStrategy {
             case .noSkip: return nil
             case .skipToNext:
@@ -311,13 +346,39 @@ public final class NFA<Event> {
         queue.removeAll(where: drop)
     }
 
-    private func materialize(_ path: [SharedBuffer<Event>.Step], _ buffer: SharedBuffer<Event>) -> Match<Event> {
-        var entries: [Match<Event>.Entry] = []
-        entries.reserveCapacity(path.count)
-        for step in path {
+    /// Path k of the buffer's last extraction as a match. Its entries array
+    /// comes from `entryPool` (matches are handed back through `recycle`), so
+    /// a match allocates only until the pool holds enough.
+    private func materialize(_ k: Int, _ buffer: SharedBuffer<Event>) -> Match<Event> {
+        var entries = entryPool.popLast() ?? []
+        entries.removeAll(keepingCapacity: true)
+        for step in buffer.path(k) {
             guard let e = buffer.event(step.event) else { continue }
             entries.append(Match.Entry(stage: stageNames[Int(step.stage)], event: e, timestamp: buffer.timestamp(step.event)))
         }
         return Match(entries: entries)
+    }
+
+    /// Takes back emitted matches' storage for the next ones (their events
+    /// are let go of at once); leaves `matches` empty.
+    public func recycle(_ matches: inout [Match<Event>]) {
+        for i in matches.indices where entryPool.count < Self.entryPoolLimit {
+            var e: [Match<Event>.Entry] = []
+            swap(&e, &matches[i].entries)
+            e.removeAll(keepingCapacity: true)
+            entryPool.append(e)
+        }
+        matches.removeAll(keepingCapacity: true)
+    }
+
+    /// As `recycle(_ matches:)`, for timed-out matches.
+    public func recycle(_ timedOut: inout [TimedOutMatch<Event>]) {
+        for i in timedOut.indices where entryPool.count < Self.entryPoolLimit {
+            var e: [Match<Event>.Entry] = []
+            swap(&e, &timedOut[i].match.entries)
+            e.removeAll(keepingCapacity: true)
+            entryPool.append(e)
+        }
+        timedOut.removeAll(keepingCapacity: true)
     }
 }

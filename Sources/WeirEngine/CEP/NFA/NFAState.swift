@@ -11,24 +11,18 @@ public final class NFAState<Event> {
     @exclusivity(unchecked) var completed = PartialMatchQueue()
     public let buffer: SharedBuffer<Event>
     let context: PatternContext<Event>
-    // scratch, kept for their capacity (swapped in and out, never copied)
-    @exclusivity(unchecked) var sparePartial = PartialMatchQueue()
-    @exclusivity(unchecked) var sparePotential = PartialMatchQueue()
-    @exclusivity(unchecked) var scratchNext: [ComputationState] = []
-    @exclusivity(unchecked) var scratchRetain: [ComputationState] = []
-    @exclusivity(unchecked) var scratchEdges: [(action: NFAGraph.Action, source: Int32, target: Int32)] = []
-    @exclusivity(unchecked) var scratchStack: [Int32] = []
 
-    init(start: Int, stageNames: [String]) {
+    init(start: Int, stageNames: [String], scratch: SharedBufferScratch<Event>) {
         partial = PartialMatchQueue([.start(start, version: DeweyNumber(start: 1))])
-        let b = SharedBuffer<Event>()
+        let b = SharedBuffer<Event>(scratch: scratch)
         buffer = b
         context = PatternContext(stageNames: stageNames, buffer: b)
     }
 
-    /// An idle state (`isIdle`) made equal to `init(start:stageNames:)`'s, keeping
-    /// its arrays' capacity: the operator reuses the states of forgotten keys
-    /// instead of allocating a new one (and its arrays) for the next key.
+    /// An idle state (`isIdle`) made equal to `init(start:stageNames:scratch:)`'s,
+    /// keeping its arrays' capacity: the operator resets the state of a key
+    /// going idle and keeps it (and reuses forgotten keys' states) instead of
+    /// allocating a new one, and its arrays, when the key comes back.
     func reset(start: Int) {
         partial.removeAll()
         partial.offer(.start(start, version: DeweyNumber(start: 1)))

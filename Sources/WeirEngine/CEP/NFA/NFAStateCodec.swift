@@ -13,25 +13,28 @@ enum NFAStateCodec {
         let b = st.buffer
         w.i64(b.nextSeq)
         w.u32(UInt32(b.events.count))
-        for e in b.events {
+        // the buffer's linked lists are written as the lists they were before them (same bytes)
+        for (i, e) in b.events.enumerated() {
             guard let ev = e.event else { w.u8(0); continue }
             w.u8(1)
             w.i64(e.timestamp)
             w.i64(e.seq)
             w.i32(e.refs)
             event(ev, &w)
-            w.u16(UInt16(clamping: e.nodes.count))
-            for n in e.nodes { w.i32(n.stage); w.i32(n.node) }
+            let nodes = b.nodes(ofEvent: Int32(i))
+            w.u16(UInt16(clamping: nodes.count))
+            for n in nodes { w.i32(n.stage); w.i32(n.node) }
         }
         w.u32(UInt32(b.nodes.count))
-        for n in b.nodes {
+        for (i, n) in b.nodes.enumerated() {
             guard n.live else { w.u8(0); continue }
             w.u8(1)
             w.i32(n.event)
             w.i32(n.stage)
             w.i32(n.refs)
-            w.u32(UInt32(n.edges.count))
-            for e in n.edges { w.i32(e.target); writeVersion(e.version, &w); w.i32(e.refs) }
+            let edges = b.edges(ofNode: Int32(i))
+            w.u32(UInt32(edges.count))
+            for e in edges { w.i32(e.target); writeVersion(e.version, &w); w.i32(e.refs) }
         }
     }
 
@@ -42,35 +45,35 @@ enum NFAStateCodec {
         let nextSeq = try r.i64()
         let eventCount = Int(try r.u32())
         guard eventCount <= r.remaining else { throw Invalid(reason: "event count") }
-        var events: [SharedBuffer<Event>.EventEntry] = []
+        var events: [(event: Event?, timestamp: Int64, seq: Int64, refs: Int32, nodes: [(stage: Int32, node: Int32)])] = []
         events.reserveCapacity(eventCount)
         for _ in 0..<eventCount {
             if try r.u8() == 0 {
-                events.append(.init(event: nil, timestamp: 0, seq: 0, refs: 0, nodes: []))
+                events.append((nil, 0, 0, 0, []))
                 continue
             }
             let ts = try r.i64(), seq = try r.i64(), refs = try r.i32()
             let ev = try event(&r)
             var nodes: [(stage: Int32, node: Int32)] = []
             for _ in 0..<Int(try r.u16()) { nodes.append((try r.i32(), try r.i32())) }
-            events.append(.init(event: ev, timestamp: ts, seq: seq, refs: refs, nodes: nodes))
+            events.append((ev, ts, seq, refs, nodes))
         }
         let nodeCount = Int(try r.u32())
         guard nodeCount <= r.remaining else { throw Invalid(reason: "node count") }
-        var nodes: [SharedBuffer<Event>.Node] = []
+        var nodes: [(event: Int32, stage: Int32, refs: Int32, live: Bool, edges: [(target: Int32, version: DeweyNumber, refs: Int32)])] = []
         nodes.reserveCapacity(nodeCount)
         for _ in 0..<nodeCount {
             if try r.u8() == 0 {
-                nodes.append(.init(event: 0, stage: 0, edges: [], refs: 0, live: false))
+                nodes.append((0, 0, 0, false, []))
                 continue
             }
             let ev = try r.i32(), stage = try r.i32(), refs = try r.i32()
             let edgeCount = Int(try r.u32())
             guard edgeCount <= r.remaining else { throw Invalid(reason: "edge count") }
-            var edges: [SharedBuffer<Event>.Edge] = []
-            for _ in 0..<edgeCount { edges.append(.init(target: try r.i32(), version: try readVersion(&r), refs: try r.i32())) }
+            var edges: [(target: Int32, version: DeweyNumber, refs: Int32)] = []
+            for _ in 0..<edgeCount { edges.append((try r.i32(), try readVersion(&r), try r.i32())) }
             guard ev >= 0 && Int(ev) < eventCount, stage >= 0 && Int(stage) < stageCount else { throw Invalid(reason: "node") }
-            nodes.append(.init(event: ev, stage: stage, edges: edges, refs: refs, live: true))
+            nodes.append((ev, stage, refs, true, edges))
         }
         // every reference must land on a live slot, and edges must point back in time
         // (to an earlier event), so that walking them always ends
@@ -81,15 +84,22 @@ enum NFAStateCodec {
                 guard events[Int(nodes[Int(e.target)].event)].seq < events[Int(n.event)].seq else { throw Invalid(reason: "edge forward in time") }
             }
         }
-        for e in events where e.event != nil {
-            for n in e.nodes { guard n.node >= 0 && Int(n.node) < nodeCount && nodes[Int(n.node)].live else { throw Invalid(reason: "event node") } }
+        // an event's nodes become a linked list through them: each must be that event's, and listed once
+        var listed = [Bool](repeating: false, count: nodeCount)
+        for (i, e) in events.enumerated() where e.event != nil {
+            for n in e.nodes {
+                guard n.node >= 0 && Int(n.node) < nodeCount && nodes[Int(n.node)].live, nodes[Int(n.node)].event == Int32(i),
+                      !listed[Int(n.node)] else { throw Invalid(reason: "event node") }
+                listed[Int(n.node)] = true
+            }
         }
         for cs in partial + completed where cs.previous >= 0 {
             guard Int(cs.previous) < nodeCount, nodes[Int(cs.previous)].live else { throw Invalid(reason: "partial match node") }
         }
         st.partial = PartialMatchQueue(partial)
         st.completed = PartialMatchQueue(completed)
-        st.buffer.restore(events: events, nodes: nodes, nextSeq: nextSeq)
+        st.buffer.restore(events: events.map { ($0.event, $0.timestamp, $0.seq, $0.refs, $0.event == nil ? [] : $0.nodes.map(\.node)) },
+                          nodes: nodes, nextSeq: nextSeq)
     }
 
     private static func writeStates(_ list: [ComputationState], _ w: inout BinaryWriter) {
@@ -121,8 +131,8 @@ enum NFAStateCodec {
     }
 
     private static func writeVersion(_ v: DeweyNumber, _ w: inout BinaryWriter) {
-        w.u16(UInt16(clamping: v.digits.count))
-        for d in v.digits { w.i32(d) }
+        w.u16(UInt16(clamping: v.length))
+        for i in 0..<v.length { w.i32(v[i]) }
     }
 
     private static func readVersion(_ r: inout BinaryReader) throws -> DeweyNumber {

@@ -1,9 +1,10 @@
 import WeirFormats
 
 /// An input record as the CEP operator keeps it while partial matches need
-/// it: the input row's values by slot. One is made per record buffered (the
-/// record outlives the task's reused row), the one allocation per record the
-/// operator makes; partial matches share it through the shared buffer.
+/// it: the input row's values by slot (the record outlives the task's reused
+/// row); partial matches share it through the shared buffer. The operator
+/// refills the values array of an event the NFA let go of (`refill`), so in
+/// steady state buffering a record allocates nothing.
 public struct CEPEvent: Sendable {
     public var values: [FieldValue]
     /// The input's field names (shared by every event of an operator), for `event["amount"]`.
@@ -20,6 +21,12 @@ public struct CEPEvent: Sendable {
         for i in 0..<slotCount { v.append(i < row.cells.count ? FieldValue(row.cells[i], in: row) : .null) }
         values = v
         self.names = names
+    }
+
+    /// Takes `row`'s values, reusing this event's array (copied first only if still shared).
+    mutating func refill(row: Row, slotCount: Int) {
+        values.removeAll(keepingCapacity: true)
+        for i in 0..<slotCount { values.append(i < row.cells.count ? FieldValue(row.cells[i], in: row) : .null) }
     }
 
     public subscript(slot: Int) -> FieldValue { slot >= 0 && slot < values.count ? values[slot] : .null }

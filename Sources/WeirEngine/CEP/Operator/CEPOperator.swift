@@ -14,8 +14,9 @@ import WeirFormats
 ///
 /// Output: one row per match — the key fields, then the measures (and the
 /// timed-out flag when configured). Per record, buffering copies the record's
-/// values once (`CEPEvent`); the NFA allocates for new partial matches and
-/// for each match it emits.
+/// values once (`CEPEvent`), into the storage of an event the NFA let go of
+/// (`eventPool`); the NFA's slabs, versions and match storage are reused too,
+/// so steady state allocates nothing per record.
 public final class CEPOperator: Operator {
     public let config: CEPOperatorConfig
     public let outputLayout: [(name: String, slot: Int)]
@@ -38,11 +39,20 @@ public final class CEPOperator: Operator {
     @exclusivity(unchecked) private var out: Row
     @exclusivity(unchecked) private var matches: [Match<CEPEvent>] = []
     @exclusivity(unchecked) private var timedOut: [TimedOutMatch<CEPEvent>] = []
-    /// States of forgotten keys, reset, for the next new key: a key is forgotten
-    /// whenever it holds nothing, and comes back with its next record, so without
-    /// them every such record allocated a key state, an NFA state and their arrays.
+    /// States of forgotten keys, reset, for the next new key (else each new key
+    /// allocates a key state, an NFA state and their arrays).
     @exclusivity(unchecked) private var keyStatePool: [CEPKeyState] = []
     static let keyStatePoolLimit = 4096
+    /// A key that holds nothing stays indexed, idle, until more than this many
+    /// are idle over all partitions; then the oldest idle key of the partition
+    /// at hand is forgotten (into the pool). Most keys go idle between their
+    /// records (a partial match ends with the next event that breaks it).
+    @exclusivity(unchecked) private(set) var idleKeyCount = 0
+    static let idleKeyLimit = 16_384
+    /// Events the key states' shared buffers let go of: their values arrays
+    /// take the next records' values (one array per record otherwise).
+    @exclusivity(unchecked) private var eventPool: [CEPEvent] = []
+    static let eventPoolLimit = 4096
     private let names: CEPFieldNames?
     private let measureSlot: Int
     private let timedOutSlot: Int?
@@ -91,7 +101,8 @@ public final class CEPOperator: Operator {
             if now > st.time { st.time = now }
             let slot = keySlot(st)
             guard let ks = st.keys[Int(slot)] else { return }
-            let event = CEPEvent(row: row, slotCount: config.inputSlotCount, names: names)
+            wake(st, slot, ks)
+            let event = makeEvent(row)
             let ts = st.time
             nfa.advanceTime(ts, state: ks.nfa, matches: &matches, timedOut: &timedOut)
             nfa.process(event, timestamp: ts, state: ks.nfa, matches: &matches)
@@ -113,10 +124,26 @@ public final class CEPOperator: Operator {
         }
         let slot = keySlot(st)
         guard let ks = st.keys[Int(slot)] else { return }
-        ks.buffer(CEPEvent(row: row, slotCount: config.inputSlotCount, names: names), at: timestampMs)
+        wake(st, slot, ks)
+        ks.buffer(makeEvent(row), at: timestampMs)
         schedule(st, slot, ks)
         // the record's own watermark takes effect with the next onWatermark
         if watermarkMs > st.time { st.time = watermarkMs }
+    }
+
+    private func makeEvent(_ row: Row) -> CEPEvent {
+        guard var e = eventPool.popLast() else { return CEPEvent(row: row, slotCount: config.inputSlotCount, names: names) }
+        e.refill(row: row, slotCount: config.inputSlotCount)
+        return e
+    }
+
+    /// Moves the events the key states' buffers let go of into the pool (the
+    /// NFA's buffer scratch collects them, for every key).
+    private func reclaimEvents() {
+        let scratch = nfa.bufferScratch
+        guard !scratch.freedEvents.isEmpty else { return }
+        for e in scratch.freedEvents where eventPool.count < Self.eventPoolLimit { eventPool.append(e) }
+        scratch.freedEvents.removeAll(keepingCapacity: true)
     }
 
     private func partitionState(_ p: Int) -> CEPPartitionState {
@@ -136,8 +163,14 @@ public final class CEPOperator: Operator {
         }
     }
 
+    @inline(__always) private func wake(_ st: CEPPartitionState, _ slot: Int32, _ ks: CEPKeyState) {
+        guard ks.idle else { return }
+        st.wake(slot)
+        idleKeyCount -= 1
+    }
+
     private func schedule(_ st: CEPPartitionState, _ slot: Int32, _ ks: CEPKeyState) {
-        let due = ks.due(windowMs: nfa.windowMs)
+        let due = ks.due()
         if due < ks.scheduled {
             ks.scheduled = due
             st.timers.push(due, slot)
@@ -224,13 +257,21 @@ public final class CEPOperator: Operator {
                                              _ partition: Int, _ output: inout O) {
         emitCollected(ks, partition, &output)
         enforceCap(ks)
+        reclaimEvents()
         if ks.pending.isEmpty && ks.nfa.isIdle {
-            if let gone = st.remove(slot), keyStatePool.count < Self.keyStatePoolLimit {
-                nfa.reset(gone.nfa)
-                gone.scheduled = .max
-                keyStatePool.append(gone)
+            nfa.reset(ks.nfa)
+            ks.refreshTimeout(windowMs: 0)   // none
+            ks.scheduled = .max
+            if !ks.idle {
+                st.markIdle(slot)
+                idleKeyCount += 1
+            }
+            if idleKeyCount > Self.idleKeyLimit, let gone = st.removeOldestIdle() {
+                idleKeyCount -= 1
+                if keyStatePool.count < Self.keyStatePoolLimit { keyStatePool.append(gone) }
             }
         } else {
+            ks.refreshTimeout(windowMs: nfa.windowMs)
             schedule(st, slot, ks)
         }
     }
@@ -243,12 +284,12 @@ public final class CEPOperator: Operator {
     private func emitCollected<O: OperatorOutput>(_ ks: CEPKeyState, _ partition: Int, _ output: inout O) {
         for m in matches { emitRow(ks, m, timedOut: false, partition, &output) }
         matchCount += Int64(matches.count)
-        matches.removeAll(keepingCapacity: true)
+        nfa.recycle(&matches)
         timedOutCount += Int64(timedOut.count)
         if timedOutSlot != nil || config.routesTimedOut {
             for t in timedOut { emitRow(ks, t.match, timedOut: true, partition, &output) }
         }
-        timedOut.removeAll(keepingCapacity: true)
+        nfa.recycle(&timedOut)
     }
 
     private func emitRow<O: OperatorOutput>(_ ks: CEPKeyState, _ m: Match<CEPEvent>, timedOut: Bool, _ partition: Int,
@@ -275,6 +316,7 @@ public final class CEPOperator: Operator {
 
     public func dropPartition(_ partition: Int) {
         guard partition >= 0 && partition < states.count else { return }
+        idleKeyCount -= states[partition]?.idleCount ?? 0
         states[partition] = nil
     }
 
@@ -321,7 +363,7 @@ public final class CEPOperator: Operator {
             return w.bytes
         }
         w.i64(st.time)
-        let live = st.keys.compactMap { $0 }
+        let live = st.keys.compactMap { $0 }.filter { !$0.idle }   // idle keys hold nothing: as if forgotten
         w.u32(UInt32(live.count))
         for ks in live {
             w.u32(UInt32(ks.key.count))
@@ -367,6 +409,7 @@ public final class CEPOperator: Operator {
                 try NFAStateCodec.read(&r, into: ks.nfa, stateCount: nfa.graph.states.count,
                                        stageCount: nfa.stageNames.count) { r in try CEPEvent.read(&r, names: names) }
                 let slot = st.slot(for: key) { ks }
+                ks.refreshTimeout(windowMs: nfa.windowMs)
                 schedule(st, slot, ks)
             }
         } catch let e as StateFormatError {
@@ -377,6 +420,7 @@ public final class CEPOperator: Operator {
             throw StateFormatError("truncated CEP state")
         }
         if partition >= states.count { states.append(contentsOf: repeatElement(nil, count: partition + 1 - states.count)) }
+        idleKeyCount -= states[partition]?.idleCount ?? 0
         states[partition] = st
     }
 }

@@ -50,8 +50,8 @@ public final class PatternContext<Event> {
         guard !extracted else { return }
         extracted = true
         for i in byStage.indices { byStage[i].removeAll(keepingCapacity: true) }
-        guard node >= 0, let path = buffer.extractFirstPath(node: node, version: version) else { return }
-        for step in path {
+        guard node >= 0, buffer.extractFirstPath(node: node, version: version) else { return }
+        for step in buffer.path(0) {
             if let e = buffer.event(step.event) { byStage[Int(step.stage)].append(e) }
         }
     }
