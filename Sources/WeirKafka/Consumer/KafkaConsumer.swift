@@ -19,6 +19,8 @@ public final class KafkaConsumer {
     /// Open until `close` returns; during close the revoke callback may still commit.
     private var closed = false
     private var closing = false
+    /// Joined a group through `subscribe` (then `close` leaves it first).
+    private var subscribed = false
 
     /// - Parameters:
     ///   - onRebalance: called before each assignment change is applied.
@@ -80,6 +82,7 @@ public final class KafkaConsumer {
         for topic in topics { rd_kafka_topic_partition_list_add(list.pointer, topic, RD_KAFKA_PARTITION_UA) }
         let err = rd_kafka_subscribe(try live(), list.pointer)
         if err.rawValue != 0 { throw KafkaError(code: err, handle: handle) }
+        subscribed = true
     }
 
     public func unsubscribe() throws {
@@ -246,6 +249,7 @@ public final class KafkaConsumer {
         guard !closed, !closing else { return }
         // Still usable from the revoke callback that rd_kafka_consumer_close triggers.
         closing = true
+        if subscribed { leaveGroup(timeoutMs: 10_000) }
         _ = rd_kafka_consumer_close(handle)
         closed = true
         rd_kafka_queue_destroy(queue)
@@ -253,5 +257,30 @@ public final class KafkaConsumer {
         topicRefs.removeAll()
         topicNames.removeAll()
         rd_kafka_destroy(handle)
+    }
+
+    /// Left to `rd_kafka_consumer_close`, the final revoke reaches the rebalance
+    /// callback while the group is being torn down, and the callback's unassign
+    /// can wait for ever on the terminating group (librdkafka 2.0.2; issues
+    /// #4884 and #4527 upstream; seen once in CI: a task thread stuck in close
+    /// for 20 minutes). So the group is left first, as those issues advise:
+    /// unsubscribe, then serve the queue until the revoke has run and nothing is
+    /// assigned, for at most `timeoutMs`. Records fetched meanwhile are dropped
+    /// unprocessed: their offsets were never committed, so the partitions'
+    /// next owner reads them.
+    private func leaveGroup(timeoutMs: Int) {
+        guard rd_kafka_unsubscribe(handle).rawValue == 0 else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(max(0, timeoutMs)))
+        while clock.now < deadline {
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            guard rd_kafka_assignment(handle, &list).rawValue == 0, let list else { return }
+            let held = list.pointee.cnt
+            rd_kafka_topic_partition_list_destroy(list)
+            if held == 0 { return }
+            // Serves the callbacks (the revoke among them), as `poll` does.
+            let count = rd_kafka_consume_batch_queue(queue, 100, batch, batchCapacity)
+            for i in 0..<max(0, count) { if let m = batch[i] { rd_kafka_message_destroy(m) } }
+        }
     }
 }
