@@ -7,7 +7,9 @@
 # for it (the lines with its numbers: a script that prints nothing useful fails).
 #   WEIR=path tests/bench/smoke.sh          (WEIR defaults to .build/debug/weir)
 # PARQUET_BENCH defaults to .build/debug/parquet-bench, built (debug) if missing.
-# Adding a benchmark script is one `smoke` line below.
+# Adding a benchmark script is one `smoke` line below. scripts/bench-all.sh is
+# not run here (it only runs the others at full size); its table parser is, over
+# these logs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WEIR=$(realpath "${WEIR:-.build/debug/weir}")   # absolute: some scripts start weir in a temp dir
@@ -65,6 +67,15 @@ smoke bench-scaleout 120 'RESULT round 1 1x2: [0-9]+ events/s && RESULT round 1 
   env CONFIGS="1x2 2x2" scripts/bench-scaleout.sh 20000 1 8
 smoke bench-serve 120 'serve/run = [0-9.]+ && GET /metrics: [0-9]+ requests, p50 [0-9.]+ ms && median: listening [0-9]+ ms' \
   scripts/bench-serve.sh all --events 20000 --partitions 4 --rounds 1 --jobs 2 --requests 50
+
+# scripts/bench-all.sh runs six of them at full size and reads their figures with
+# scripts/bench-all/table.py: it must find Weir's figure in each of these logs too.
+echo "== bench-all's table over these logs: scripts/bench-all/table.py --smoke"
+if python3 scripts/bench-all/table.py "$LOGS" --smoke > "$LOGS/table.txt" 2>&1; then
+  passed=$((passed + 1)); summary+=("ok    0 s  bench-all (table.py)"); sed 's/^/   > /' "$LOGS/table.txt"
+else
+  failed=$((failed + 1)); summary+=("FAIL  0 s  bench-all (table.py)"); sed 's/^/   | /' "$LOGS/table.txt"
+fi
 
 echo "== benchmark smoke test: $passed passed, $failed failed ($SECONDS s)"
 printf '   %s\n' "${summary[@]}"
