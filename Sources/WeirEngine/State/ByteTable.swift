@@ -159,16 +159,8 @@ final class ByteTable {
         garbageBytes = other.garbageBytes
     }
 
-    /// Room for `factor` times the entries and bytes, pages touched (a
-    /// snapshot copy's, off the task thread: `KeyedWindowState.prepareForNextCopy`).
-    func prefault(factor: Double) {
-        arena.prefault(capacity: Int(Double(arena.count) * factor), filler: 0)
-        entries.prefault(capacity: Int(Double(entries.count) * factor),
-                         filler: Entry(offset: 0, hash: 0, owner: 0, length: -1, nextInBucket: -1, link: -1, indexed: false))
-    }
-
-    /// Room for `entries` entries and `arenaBytes` bytes, pages touched (the
-    /// first snapshot copy's, before there is one to size it by).
+    /// Room for `entries` entries and `arenaBytes` bytes, pages touched (a
+    /// snapshot copy's, off the task thread: `KeyedWindowState.prefault(to:)`).
     func prefault(entries n: Int, arenaBytes: Int) {
         arena.prefault(capacity: arenaBytes, filler: 0)
         entries.prefault(capacity: n,

@@ -237,38 +237,58 @@ final class KeyedWindowState {
 
     private var snapshotSpare: KeyedWindowState?
 
+    /// The sizes a copy of this state needs (its arrays' element counts and bytes).
+    struct CopySizes {
+        var windows, acc, keyEntries, keyBytes, auxEntries, auxBytes: Int
+        func scaled(by f: Double) -> CopySizes {
+            let s = { (n: Int) in Int(Double(n) * f) }
+            return CopySizes(windows: s(windows), acc: s(acc), keyEntries: s(keyEntries), keyBytes: s(keyBytes),
+                             auxEntries: s(auxEntries), auxBytes: s(auxBytes))
+        }
+    }
+
+    var copySizes: CopySizes {
+        CopySizes(windows: windows.count, acc: acc.count, keyEntries: keys.entries.count, keyBytes: keys.arenaBytes,
+                  auxEntries: aux.entries.count, auxBytes: aux.arenaBytes)
+    }
+
+    /// Whether a copy of `sizes` fits this (spare) state's memory with a quarter to spare.
+    private func hasRoom(for sizes: CopySizes) -> Bool {
+        let roomy = { (capacity: Int, count: Int) in capacity >= count + count / 4 }
+        return roomy(windows.capacity, sizes.windows) && roomy(acc.capacity, sizes.acc)
+            && roomy(keys.entryCapacity, sizes.keyEntries) && roomy(keys.arenaCapacity, sizes.keyBytes)
+            && roomy(aux.entryCapacity, sizes.auxEntries) && roomy(aux.arenaCapacity, sizes.auxBytes)
+    }
+
+    /// Grows this (spare) state's arrays to `sizes` with their pages touched, so
+    /// that a later copy into them is a memcpy, not a page fault per 4 KiB.
+    private func prefault(to sizes: CopySizes) {
+        windows.prefault(capacity: sizes.windows, filler: Window(start: 0, end: 0, keyId: -1, nextInBucket: -1, prevOfKey: -1,
+                                                                nextOfKey: -1, generation: 0, live: false, fired: false))
+        acc.prefault(capacity: sizes.acc, filler: 0)
+        keys.prefault(entries: sizes.keyEntries, arenaBytes: sizes.keyBytes)
+        aux.prefault(entries: sizes.auxEntries, arenaBytes: sizes.auxBytes)
+    }
+
     /// Called on the task thread halfway to a periodic checkpoint: when the
     /// next copy would not fit the spare's mapped memory, returns the work that
     /// maps more (room for `factor` times the arrays' sizes now: the state is
     /// still growing), to run on another thread. A state's first copy had no
     /// spare and went into fresh memory: its page faults made that pause 3-4
-    /// times the later ones; a state that grew by more than half since the last
-    /// write outgrew what `prepareForNextCopy` mapped. Nil when the spare is
-    /// roomy enough (a quarter to spare), still being written (the writer holds
-    /// it), there is nothing to size it by, or custom aggregates (no copies).
-    /// Should the checkpoint come while the work runs, the spare is not
-    /// uniquely referenced and `snapshotCopy` takes a fresh one: correct, only slower.
+    /// times the later ones; a state can also outgrow what `prepareForNextCopy`
+    /// mapped. Nil when the spare has room (a quarter to spare), is still being
+    /// written (the writer holds it), there is nothing to size it by, or custom
+    /// aggregates (no copies). Should the checkpoint come while the work runs,
+    /// the spare is not uniquely referenced and `snapshotCopy` takes a fresh
+    /// one: correct, only slower.
     func snapshotSpareWarmUp(factor: Double) -> (() -> Void)? {
         guard custom.isEmpty, !windows.isEmpty else { return nil }
         if snapshotSpare == nil { snapshotSpare = KeyedWindowState(width: width, custom: []) }
         guard isKnownUniquelyReferenced(&snapshotSpare), let spare = snapshotSpare else { return nil }
-        let roomy = { (capacity: Int, count: Int) in capacity >= count + count / 4 }
-        if roomy(spare.windows.capacity, windows.count) && roomy(spare.acc.capacity, acc.count)
-            && roomy(spare.keys.entryCapacity, keys.entries.count) && roomy(spare.keys.arenaCapacity, keys.arenaBytes)
-            && roomy(spare.aux.entryCapacity, aux.entries.count) && roomy(spare.aux.arenaCapacity, aux.arenaBytes) {
-            return nil
-        }
-        let scaled = { (n: Int) in Int(Double(n) * factor) }
-        let w = scaled(windows.count), a = scaled(acc.count)
-        let ke = scaled(keys.entries.count), kb = scaled(keys.arenaBytes)
-        let xe = scaled(aux.entries.count), xb = scaled(aux.arenaBytes)
-        return {
-            spare.windows.prefault(capacity: w, filler: Window(start: 0, end: 0, keyId: -1, nextInBucket: -1, prevOfKey: -1,
-                                                              nextOfKey: -1, generation: 0, live: false, fired: false))
-            spare.acc.prefault(capacity: a, filler: 0)
-            spare.keys.prefault(entries: ke, arenaBytes: kb)
-            spare.aux.prefault(entries: xe, arenaBytes: xb)
-        }
+        let sizes = copySizes
+        if spare.hasRoom(for: sizes) { return nil }
+        let target = sizes.scaled(by: factor)
+        return { spare.prefault(to: target) }
     }
 
     /// On a snapshot copy, after it was written (off the task thread): makes
@@ -276,13 +296,7 @@ final class KeyedWindowState {
     /// pages touched, so that a growing state's next copy is still a memcpy
     /// and not page faults in the task's pause.
     func prepareForNextCopy() {
-        let grow = { (n: Int) in n + n / 2 }
-        windows.prefault(capacity: grow(windows.count),
-                         filler: Window(start: 0, end: 0, keyId: -1, nextInBucket: -1, prevOfKey: -1, nextOfKey: -1,
-                                        generation: 0, live: false, fired: false))
-        acc.prefault(capacity: grow(acc.count), filler: 0)
-        keys.prefault(factor: 1.5)
-        aux.prefault(factor: 1.5)
+        prefault(to: copySizes.scaled(by: 1.5))
     }
 
     /// Drops everything, keeping capacity.
