@@ -98,18 +98,24 @@ for line in open(os.path.join(data, "results.jsonl")):
     print(json.dumps(d))
 EOF
   fi
-  echo "== round $r: Weir (weir run pipelines/bench-windows-file.yaml, file sink, every size)"
-  for n in $SIZES; do
-    wait_quiet
-    b0=$(busy)
-    /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" \
-      "$WEIR" run pipelines/bench-windows-file.yaml --input "$DATA/events_$n.jsonl" --output "$WORK/weir_$n.jsonl" 2> "$WORK/weir_run.txt"
-    b1=$(busy)
-    read -r wall user sys rss < "$WORK/time.txt"
-    rows=$(wc -l < "$WORK/weir_$n.jsonl")
-    # machine-wide busy jiffies minus ours: CPU other processes used meanwhile
-    other=$(awk -v b="$((b1 - b0))" -v u="$user" -v s="$sys" -v hz="$(getconf CLK_TCK)" 'BEGIN { o = b / hz - u - s; printf "%.2f", (o < 0 ? 0 : o) }')
-    echo "{\"n\": $n, \"run\": $r, \"wall_s\": $wall, \"user_s\": $user, \"sys_s\": $sys, \"rss_kib\": $rss, \"rows\": $rows, \"other_cpu_s\": $other}" | tee -a "$RES"
+  echo "== round $r: Weir (weir run pipelines/bench-windows-file.yaml, file sink, every size; decoding on a second thread, then --single-thread)"
+  for mode in two one; do
+    flag=""; [ "$mode" = one ] && flag="--single-thread"
+    for n in $SIZES; do
+      wait_quiet
+      b0=$(busy)
+      /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" \
+        "$WEIR" run pipelines/bench-windows-file.yaml $flag --input "$DATA/events_$n.jsonl" --output "$WORK/weir_$n.jsonl" 2> "$WORK/weir_run.txt"
+      b1=$(busy)
+      read -r wall user sys rss < "$WORK/time.txt"
+      rows=$(wc -l < "$WORK/weir_$n.jsonl")
+      [ "$mode" = two ] && cp "$WORK/weir_$n.jsonl" "$WORK/weir2_$n.jsonl"
+      # machine-wide busy jiffies minus ours: CPU other processes used meanwhile
+      other=$(awk -v b="$((b1 - b0))" -v u="$user" -v s="$sys" -v hz="$(getconf CLK_TCK)" 'BEGIN { o = b / hz - u - s; printf "%.2f", (o < 0 ? 0 : o) }')
+      echo "{\"n\": $n, \"run\": $r, \"threads\": \"$mode\", \"wall_s\": $wall, \"user_s\": $user, \"sys_s\": $sys, \"rss_kib\": $rss, \"rows\": $rows, \"other_cpu_s\": $other}" | tee -a "$RES"
+      # both modes must write the same rows, byte for byte
+      [ "$mode" = one ] && { cmp -s "$WORK/weir_$n.jsonl" "$WORK/weir2_$n.jsonl" || { echo "Weir's two modes wrote different output for $n events" >&2; exit 1; }; }
+    done
   done
 done
 
@@ -151,12 +157,16 @@ def wall(text):
 sizes = sorted({w["n"] for w in weir})
 med = st.median
 rows = []
+WEIRS = (("Weir", "two"), ("Weir 1 thread", "one"))
 for n in sizes:
-    ww = [w for w in weir if w["n"] == n]
+  for label, mode in WEIRS:
+    ww = [w for w in weir if w["n"] == n and w.get("threads", "two") == mode]
+    if not ww:
+        continue
     cpu = [w["user_s"] + w["sys_s"] for w in ww]
-    rows.append(("Weir", n, med(w["wall_s"] for w in ww), min(w["wall_s"] for w in ww), med(cpu), min(cpu),
+    rows.append((label, n, med(w["wall_s"] for w in ww), min(w["wall_s"] for w in ww), med(cpu), min(cpu),
                  None, max(w["rss_kib"] for w in ww) / 1024, len(ww), max(w["other_cpu_s"] for w in ww)))
-    for p in (1, 2):
+  for p in (1, 2):
         ff = [f for f in flink if f["sink"] == "blackhole" and f["n"] == n and f["parallelism"] == p]
         if not ff:
             continue
@@ -184,18 +194,23 @@ if len(sizes) >= 2:
     pairs.append((sizes[-2], sizes[-1]))
 if len(sizes) >= 3:
     pairs.append((sizes[0], sizes[1]))
-for a, b in pairs:
-    w = marginal("Weir", a, b)
+for label, _ in WEIRS:
+  for a, b in pairs:
+    w = marginal(label, a, b)
     for p in (1, 2):
         f = marginal("Flink p=%d" % p, a, b)
         if f and w:
-            print("steady state (%d -> %d events, median CPU): Weir %.2f M events/CPU-s, Flink p=%d %.2f M events/CPU-s: %.1fx" % (
-                a, b, w / 1e6, p, f / 1e6, w / f))
-for n in sizes:
-    wr = [r for r in rows if r[0] == "Weir" and r[1] == n][0]
+            print("steady state (%d -> %d events, median CPU): %s %.2f M events/CPU-s, Flink p=%d %.2f M events/CPU-s: %.1fx" % (
+                a, b, label, w / 1e6, p, f / 1e6, w / f))
+for label, _ in WEIRS:
+  for n in sizes:
+    wr = [r for r in rows if r[0] == label and r[1] == n]
+    if not wr:
+        continue
+    wr = wr[0]
     for fr in [r for r in rows if r[0].startswith("Flink") and r[1] == n]:
-        print("%d events, %s vs Weir: events/CPU-s %.1fx, wall %.1fx, peak RSS %.0fx" % (
-            n, fr[0], fr[4] / wr[4], fr[2] / wr[2], fr[7] / wr[7]))
+        print("%d events, %s vs %s: events/CPU-s %.1fx, wall %.1fx, peak RSS %.0fx" % (
+            n, fr[0], label, fr[4] / wr[4], fr[2] / wr[2], fr[7] / wr[7]))
 extra = allocs["allocs_minute20"] - allocs["allocs_minute"]
 print()
 print("Weir allocations: %d calls for %d events = %.4f per event (start-up alone: %d calls); steady state: %d calls for %d more records of existing windows = %.4f per record" % (

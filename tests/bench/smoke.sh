@@ -53,7 +53,7 @@ smoke bench-checkpoint 90 'processed=20000 records_per_s=[0-9]+ && pause_p99_ms=
   scripts/bench-checkpoint.sh 20000 2000 500
 smoke bench-files-sink 90 '^run 1: 20,000 rows, .* rows/CPU-s && DuckDB reads 20,000 rows back && heaptrack: [0-9,]+ allocation calls' \
   scripts/bench-files-sink.sh 20000 5000
-smoke bench-flink 90 '^\| Weir \| 2000 \| [0-9.]+ && Weir allocations: [0-9]+ calls' \
+smoke bench-flink 90 '^\| Weir \| 2000 \| [0-9.]+ && ^\| Weir 1 thread \| 2000 \| [0-9.]+ && Weir allocations: [0-9]+ calls' \
   env FLINK=0 RUNS=1 SIZES=2000 QUIET_WAIT=0 scripts/bench-flink.sh
 smoke bench-kafka-memory 90 '^weir +1 +[0-9.]+ +[0-9]+ && ^librdkafka +1 +[0-9.]+ +[0-9]+' \
   scripts/bench-kafka-memory.sh 20000 1

@@ -15,13 +15,18 @@ final class FileChainSink: ChainSink {
     /// The line being processed and where it came from; set by the job before each record.
     // Set per record by one thread: no dynamic exclusivity checks.
     @exclusivity(unchecked) var current = UnsafeRawBufferPointer(start: nil, count: 0)
-    /// The input being read (dead letters name its file and line).
-    @exclusivity(unchecked) unowned(unsafe) var currentReader: LineReader?
+    /// Where the line came from (dead letters name its file and line): an
+    /// index into `inputNames` (-1: none) and its 1-based line number. Numbers,
+    /// not the reader, since the line may have been read on another thread.
+    @exclusivity(unchecked) var currentInput = -1
+    @exclusivity(unchecked) var currentLine = 0
+    private let inputNames: [String]
 
     init(output: FileWriter?, deadLetters: FileWriter?, lateData: FileWriter?, files: FilesSinkWriter? = nil,
-         timedOut: FileWriter? = nil) {
+         timedOut: FileWriter? = nil, inputNames: [String] = []) {
         self.output = output; self.deadLetters = deadLetters; self.lateData = lateData; self.files = files
         timedOutData = timedOut
+        self.inputNames = inputNames
     }
 
     /// Output lines are values only.
@@ -54,8 +59,8 @@ final class FileChainSink: ChainSink {
         guard let w = deadLetters else { return }   // no dead-letter file: counted only
         var line = "{\"error\":" + DeadLetterJSON.string(error.kind.rawValue)
         line += ",\"message\":" + DeadLetterJSON.string(error.message)
-        if let r = currentReader {
-            line += ",\"file\":" + DeadLetterJSON.string(r.displayName) + ",\"line\":\(r.lineNumber)"
+        if inputNames.indices.contains(currentInput) {
+            line += ",\"file\":" + DeadLetterJSON.string(inputNames[currentInput]) + ",\"line\":\(currentLine)"
         }
         line += ",\"record\":" + DeadLetterJSON.string(bytes: current) + "}"
         try w.writeLine(line)

@@ -26,6 +26,8 @@ public final class FileJob: Service, @unchecked Sendable {
         /// alive at once (sampled every 65,536 records and at the end of input).
         public var pattern: PatternCounters?
         public var peakPartialMatches = 0
+        /// The lines were read and decoded on a second thread (`DecodeAhead`).
+        public var decodedAhead = false
     }
 
     public let spec: JobSpec
@@ -38,13 +40,21 @@ public final class FileJob: Service, @unchecked Sendable {
     /// Lines longer than this are dead-lettered (the JSON decoder's own limit is lower).
     static let maxLineBytes = 8 << 20
 
-    public init(spec: JobSpec) throws(FileJobError) {
+    /// Read and decode on a second thread while the task thread runs the
+    /// keyed stage and the output. Only a job with a keyed stage does (the
+    /// stateless output re-reads the decoder's own state); the output is the
+    /// same either way.
+    public let decodeAhead: Bool
+
+    /// `decodeAhead` nil: on a machine with two or more cores.
+    public init(spec: JobSpec, decodeAhead: Bool? = nil) throws(FileJobError) {
         guard let files = spec.source.files, !files.isEmpty else {
             throw FileJobError("job \(spec.name) does not read files")
         }
         if case .kafka = spec.sink.kind { throw FileJobError("a file job writes to a file, stdout or discard sink, not Kafka") }
         self.spec = spec
         inputs = files
+        self.decodeAhead = spec.stateful != nil && (decodeAhead ?? (ProcessInfo.processInfo.activeProcessorCount >= 2))
     }
 
     /// Stops after the current line; buffered output is written, windows are not flushed. Thread-safe.
@@ -87,7 +97,8 @@ public final class FileJob: Service, @unchecked Sendable {
         let deadLetters = try spec.deadLetter?.file.map { try FileWriter(path: $0) }
         let lateData = try spec.stateful?.lateData?.file.map { try FileWriter(path: $0) }
         let timedOut = try spec.stateful?.timedOut?.file.map { try FileWriter(path: $0) }
-        let sink = FileChainSink(output: output, deadLetters: deadLetters, lateData: lateData, files: files, timedOut: timedOut)
+        let sink = FileChainSink(output: output, deadLetters: deadLetters, lateData: lateData, files: files, timedOut: timedOut,
+                                 inputNames: readers.map(\.displayName))
         let chain = try RecordChain(job: spec)
         chain.singleStatePartition = true
         defer { chain.op?.close() }
@@ -99,7 +110,6 @@ public final class FileJob: Service, @unchecked Sendable {
         var summary = Summary()
         // Loop state travels inout, not captured by `step`: captured vars are
         // boxed and every access to them was a dynamic exclusivity check.
-        struct Loop { var sinceReport = 0; var tooLong = 0; var reports = 0 }
         var loop = Loop()
         /// One line of partition `p`; false at the end of its input.
         @inline(__always) func step(_ reader: LineReader, _ p: Int, _ loop: inout Loop, _ summary: inout Summary) throws -> Bool {
@@ -111,7 +121,8 @@ public final class FileJob: Service, @unchecked Sendable {
             }
             if line.bytes.isEmpty { return true }
             sink.current = line.bytes
-            sink.currentReader = reader
+            sink.currentInput = p
+            sink.currentLine = reader.lineNumber
             if line.tooLong {
                 try sink.deadLetter(ProcessingError(.decode, "line longer than \(Self.maxLineBytes) bytes"))
                 loop.tooLong += 1
@@ -119,19 +130,16 @@ public final class FileJob: Service, @unchecked Sendable {
                 try chain.process(value: line.bytes, key: nil, kafkaTimestampMs: nil, partition: p, nowMs: now, sink: sink)
             }
             try chain.advance(nowMs: now, sink: sink)
-            loop.sinceReport += 1
-            if loop.sinceReport == 4096 {
-                publish(chain.takeCounts(), refused: sink.takeRefused(), extraDead: loop.tooLong, into: &summary)
-                loop.tooLong = 0
-                loop.sinceReport = 0
-                loop.reports += 1
-                // counting partial matches walks every key: every 16th report only
-                if loop.reports & 15 == 0 { samplePattern(chain, into: &summary) }
-                if stopFlag.isSet { summary.stopped = true }
-            }
+            counted(chain, sink, &loop, &summary)
             return true
         }
-        if readers.count == 1 {
+        if decodeAhead {
+            summary.decodedAhead = true
+            let ahead = DecodeAhead(readers: readers, processor: chain.processor, stop: stopFlag)
+            ahead.start()
+            defer { ahead.finish() }
+            try runDecoded(ahead, chain: chain, sink: sink, loop: &loop, summary: &summary)
+        } else if readers.count == 1 {
             let reader = readers[0]
             while !summary.stopped, try step(reader, 0, &loop, &summary) {}
         } else {
@@ -156,6 +164,67 @@ public final class FileJob: Service, @unchecked Sendable {
         summary.seconds = Double(monotonicNanos() - start) / 1e9
         self.summary = summary
         return summary
+    }
+
+    /// The task thread's half of a decode-ahead run: the same calls, in the
+    /// same order, as the one-thread loop makes after reading each line.
+    private func runDecoded(_ ahead: DecodeAhead, chain: RecordChain, sink: FileChainSink,
+                            loop: inout Loop, summary: inout Summary) throws {
+        let now: Int64 = 0
+        let mayBlock = inputs.contains("-")
+        while true {
+            let batch = try ahead.next { if mayBlock { try sink.flush() } }
+            var failed = 0
+            try batch.withContents { entries, all in
+                for k in entries.indices {
+                    let e = entries[k]
+                    let p = Int(e.partition)
+                    switch e.kind {
+                    case .endOfInput:
+                        chain.finishPartition(p)
+                        try chain.advance(nowMs: now, sink: sink)
+                        continue
+                    case .tooLong:
+                        sink.current = UnsafeRawBufferPointer(rebasing: all[e.start..<e.start + e.count])
+                        sink.currentInput = p
+                        sink.currentLine = e.lineNumber
+                        try sink.deadLetter(ProcessingError(.decode, "line longer than \(Self.maxLineBytes) bytes"))
+                        loop.tooLong += 1
+                    case .record:
+                        sink.current = UnsafeRawBufferPointer(rebasing: all[e.start..<e.start + e.count])
+                        sink.currentInput = p
+                        sink.currentLine = e.lineNumber
+                        var error: ProcessingError?
+                        if e.outcome == .failed { error = batch.errors[failed]; failed += 1 }
+                        try chain.process(decoded: e.outcome, row: &batch.rows[k], error: error, partition: p, nowMs: now, sink: sink)
+                    }
+                    try chain.advance(nowMs: now, sink: sink)
+                    counted(chain, sink, &loop, &summary)
+                    if summary.stopped { return }
+                }
+            }
+            if let error = batch.readError { throw error }
+            if batch.stopped { summary.stopped = true }
+            let last = batch.isLast
+            ahead.release()
+            if last || summary.stopped { return }
+        }
+    }
+
+    private struct Loop { var sinceReport = 0; var tooLong = 0; var reports = 0 }
+
+    /// After each line: every 4096 lines, publish the counts and look at the stop flag.
+    @inline(__always)
+    private func counted(_ chain: RecordChain, _ sink: FileChainSink, _ loop: inout Loop, _ summary: inout Summary) {
+        loop.sinceReport += 1
+        guard loop.sinceReport == 4096 else { return }
+        publish(chain.takeCounts(), refused: sink.takeRefused(), extraDead: loop.tooLong, into: &summary)
+        loop.tooLong = 0
+        loop.sinceReport = 0
+        loop.reports += 1
+        // counting partial matches walks every key: every 16th report only
+        if loop.reports & 15 == 0 { samplePattern(chain, into: &summary) }
+        if stopFlag.isSet { summary.stopped = true }
     }
 
     private func samplePattern(_ chain: RecordChain, into s: inout Summary) {

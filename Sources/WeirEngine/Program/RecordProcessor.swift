@@ -114,6 +114,15 @@ public final class RecordProcessor {
         return try key.bytes.withUnsafeBytes { try body($0, value) }
     }
 
+    /// Swaps the decoded row of the record just processed with `other` (a
+    /// row of the same program, decoded into next): hands the row to another
+    /// thread without copying it. Both keep their arrays' capacity.
+    @inline(__always)
+    public func exchangeRow(_ other: inout Row) { swap(&row, &other) }
+
+    /// A row shaped for this program (for rows handed around by `exchangeRow`).
+    public func makeRow(arenaCapacity: Int) -> Row { Row(slotCount: program.slotCount, arenaCapacity: arenaCapacity) }
+
     /// Gives a stateful operator the decoded row of the record just processed.
     @inline(__always)
     public func withRow<R>(_ body: (inout Row) throws -> R) rethrows -> R { try body(&row) }

@@ -84,8 +84,10 @@ public final class RecordChain {
             counts.deadLettered += 1
         case .emit:
             if let op, let output {
-                try runOperator(op, output: output, kafkaTimestampMs: kafkaTimestampMs,
-                                partition: partition, nowMs: nowMs, sink: sink)
+                try processor.withRow { row in
+                    try runOperator(op, output: output, row: &row, kafkaTimestampMs: kafkaTimestampMs,
+                                    partition: partition, nowMs: nowMs, sink: sink)
+                }
             } else if sink.takesRows {
                 // The files sink reads the row's cells; JSON lines also get the encoding.
                 var encoded: UnsafeRawBufferPointer?
@@ -116,20 +118,43 @@ public final class RecordChain {
         }
     }
 
+    /// A record decoded elsewhere (a file job's reader thread, `DecodeAhead`):
+    /// what `process(value:…)` does after `processor.process`, on `row` and
+    /// the outcome the reader's processor gave it. Only for a chain with a
+    /// keyed stage (stateless output needs the decoder's own state).
     @inline(__always)
-    private func runOperator<S: ChainSink>(_ op: any Operator, output: EncodingOutput,
+    public func process<S: ChainSink>(decoded outcome: RecordProcessor.Outcome, row: inout Row, error: ProcessingError?,
+                                      partition: Int, nowMs: Int64, sink: S) throws {
+        counts.records += 1
+        sink.outputPartition(singleStatePartition ? 0 : partition)
+        switch outcome {
+        case .filtered:
+            counts.filtered += 1
+        case .failed:
+            let e = error ?? ProcessingError(.decode, "record failed")
+            if e.kind == .unavailable { throw e }
+            try sink.deadLetter(e)
+            counts.deadLettered += 1
+        case .emit:
+            guard let op, let output else { throw ProcessingError(.expression, "internal error: a decoded row for a chain without a keyed stage") }
+            try runOperator(op, output: output, row: &row, kafkaTimestampMs: nil, partition: partition, nowMs: nowMs, sink: sink)
+        }
+    }
+
+    @inline(__always)
+    private func runOperator<S: ChainSink>(_ op: any Operator, output: EncodingOutput, row: inout Row,
                                            kafkaTimestampMs: Int64?, partition: Int, nowMs: Int64, sink: S) throws {
         var failure: ProcessingError?
         var out = output.bound(to: sink)
         var ts: Int64 = 0   // processing time: the operator stamps the record itself
         var wm = Int64.min  // the record's partition's watermark (event time, one state partition per input partition)
-        processor.withRow { row in
+        apply: do {
             if let extractor {
                 do {
                     ts = try extractor.extract(row, kafkaTimestampMs: kafkaTimestampMs)
                 } catch {
                     failure = ProcessingError(.timestamp, "\(error)")
-                    return
+                    break apply
                 }
                 if readsUpstreamWatermarks {
                     watermarks.touch(partition: partition, nowMs: nowMs)

@@ -27,6 +27,8 @@ struct RunCommand: AsyncParsableCommand {
     var input: [String] = []
     @Option(help: "File source: write results to this file instead of the pipeline's sink (- is stdout).")
     var output: String?
+    @Flag(help: "File source: read, decode and aggregate on one thread (by default a pipeline with a keyed stage reads and decodes on a second thread when the machine has two or more cores; the output is the same).")
+    var singleThread = false
 
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)   // progress lines reach a pipe as they happen
@@ -101,7 +103,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let job: FileJob
-        do { job = try FileJob(spec: spec) } catch {
+        do { job = try FileJob(spec: spec, decodeAhead: singleThread ? false : nil) } catch {
             printError("weir run: \(error)")
             throw ExitCode(1)
         }
