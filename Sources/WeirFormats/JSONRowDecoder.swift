@@ -12,7 +12,7 @@ public final class JSONRowDecoder {
     public let captureTopLevel: Bool
     public let framing: ConfluentFrame.Expectation
     /// Schema id of the last record's Confluent frame, nil if it had none.
-    public private(set) var lastSchemaID: UInt32?
+    @exclusivity(unchecked) public private(set) var lastSchemaID: UInt32?
 
     private let matcher: JSONFieldMatcher
     private let arena: YajlArena

@@ -40,7 +40,7 @@ public final class RecordChain {
     /// tracked per input partition. For one task reading all of a bounded
     /// input (file jobs): a key spread over several files is then one key, so
     /// results do not depend on how the input is split into files.
-    public var singleStatePartition = false
+    @exclusivity(unchecked) public var singleStatePartition = false
     /// Counted since the last `takeCounts()`.
     @exclusivity(unchecked) private var counts = Counts()
 
