@@ -123,6 +123,34 @@ final class FileJobDecodeAheadTests: XCTestCase {
         XCTAssertNotNil(s.pattern)
     }
 
+    /// A write failing mid-run (dead letters to /dev/full: ENOSPC once the
+    /// writer's 1 MiB buffer fills) fails the job with that error both ways,
+    /// while the reader thread holds batches not yet taken; it ends cleanly.
+    func testAFailedWriteMidRunFailsTheJobBothWays() throws {
+        let bad = dir.appendingPathComponent("bad.jsonl")
+        let line = "not json " + String(repeating: "x", count: 100)
+        try (Array(repeating: line, count: 30_000).joined(separator: "\n") + "\n").write(to: bad, atomically: true, encoding: .utf8)
+        var messages: [String] = []
+        for ahead in [false, true] {
+            let yaml = """
+                name: t
+                source: {file: {path: \(bad.path)}}
+                sink: {file: {path: \(dir.path)/out-\(ahead).jsonl}}
+                time: {eventTime: {field: ts}}
+                deadLetter: {file: /dev/full}
+                steps:
+                  - keyBy: [user]
+                  - reduce: {n: count()}
+                """
+            let p = try XCTUnwrap(load(yaml))
+            let job = try FileJob(spec: p.job, decodeAhead: ahead)
+            XCTAssertThrowsError(try job.runBlocking()) { messages.append("\($0)") }
+        }
+        XCTAssertEqual(messages.count, 2)
+        XCTAssertEqual(Set(messages).count, 1, "\(messages)")
+        XCTAssertTrue(messages.first?.contains("/dev/full") == true, "\(messages)")
+    }
+
     /// A stateless pipeline has nothing to overlap with decoding: it keeps one thread.
     func testAStatelessPipelineKeepsOneThread() throws {
         let yaml = """

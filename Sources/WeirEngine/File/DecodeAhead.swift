@@ -34,7 +34,10 @@ final class DecodeAhead: @unchecked Sendable {
         batches = (0..<max(2, depth)).map { _ in
             DecodedBatch(capacity: max(1, batchLines)) { processor.makeRow(arenaCapacity: 64) }
         }
-        free = DispatchSemaphore(value: batches.count)
+        // Made at 0 and signalled up: libdispatch traps when a semaphore is freed
+        // below its initial value, as it may be after a failure mid-run.
+        free = DispatchSemaphore(value: 0)
+        for _ in batches { free.signal() }
     }
 
     func start() {
