@@ -30,14 +30,19 @@ struct TimerQueue {
 
     mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
 
+    /// Sifts with a hole (each level moves one timer, the new one is written
+    /// once) through the array's buffer: no per-level uniqueness or bounds checks.
     mutating func push(_ t: Timer) {
         heap.append(t)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) >> 1
-            guard heap[i] < heap[parent] else { break }
-            heap.swapAt(i, parent)
-            i = parent
+        heap.withUnsafeMutableBufferPointer { h in
+            var i = h.count - 1
+            while i > 0 {
+                let parent = (i - 1) >> 1
+                guard t < h[parent] else { break }
+                h[i] = h[parent]
+                i = parent
+            }
+            h[i] = t
         }
     }
 
@@ -45,19 +50,20 @@ struct TimerQueue {
     mutating func popDue(_ time: Int64) -> Timer? {
         guard let top = heap.first, top.time <= time else { return nil }
         let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
+        guard !heap.isEmpty else { return top }
+        heap.withUnsafeMutableBufferPointer { h in
+            let n = h.count
             var i = 0
-            let n = heap.count
             while true {
                 let l = 2 * i + 1
                 guard l < n else { break }
                 var m = l
-                if l + 1 < n && heap[l + 1] < heap[l] { m = l + 1 }
-                guard heap[m] < heap[i] else { break }
-                heap.swapAt(i, m)
+                if l + 1 < n && h[l + 1] < h[l] { m = l + 1 }
+                guard h[m] < last else { break }
+                h[i] = h[m]
                 i = m
             }
+            h[i] = last
         }
         return top
     }
