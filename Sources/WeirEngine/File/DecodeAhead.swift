@@ -21,6 +21,8 @@ final class DecodeAhead: @unchecked Sendable {
     private let readerDone = DispatchSemaphore(value: 0)
     private let cancelled = StopFlag()
     private let stop: StopFlag
+    /// Some input is a pipe or terminal, whose reads may wait for a writer.
+    let mayBlock: Bool
     /// The task's next batch (task thread only).
     private var taskSlot = 0
     private var started = false
@@ -30,6 +32,7 @@ final class DecodeAhead: @unchecked Sendable {
         self.readers = readers
         self.processor = processor
         self.stop = stop
+        mayBlock = readers.contains(where: \.mayBlock)
         // The processor's own row starts with a 4 KiB arena; these grow to what records need.
         batches = (0..<max(2, depth)).map { _ in
             DecodedBatch(capacity: max(1, batchLines)) { processor.makeRow(arenaCapacity: 64) }
@@ -73,7 +76,7 @@ final class DecodeAhead: @unchecked Sendable {
         started = false
         cancelled.set()
         free.signal()
-        if !readers.contains(where: \.mayBlock) { readerDone.wait() }
+        if !mayBlock { readerDone.wait() }
     }
 
     private func produce() {

@@ -22,6 +22,13 @@ final class FileChainSink: ChainSink {
     @exclusivity(unchecked) var currentLine = 0
     private let inputNames: [String]
 
+    /// The line the chain is about to process, and where it came from.
+    @inline(__always) func setCurrent(_ line: UnsafeRawBufferPointer, input: Int, lineNumber: Int) {
+        current = line
+        currentInput = input
+        currentLine = lineNumber
+    }
+
     init(output: FileWriter?, deadLetters: FileWriter?, lateData: FileWriter?, files: FilesSinkWriter? = nil,
          timedOut: FileWriter? = nil, inputNames: [String] = []) {
         self.output = output; self.deadLetters = deadLetters; self.lateData = lateData; self.files = files

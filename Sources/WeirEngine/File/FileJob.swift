@@ -120,12 +120,9 @@ public final class FileJob: Service, @unchecked Sendable {
                 return false
             }
             if line.bytes.isEmpty { return true }
-            sink.current = line.bytes
-            sink.currentInput = p
-            sink.currentLine = reader.lineNumber
+            sink.setCurrent(line.bytes, input: p, lineNumber: reader.lineNumber)
             if line.tooLong {
-                try sink.deadLetter(ProcessingError(.decode, "line longer than \(Self.maxLineBytes) bytes"))
-                loop.tooLong += 1
+                try refuseTooLong(sink, &loop)
             } else {
                 try chain.process(value: line.bytes, key: nil, kafkaTimestampMs: nil, partition: p, nowMs: now, sink: sink)
             }
@@ -171,9 +168,8 @@ public final class FileJob: Service, @unchecked Sendable {
     private func runDecoded(_ ahead: DecodeAhead, chain: RecordChain, sink: FileChainSink,
                             loop: inout Loop, summary: inout Summary) throws {
         let now: Int64 = 0
-        let mayBlock = inputs.contains("-")
         while true {
-            let batch = try ahead.next { if mayBlock { try sink.flush() } }
+            let batch = try ahead.next { if ahead.mayBlock { try sink.flush() } }
             var failed = 0
             try batch.withContents { entries, all in
                 for k in entries.indices {
@@ -185,15 +181,10 @@ public final class FileJob: Service, @unchecked Sendable {
                         try chain.advance(nowMs: now, sink: sink)
                         continue
                     case .tooLong:
-                        sink.current = UnsafeRawBufferPointer(rebasing: all[e.start..<e.start + e.count])
-                        sink.currentInput = p
-                        sink.currentLine = e.lineNumber
-                        try sink.deadLetter(ProcessingError(.decode, "line longer than \(Self.maxLineBytes) bytes"))
-                        loop.tooLong += 1
+                        sink.setCurrent(UnsafeRawBufferPointer(rebasing: all[e.start..<e.start + e.count]), input: p, lineNumber: e.lineNumber)
+                        try refuseTooLong(sink, &loop)
                     case .record:
-                        sink.current = UnsafeRawBufferPointer(rebasing: all[e.start..<e.start + e.count])
-                        sink.currentInput = p
-                        sink.currentLine = e.lineNumber
+                        sink.setCurrent(UnsafeRawBufferPointer(rebasing: all[e.start..<e.start + e.count]), input: p, lineNumber: e.lineNumber)
                         var error: ProcessingError?
                         if e.outcome == .failed { error = batch.errors[failed]; failed += 1 }
                         try chain.process(decoded: e.outcome, row: &batch.rows[k], error: error, partition: p, nowMs: now, sink: sink)
@@ -212,6 +203,12 @@ public final class FileJob: Service, @unchecked Sendable {
     }
 
     private struct Loop { var sinceReport = 0; var tooLong = 0; var reports = 0 }
+
+    /// A line over `maxLineBytes` (its start is the sink's current line) goes to the dead letters.
+    private func refuseTooLong(_ sink: FileChainSink, _ loop: inout Loop) throws {
+        try sink.deadLetter(ProcessingError(.decode, "line longer than \(Self.maxLineBytes) bytes"))
+        loop.tooLong += 1
+    }
 
     /// After each line: every 4096 lines, publish the counts and look at the stop flag.
     @inline(__always)

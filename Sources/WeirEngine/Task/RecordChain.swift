@@ -77,11 +77,7 @@ public final class RecordChain {
         case .filtered:
             counts.filtered += 1
         case .failed:
-            // The registry being unreachable is not the record's fault: fail the
-            // task (its transaction aborts, nothing is lost) rather than dead-letter.
-            if processor.lastError.kind == .unavailable { throw processor.lastError }
-            try sink.deadLetter(processor.lastError)
-            counts.deadLettered += 1
+            try refuse(processor.lastError, sink: sink)
         case .emit:
             if let op, let output {
                 try processor.withRow { row in
@@ -118,6 +114,15 @@ public final class RecordChain {
         }
     }
 
+    /// A record that failed: dead-lettered. The registry being unreachable is
+    /// not the record's fault: that fails the task (its transaction aborts,
+    /// nothing is lost) instead.
+    private func refuse<S: ChainSink>(_ error: ProcessingError, sink: S) throws {
+        if error.kind == .unavailable { throw error }
+        try sink.deadLetter(error)
+        counts.deadLettered += 1
+    }
+
     /// A record decoded elsewhere (a file job's reader thread, `DecodeAhead`):
     /// what `process(value:…)` does after `processor.process`, on `row` and
     /// the outcome the reader's processor gave it. Only for a chain with a
@@ -131,10 +136,7 @@ public final class RecordChain {
         case .filtered:
             counts.filtered += 1
         case .failed:
-            let e = error ?? ProcessingError(.decode, "record failed")
-            if e.kind == .unavailable { throw e }
-            try sink.deadLetter(e)
-            counts.deadLettered += 1
+            try refuse(error ?? ProcessingError(.decode, "record failed"), sink: sink)
         case .emit:
             guard let op, let output else { throw ProcessingError(.expression, "internal error: a decoded row for a chain without a keyed stage") }
             try runOperator(op, output: output, row: &row, kafkaTimestampMs: nil, partition: partition, nowMs: nowMs, sink: sink)
